@@ -1,0 +1,38 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+export DAGSTER_DISABLE_TELEMETRY = 1
+export GX_ANALYTICS_ENABLED = false
+
+.PHONY: run test dev bench venv clean-outputs
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+$(DAGSTER_HOME)/dagster.yaml:
+	mkdir -p $(DAGSTER_HOME)
+	printf 'telemetry:\n  enabled: false\n' > $@
+
+run: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/lei run
+
+test: $(STAMP)
+	$(BIN)/python -m lei_pipeline_tests.support.system_deps
+	$(BIN)/pytest -n 2 -p no:cacheprovider
+
+dev: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1
+
+bench: $(STAMP)
+	$(BIN)/python -m lei_pipeline_tests.benchmarks
+
+clean-outputs:
+	rm -rf data/published data/catalog.sqlite $(DAGSTER_HOME)

@@ -1,0 +1,3 @@
+from lei_pipeline.cli.app import main
+
+main()

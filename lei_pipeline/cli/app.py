@@ -1,0 +1,79 @@
+"""The `lei` console script. A thin layer: every command calls the core and prints.
+
+Each command group lives in its own module with `register(app)`; add it to COMMAND_MODULES."""
+from __future__ import annotations
+
+import importlib
+import sys
+
+import typer
+
+from lei_pipeline.errors import LeiError
+from lei_pipeline.problems import ExportError
+
+COMMAND_MODULES = [
+    # "lei_pipeline.cli.compose",
+]
+
+app = typer.Typer(
+    name="lei",
+    help="lei-pipeline: survey exports -> validated responses -> indicators -> LEI composite index -> "
+    "versioned Parquet snapshots.\n\nExample: lei run --wave 2024",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+_state = {"debug": False}
+
+
+@app.callback()
+def _root(debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks on errors.")) -> None:
+    _state["debug"] = debug
+
+
+for _mod in COMMAND_MODULES:
+    importlib.import_module(_mod).register(app)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    try:
+        app(args=args, prog_name="lei", standalone_mode=False)
+        return 0
+    except SystemExit as e:  # typer.Exit inside commands
+        code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+        if argv is None:
+            sys.exit(code)
+        return code
+    except (LeiError, ExportError) as e:
+        if debug:
+            raise
+        code = getattr(e, "exit_code", 2)
+        typer.echo(f"lei: error: {e}", err=True)
+        if argv is None:
+            sys.exit(code)
+        return code
+    except Exception as e:  # click usage errors and anything unforeseen: one line, never a traceback
+        import click
+
+        if isinstance(e, click.exceptions.Exit):
+            code = e.exit_code
+        elif isinstance(e, click.ClickException):
+            if debug:
+                raise
+            e.show()
+            code = e.exit_code
+        elif isinstance(e, click.exceptions.Abort):
+            typer.echo("lei: aborted", err=True)
+            code = 1
+        else:
+            if debug:
+                raise
+            typer.echo(f"lei: error: {type(e).__name__}: {e} (run with --debug for the traceback)", err=True)
+            code = 1
+        if argv is None:
+            sys.exit(code)
+        return code

@@ -1,0 +1,41 @@
+"""One settings object for every layer. Dagster resources and the CLI both build it from here;
+nothing else reads environment variables."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    catalog_url: str
+
+    @property
+    def raw_dir(self) -> Path:
+        return self.data_dir / "raw"
+
+    @property
+    def published_dir(self) -> Path:
+        return self.data_dir / "published"
+
+    @property
+    def questionnaire_path(self) -> Path:
+        return self.data_dir / "questionnaire" / "lei-questionnaire.yaml"
+
+    @property
+    def methodology_path(self) -> Path:
+        return self.data_dir / "methodology" / "lei-v1.yaml"
+
+    @property
+    def registry_path(self) -> Path:
+        return self.data_dir / "reference" / "registry.csv"
+
+    @classmethod
+    def from_env(cls, data_dir: str | os.PathLike | None = None, catalog_url: str | None = None) -> "Settings":
+        d = Path(data_dir or os.environ.get("LEI_DATA_DIR") or REPO_ROOT / "data").resolve()
+        url = catalog_url or os.environ.get("LEI_CATALOG_URL") or f"sqlite:///{d / 'catalog.sqlite'}"
+        return cls(data_dir=d, catalog_url=url)
