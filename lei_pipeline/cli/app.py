@@ -12,7 +12,10 @@ from lei_pipeline.errors import LeiError
 from lei_pipeline.problems import ExportError
 
 COMMAND_MODULES = [
-    # "lei_pipeline.cli.compose",
+    "lei_pipeline.cli.validate",
+    "lei_pipeline.cli.wave",
+    "lei_pipeline.cli.run",
+    "lei_pipeline.cli.status",
 ]
 
 app = typer.Typer(

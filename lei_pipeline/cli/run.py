@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import typer
+
+from lei_pipeline.cli.output import echo
+
+
+def run(
+    waves: list[str] = typer.Option(None, "--wave", help="Wave to run (repeatable). Default: every wave."),
+) -> None:
+    """Materialise wave(s) in-process: read, validate, score, index, publish; then a summary.
+
+    A failed blocking check ends with a non-zero exit code naming the check and its first failing rows.
+
+    Example: lei run --wave 2024
+    """
+    from lei_pipeline.defs.instance import get_instance
+    from lei_pipeline.defs.run_waves import materialize_wave
+    from lei_pipeline.errors import LeiError
+    from lei_pipeline.settings import Settings
+    from lei_pipeline.waves import check_wave_name, discover_waves
+
+    settings = Settings.from_env()
+    for w in waves or []:
+        check_wave_name(w)
+    todo = sorted(waves) if waves else discover_waves(settings)
+    if not todo:
+        raise LeiError(f"no waves under {settings.raw_dir}: add one with `lei wave add WAVE EXPORT`")
+    instance = get_instance()
+    runs = []
+    for wave in todo:
+        echo(f"wave {wave}: running")
+        r = materialize_wave(instance, wave)
+        for a in r.assets:
+            mark = {"materialised": "ok  ", "failed": "FAIL", "skipped": "skip"}[a.status]
+            echo(f"  {mark} {a.asset:<20} {a.detail}")
+        for c in r.failed_blocking:
+            echo(f"  FAIL check {c['asset']}:{c['check']}: {c['first_error'] or ''}")
+        runs.append(r)
+    _summary(settings, runs)
+    failed = [r for r in runs if not r.success or r.failed_blocking]
+    if failed:
+        for r in failed:
+            names = ", ".join(f"{c['asset']}:{c['check']}" for c in r.failed_blocking) or (r.error or "run failed")
+            echo(f"wave {r.wave}: FAILED ({names}); nothing published for this wave")
+        raise typer.Exit(1)
+
+
+def _summary(settings, runs) -> None:
+    from lei_pipeline.publish import load
+
+    echo("")
+    echo("summary")
+    for r in runs:
+        passed = sum(c["passed"] for c in r.checks)
+        pub = "not published" if r.published_version is None else f"version {r.published_version}" + (
+            " (unchanged)" if r.unchanged else "")
+        echo(f"  wave {r.wave}: {r.units_scored} local governments scored, checks {passed} passed / "
+             f"{len(r.checks) - passed} failed, {pub}, {r.seconds:.1f} s")
+        if r.published_version is not None:
+            top = load("scores", wave=r.wave, version=r.published_version, settings=settings).nsmallest(5, "rank")
+            for row in top.itertuples():
+                echo(f"      {int(row.rank):>3}. {row.unit_name:<24} {row.lei:5.1f}  {row.category}")
+    echo("")
+    echo(f"outputs:   {settings.published_dir}/wave=<wave>/version=<n>/ (Parquet + manifest.json)")
+    echo(f"catalog:   {settings.catalog_url}")
+    echo("analysts:  python -c \"import lei_pipeline; print(lei_pipeline.load('scores', wave='2025'))\"")
+    echo("UI:        make dev   (then open http://127.0.0.1:3000)")
+    echo("note:      the sample waves are synthetic sample data, not real LEI results")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("run")(run)

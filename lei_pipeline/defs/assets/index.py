@@ -1,0 +1,72 @@
+"""Indicators, the composite index and the wave-over-wave change: thin calls into the core."""
+from __future__ import annotations
+
+import dagster as dg
+import pandas as pd
+
+from lei_pipeline.defs.checks import check_specs, failures_result
+from lei_pipeline.defs.metadata import frame_metadata
+from lei_pipeline.defs.partitions import wave_partitions
+from lei_pipeline.defs.resources import LeiSettings, SurveyInputs
+from lei_pipeline.methodology import compose_index, score_indicators
+from lei_pipeline.previous import previous_scores
+from lei_pipeline.quality import quality_failures
+from lei_pipeline.schemas import Change, Indicators, Scores, validate_table
+from lei_pipeline.waves import wave_change as wave_change_core
+
+
+def _methodology_metadata(m) -> dict:
+    return {"methodology_version": str(m.version), "methodology_sha256": str(m.sha256)}
+
+
+@dg.asset(
+    partitions_def=wave_partitions, group_name="index", deps=["methodology"],
+    check_specs=check_specs("indicators"), kinds={"pandas"},
+    description="Per local government and indicator (criterion): the score 0..100 and its scoring trace "
+                "(which answers gave which value), by the rules of the methodology.",
+)
+def indicators(clean_responses: pd.DataFrame, survey_inputs: SurveyInputs):
+    inputs = survey_inputs.get()
+    frame = score_indicators(clean_responses, inputs.questionnaire, inputs.methodology)
+    yield dg.Output(frame, metadata={**frame_metadata(frame, score_columns=["value"]),
+                                     **_methodology_metadata(inputs.methodology)})
+    yield failures_result("indicators", "indicators_schema", validate_table(Indicators, frame))
+
+
+@dg.asset(
+    partitions_def=wave_partitions, group_name="index", kinds={"pandas"},
+    check_specs=check_specs("composite_index"),
+    description="The Local eGovernance Index: component and pillar scores (share of criteria fulfilled), "
+                "the LEI score, ranks overall and within type (city / municipality / city municipality), "
+                "and the development category.",
+)
+def composite_index(clean_responses: pd.DataFrame, indicators: pd.DataFrame, survey_inputs: SurveyInputs):
+    inputs = survey_inputs.get()
+    m = inputs.methodology
+    frame = compose_index(indicators, inputs.registry, m)
+    meta = {**frame_metadata(frame, score_columns=["lei"]), **_methodology_metadata(m)}
+    if len(frame):
+        top = frame.nsmallest(5, "rank")[["rank", "unit_name", "lei", "category"]]
+        meta["top_five"] = dg.MetadataValue.md(top.to_markdown(index=False))
+        meta["categories"] = dg.MetadataValue.json({str(k): int(v) for k, v in frame["category"].value_counts().items()})
+    yield dg.Output(frame, metadata=meta)
+    yield failures_result("composite_index", "scores_schema", validate_table(Scores, frame))
+    yield failures_result("composite_index", "quality_suites",
+                          quality_failures({"responses": clean_responses, "indicators": indicators, "scores": frame}, m))
+
+
+@dg.asset(
+    partitions_def=wave_partitions, group_name="index", kinds={"pandas"},
+    check_specs=check_specs("wave_change"),
+    description="Score and rank change against the previous published wave, for every local government "
+                "that answered both (rank_change > 0: moved up).",
+)
+def wave_change(context: dg.AssetExecutionContext, composite_index: pd.DataFrame, lei: LeiSettings):
+    wave = context.partition_key
+    prev_wave, prev_version, prev = previous_scores(lei.settings(), wave)
+    frame = wave_change_core(composite_index, prev, prev_wave)
+    meta = frame_metadata(frame, score_columns=["lei_change"])
+    meta["previous_wave"] = str(prev_wave) if prev_wave else "(none published)"
+    meta["previous_version"] = str(prev_version) if prev_version else ""
+    yield dg.Output(frame, metadata=meta)
+    yield failures_result("wave_change", "change_schema", validate_table(Change, frame))

@@ -1,0 +1,76 @@
+"""Raw and clean responses: one survey wave's export, read, registry-matched, de-duplicated, typed."""
+from __future__ import annotations
+
+import dagster as dg
+import pandas as pd
+
+from lei_pipeline.defs.checks import check_specs, failures_result, problems_result
+from lei_pipeline.defs.metadata import frame_metadata, json_safe
+from lei_pipeline.defs.partitions import wave_partitions
+from lei_pipeline.defs.resources import LeiSettings, SurveyInputs
+from lei_pipeline.errors import LeiError
+from lei_pipeline.problems import ExportError, Problem
+from lei_pipeline.schemas import CleanResponses, RawResponses, validate_table
+from lei_pipeline.survey.clean import clean_responses as clean_core
+from lei_pipeline.survey.readers import read_export
+from lei_pipeline.waves import file_sha256, find_export
+
+
+@dg.asset(
+    partitions_def=wave_partitions, group_name="survey", deps=["questionnaire"],
+    check_specs=check_specs("raw_responses"), kinds={"pandas"},
+    description="The wave's export as read: one row per submission, raw text answers, with the source "
+                "file and spreadsheet row of every submission. Format detected (LimeSurvey CSV, XLSX "
+                "with question texts, Excel CSV).",
+)
+def raw_responses(context: dg.AssetExecutionContext, lei: LeiSettings, survey_inputs: SurveyInputs):
+    wave = context.partition_key
+    settings, inputs = lei.settings(), survey_inputs.get()
+    extra: dict = {"wave": wave}
+    try:
+        path = find_export(settings, wave)
+        extra.update(export_file=dg.MetadataValue.path(str(path)), export_sha256=file_sha256(path))
+        raw = read_export(path, inputs.questionnaire, wave=wave)
+        frame, problems = raw.frame, list(raw.problems)
+        extra["format"] = raw.fmt
+    except ExportError as e:
+        # An unreadable export still materialises (empty) so the failed check carries the reason.
+        frame, problems = pd.DataFrame(), [e.problem]
+    except LeiError as e:
+        frame, problems = pd.DataFrame(), [Problem(str(settings.raw_dir / wave), None, None, None, str(e), kind="file")]
+    yield dg.Output(frame, metadata={**frame_metadata(frame), **extra})
+    yield problems_result("raw_responses", "export_readable", problems)
+    yield failures_result("raw_responses", "raw_schema",
+                          validate_table(RawResponses, frame) if len(frame.columns) else _missing_table("raw_responses"))
+
+
+def _missing_table(name: str) -> pd.DataFrame:
+    return pd.DataFrame([{"column": None, "check": "table_present", "reason": f"{name} could not be built"}])
+
+
+@dg.asset(
+    partitions_def=wave_partitions, group_name="survey", deps=["registry"],
+    check_specs=check_specs("clean_responses"), kinds={"pandas"},
+    description="One row per (wave, local government): names matched to registry codes, duplicate "
+                "submissions resolved (the later complete one wins), answers typed to the questionnaire, "
+                "out-of-range values quarantined.",
+)
+def clean_responses(context: dg.AssetExecutionContext, raw_responses: pd.DataFrame, survey_inputs: SurveyInputs):
+    wave = context.partition_key
+    inputs = survey_inputs.get()
+    result = clean_core(raw_responses, inputs.questionnaire, inputs.registry, wave, matcher=inputs.matcher)
+    frame = result.frame
+    by_kind: dict[str, list[Problem]] = {"match": [], "duplicate": [], "other": []}
+    for p in result.problems:
+        by_kind.get(p.kind, by_kind["other"]).append(p)
+    meta = frame_metadata(frame)
+    meta["units"] = dg.MetadataValue.int(frame["unit_code"].nunique() if "unit_code" in frame else 0)
+    yield dg.Output(frame, metadata=meta)
+    yield problems_result("clean_responses", "units_matched", by_kind["match"])
+    yield problems_result("clean_responses", "answers_valid", by_kind["other"])
+    decisions = result.decisions if result.decisions is not None else pd.DataFrame()
+    yield problems_result(
+        "clean_responses", "duplicates_resolved", by_kind["duplicate"], passes_on_errors=True,
+        extra={"decisions": dg.MetadataValue.json(json_safe(decisions)), "duplicates": len(decisions)},
+    )
+    yield failures_result("clean_responses", "clean_schema", validate_table(CleanResponses, frame))

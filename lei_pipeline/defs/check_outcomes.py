@@ -1,0 +1,28 @@
+"""Publishing gates on check results recorded in the instance, not on whether upstream assets
+merely exist: a failed blocking check leaves its asset materialised, so existence proves nothing."""
+from __future__ import annotations
+
+import dagster as dg
+
+from lei_pipeline.defs.checks import SPECS, all_check_keys
+
+PASSED, FAILED, MISSING = "passed", "failed", "not run"
+
+
+def latest_check_outcomes(instance: dg.DagsterInstance, wave: str) -> list[dict]:
+    blocking = {(asset, name): b for asset, specs in SPECS.items() for name, b, _ in specs}
+    outcomes = []
+    for key in all_check_keys():
+        records = instance.event_log_storage.get_asset_check_execution_history(key, limit=200)
+        latest = next((r for r in records if r.partition == wave and r.status.value != "PLANNED"), None)
+        status = MISSING if latest is None else (PASSED if latest.status.value == "SUCCEEDED" else FAILED)
+        outcomes.append({
+            "asset": key.asset_key.to_user_string(), "check": key.name, "status": status,
+            "blocking": blocking[(key.asset_key.to_user_string(), key.name)],
+            "run_id": latest.run_id if latest else None,
+        })
+    return outcomes
+
+
+def blocking_failures(outcomes: list[dict]) -> list[dict]:
+    return [o for o in outcomes if o["blocking"] and o["status"] != PASSED]

@@ -1,0 +1,21 @@
+"""The Dagster code location (workspace.yaml loads `defs` from here)."""
+import dagster as dg
+
+from lei_pipeline.defs.assets.index import composite_index, indicators, wave_change
+from lei_pipeline.defs.assets.publish import published_snapshot
+from lei_pipeline.defs.assets.sources import SOURCE_ASSETS
+from lei_pipeline.defs.assets.survey import clean_responses, raw_responses
+from lei_pipeline.defs.jobs import wave_job
+from lei_pipeline.defs.resources import default_resources
+from lei_pipeline.defs.schedules import changed_exports_schedule
+from lei_pipeline.defs.sensors import new_wave_sensor
+
+WAVE_ASSETS = [raw_responses, clean_responses, indicators, composite_index, wave_change, published_snapshot]
+
+defs = dg.Definitions(
+    assets=[*SOURCE_ASSETS, *WAVE_ASSETS],
+    jobs=[wave_job],
+    sensors=[new_wave_sensor],
+    schedules=[changed_exports_schedule],
+    resources=default_resources(),
+)

@@ -1,0 +1,51 @@
+"""Materialisation metadata: the same few facts on every asset so the UI answers
+"how many rows, which columns, how complete, how are scores spread" without opening files."""
+from __future__ import annotations
+
+import json
+
+import dagster as dg
+import pandas as pd
+
+PREVIEW_ROWS = 10
+
+
+def table_schema(columns: list[tuple[str, str, str]]) -> dg.TableSchema:
+    return dg.TableSchema(columns=[dg.TableColumn(name, type_, description=desc) for name, type_, desc in columns])
+
+
+def frame_schema(df: pd.DataFrame, descriptions: dict[str, str] | None = None) -> dg.TableSchema:
+    descriptions = descriptions or {}
+    return table_schema([(str(c), str(t), descriptions.get(str(c), "")) for c, t in df.dtypes.items()])
+
+
+def json_safe(df: pd.DataFrame) -> list[dict]:
+    return json.loads(df.to_json(orient="records", date_format="iso", default_handler=str))
+
+
+def frame_metadata(df: pd.DataFrame, descriptions: dict[str, str] | None = None,
+                   score_columns: list[str] | None = None) -> dict:
+    md: dict = {
+        "dagster/row_count": dg.MetadataValue.int(len(df)),
+        "dagster/column_schema": frame_schema(df, descriptions),
+        "preview": dg.MetadataValue.md(df.head(PREVIEW_ROWS).to_markdown(index=False) if len(df) else "(empty)"),
+    }
+    if len(df.columns) and len(df):
+        shares = df.isna().mean()
+        shares = shares[shares > 0].round(4).sort_values(ascending=False).head(40)
+        md["missing_share"] = dg.MetadataValue.json({str(k): float(v) for k, v in shares.items()})
+    for col in score_columns or []:
+        if col in df.columns and len(df):
+            desc = df[col].astype("float64").describe(percentiles=[0.1, 0.25, 0.5, 0.75, 0.9]).round(3)
+            md[f"{col}_distribution"] = dg.MetadataValue.json({str(k): float(v) for k, v in desc.items()})
+    return md
+
+
+def problems_metadata(problems_df: pd.DataFrame, sample: int = 25) -> dict:
+    """Row-level detail for a check: how many, and a sample naming file, row, column and reason."""
+    md = {"problem_count": dg.MetadataValue.int(len(problems_df))}
+    if len(problems_df):
+        head = problems_df.head(sample)
+        md["problems"] = dg.MetadataValue.md(head.to_markdown(index=False))
+        md["problems_json"] = dg.MetadataValue.json(json_safe(head))
+    return md

@@ -1,0 +1,90 @@
+"""Materialise waves in-process against an instance: what `lei run` and `make run` do.
+The same asset definitions as the code location, so a terminal run shows in the UI."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import dagster as dg
+
+
+@dataclass
+class AssetLine:
+    asset: str
+    status: str          # materialised | failed | skipped
+    detail: str = ""
+
+
+@dataclass
+class WaveRun:
+    wave: str
+    success: bool
+    run_id: str
+    seconds: float
+    assets: list[AssetLine] = field(default_factory=list)
+    checks: list[dict] = field(default_factory=list)
+    units_scored: int = 0
+    published_version: int | None = None
+    unchanged: bool = False
+    error: str | None = None
+
+    @property
+    def failed_blocking(self) -> list[dict]:
+        return [c for c in self.checks if c["blocking"] and not c["passed"]]
+
+
+def materialize_wave(instance: dg.DagsterInstance, wave: str, resources: dict | None = None) -> WaveRun:
+    from lei_pipeline.defs.checks import SPECS
+    from lei_pipeline.defs.definitions import WAVE_ASSETS
+    from lei_pipeline.defs.assets.sources import SOURCE_ASSETS
+    from lei_pipeline.defs.partitions import wave_partitions
+    from lei_pipeline.defs.resources import default_resources
+
+    if not instance.has_dynamic_partition(wave_partitions.name, wave):
+        instance.add_dynamic_partitions(wave_partitions.name, [wave])
+    start = time.perf_counter()
+    result = dg.materialize(
+        [*SOURCE_ASSETS, *WAVE_ASSETS], selection=WAVE_ASSETS, instance=instance, partition_key=wave,
+        resources=resources or default_resources(), raise_on_error=False, tags={"lei/source": "cli"},
+    )
+    run = WaveRun(wave=wave, success=result.success, run_id=result.run_id, seconds=time.perf_counter() - start)
+    blocking = {(a, n): b for a, specs in SPECS.items() for n, b, _ in specs}
+    for ev in result.get_asset_check_evaluations():
+        asset = ev.asset_key.to_user_string()
+        md = {k: getattr(v, "value", v) for k, v in ev.metadata.items()}
+        run.checks.append({"asset": asset, "check": ev.check_name, "passed": bool(ev.passed),
+                           "blocking": blocking.get((asset, ev.check_name), False),
+                           "first_error": md.get("first_error"), "problems": md.get("problems")})
+    materialised = {m.asset_key.to_user_string(): m for m in result.get_asset_materialization_events()}
+    failed_steps = {e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"}
+    for asset in WAVE_ASSETS:
+        name = asset.key.to_user_string()
+        if name in materialised:
+            md = materialised[name].materialization.metadata
+            rows = md.get("dagster/row_count")
+            detail = f"{rows.value} rows" if rows is not None else ""
+            if name == "published_snapshot":
+                run.published_version = md["version"].value
+                run.unchanged = bool(md["unchanged"].value)
+                detail = f"version {run.published_version}" + (" (unchanged, nothing new written)" if run.unchanged else "")
+            run.assets.append(AssetLine(name, "materialised", detail))
+        elif name in failed_steps:
+            run.assets.append(AssetLine(name, "failed", _step_error(result, name)))
+        else:
+            run.assets.append(AssetLine(name, "skipped", "upstream blocking check failed"))
+    if "composite_index" in materialised:
+        run.units_scored = int(materialised["composite_index"].materialization.metadata["dagster/row_count"].value)
+    failures = [a for a in run.assets if a.status == "failed"]
+    if failures:
+        run.error = failures[0].detail
+    return run
+
+
+def _step_error(result, step: str) -> str:
+    for e in result.all_events:
+        if e.event_type_value == "STEP_FAILURE" and e.step_key == step:
+            err = e.event_specific_data.error
+            msg = err.message.strip().splitlines()[-1] if err else "failed"
+            # A LeiError's message is already meant for the user; drop the exception class prefix.
+            return msg.split(": ", 1)[1] if msg.startswith(("lei_pipeline.", "LeiError", "UsageError")) else msg
+    return "failed"

@@ -1,0 +1,25 @@
+"""A nightly re-run of every wave whose export changed since its last run. The run key carries the
+export's hash, so an unchanged export is never run twice. Off by default."""
+from __future__ import annotations
+
+import dagster as dg
+
+from lei_pipeline.defs.jobs import wave_job
+from lei_pipeline.defs.partitions import wave_partitions
+from lei_pipeline.errors import LeiError
+from lei_pipeline.defs.resources import LeiSettings
+from lei_pipeline.waves import file_sha256, find_export
+
+
+@dg.schedule(job=wave_job, cron_schedule="0 2 * * *", default_status=dg.DefaultScheduleStatus.STOPPED,
+             description="Nightly: re-run each registered wave whose export file changed.")
+def changed_exports_schedule(context: dg.ScheduleEvaluationContext, lei: LeiSettings):
+    settings = lei.settings()
+    requests = []
+    for wave in context.instance.get_dynamic_partitions(wave_partitions.name):
+        try:
+            digest = file_sha256(find_export(settings, wave))[:16]
+        except LeiError:
+            continue
+        requests.append(dg.RunRequest(partition_key=wave, run_key=f"export-{wave}-{digest}"))
+    return requests or dg.SkipReason("no registered wave has an export")

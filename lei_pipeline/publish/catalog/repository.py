@@ -1,0 +1,64 @@
+"""Reads and writes of catalog rows. Bound parameters only: wave names and paths never become SQL text."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+import sqlalchemy as sa
+
+from lei_pipeline.publish.catalog.tables import snapshot_tables, snapshots
+
+_engines: dict[str, sa.Engine] = {}
+
+
+def engine(url: str) -> sa.Engine:
+    eng = _engines.get(url)
+    if eng is None:
+        kwargs = {"poolclass": sa.pool.NullPool}
+        if url.startswith("sqlite"):
+            # a concurrent writer holds the SQLite lock briefly; wait instead of failing at once
+            kwargs["connect_args"] = {"timeout": 30}
+        eng = _engines[url] = sa.create_engine(url, **kwargs)
+    return eng
+
+
+def record_snapshot(url: str, row: dict, tables: dict[str, dict]) -> None:
+    with engine(url).begin() as conn:
+        conn.execute(sa.insert(snapshots).values(**row))
+        if tables:
+            conn.execute(sa.insert(snapshot_tables), [
+                {"wave": row["wave"], "version": row["version"], "table_name": name,
+                 "sha256": entry["sha256"], "rows": entry["rows"]}
+                for name, entry in sorted(tables.items())
+            ])
+
+
+def versions(url: str, wave: str) -> list[int]:
+    with engine(url).connect() as conn:
+        rows = conn.execute(sa.select(snapshots.c.version).where(snapshots.c.wave == wave))
+        return sorted(int(r[0]) for r in rows)
+
+
+def snapshot_rows(url: str, wave: str | None = None) -> pd.DataFrame:
+    query = sa.select(snapshots).order_by(snapshots.c.wave, snapshots.c.version)
+    if wave is not None:
+        query = query.where(snapshots.c.wave == wave)
+    with engine(url).connect() as conn:
+        result = conn.execute(query)
+        frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    return frame
+
+
+def table_rows(url: str, wave: str, version: int) -> pd.DataFrame:
+    query = (sa.select(snapshot_tables.c.table_name, snapshot_tables.c.sha256, snapshot_tables.c.rows)
+             .where(snapshot_tables.c.wave == wave, snapshot_tables.c.version == version)
+             .order_by(snapshot_tables.c.table_name))
+    with engine(url).connect() as conn:
+        result = conn.execute(query)
+        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+def as_utc(ts: datetime) -> datetime:
+    """SQLite returns naive datetimes; they were written as UTC."""
+    from datetime import timezone
+    return ts if ts.tzinfo else ts.replace(tzinfo=timezone.utc)

@@ -1,0 +1,42 @@
+"""The snapshot catalog's tables (SQLAlchemy Core). Alembic migrations create them; keep the
+two in step (a test compares the migrated schema with this metadata)."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+snapshots = sa.Table(
+    "snapshots",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("wave", sa.String(40), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("path", sa.String(255), nullable=False),  # relative to published_dir: wave=W/version=N
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("manifest_sha256", sa.String(64), nullable=False),
+    sa.Column("methodology_version", sa.String(64)),
+    sa.Column("methodology_sha256", sa.String(64)),
+    sa.Column("questionnaire_version", sa.String(64)),
+    sa.Column("code_version", sa.String(128)),
+    sa.Column("run_id", sa.String(128)),
+    sa.Column("row_counts", sa.JSON, nullable=False),
+    sa.Column("checks_passed", sa.Integer, nullable=False),
+    sa.Column("checks_failed", sa.Integer, nullable=False),
+    sa.Column("notice", sa.Text),
+    sa.UniqueConstraint("wave", "version", name="uq_snapshots_wave_version"),
+)
+
+snapshot_tables = sa.Table(
+    "snapshot_tables",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("wave", sa.String(40), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("table_name", sa.String(64), nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("rows", sa.Integer, nullable=False),
+    sa.ForeignKeyConstraint(["wave", "version"], ["snapshots.wave", "snapshots.version"],
+                            name="fk_snapshot_tables_snapshot", ondelete="CASCADE"),
+    sa.UniqueConstraint("wave", "version", "table_name", name="uq_snapshot_tables_wave_version_table"),
+)

@@ -1,0 +1,185 @@
+"""Header text -> export column code. One mapping for every shape: a header may be the code
+itself (LimeSurvey 'code' headings, Excel CSV), the full question text in Serbian Latin,
+Cyrillic or English (LimeSurvey 'full' headings, XLSX), or 'CODE. text' (LimeSurvey 'codetext').
+Headers are compared after normalising case, whitespace, HTML entities and diacritics, because
+hand-edited spreadsheets differ from the questionnaire in exactly those."""
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+LANGS = ("sr_latn", "sr_cyrl", "en")
+
+# LimeSurvey admin columns: field name -> the labels of 'full' headings (en, sr) we accept.
+ADMIN_COLUMNS = {
+    "id": ["response id", "id odgovora", "ид одговора"],
+    "submitdate": ["date submitted", "datum slanja", "датум слања", "datum predaje", "vreme slanja"],
+    "lastpage": ["last page", "poslednja strana", "последња страна", "poslednja stranica"],
+    "startlanguage": ["start language", "pocetni jezik", "почетни језик", "jezik"],
+    "seed": ["seed"],
+    "startdate": ["date started", "datum pocetka", "датум почетка"],
+    "datestamp": ["date last action", "datum poslednje akcije", "датум последње акције"],
+    "token": ["access code", "token", "pristupni kod"],
+    "ipaddr": ["ip address", "ip adresa"],
+    "refurl": ["referrer url", "referrer"],
+    "interviewtime": ["total time", "ukupno vreme"],
+}
+_TIMING = re.compile(r"^(groupTime\d+|group time: .*|question time: .*)$", re.IGNORECASE)
+
+# Used when the questionnaire module does not define IDENTITY_HEADERS.
+DEFAULT_IDENTITY_HEADERS = {
+    "JLS": [
+        "JLS", "Naziv JLS", "Jedinica lokalne samouprave", "Naziv jedinice lokalne samouprave",
+        "ЈЛС", "Назив ЈЛС", "Јединица локалне самоуправе", "Назив јединице локалне самоуправе",
+        "Local self-government unit", "Local government", "LSG", "LSGU", "Municipality",
+    ],
+    "JLS_CODE": [
+        "JLS_CODE", "JLS code", "Šifra JLS", "Matični broj JLS", "Šifra jedinice lokalne samouprave",
+        "Шифра ЈЛС", "Матични број ЈЛС", "LSG code", "Unit code",
+    ],
+}
+
+_CODETEXT = re.compile(r"^\s*([A-Za-z][A-Za-z0-9_]*(?:\[[^\]]+\])?)\s*[.:)\-]\s+\S")
+_OTHER_WORDS = {"other", "drugo", "ostalo", "друго", "остало"}
+_BRACKET_TAIL = re.compile(r"^(.*\S)\s*\[([^\]]+)\]\s*$", re.S)
+
+
+def norm(text) -> str:
+    """Case-, whitespace-, entity- and diacritic-insensitive key (đ -> d, č -> c; Cyrillic stays)."""
+    s = html.unescape(str(text))
+    s = re.sub(r"<[^>]+>", " ", s)
+    s = unicodedata.normalize("NFKD", s)
+    s = "".join(ch for ch in s if not unicodedata.combining(ch))
+    s = s.replace("đ", "d").replace("Đ", "D").replace("\u00a0", " ")
+    s = re.sub(r"\s+", " ", s).strip().strip(":*?").strip()
+    return s.casefold()
+
+
+def identity_aliases(questionnaire_module=None) -> dict[str, list[str]]:
+    """IDENTITY_HEADERS from the questionnaire module when SURVEY defines it, merged with ours."""
+    merged = {k: list(v) for k, v in DEFAULT_IDENTITY_HEADERS.items()}
+    theirs = getattr(questionnaire_module, "IDENTITY_HEADERS", None) if questionnaire_module else None
+    if isinstance(theirs, dict):
+        for key, vals in theirs.items():
+            vals = [vals] if isinstance(vals, str) else list(vals)
+            merged.setdefault(key, [])
+            merged[key] = list(dict.fromkeys([*vals, *merged[key]]))
+    return merged
+
+
+@dataclass
+class HeaderMap:
+    """What each header position turned out to be."""
+    identity: dict[str, int] = field(default_factory=dict)   # JLS / JLS_CODE -> position
+    admin: dict[str, int] = field(default_factory=dict)      # submitdate / lastpage / ... -> position
+    questions: dict[str, int] = field(default_factory=dict)  # export column code -> position
+    extras: dict[str, int] = field(default_factory=dict)     # CODE[other] / CODE[comment] -> position
+    other_wave: dict[str, int] = field(default_factory=dict) # known code, not asked in this wave
+    ignored: dict[int, str] = field(default_factory=dict)    # timing columns etc.
+    unknown: dict[int, str] = field(default_factory=dict)    # position -> header text
+    texts: dict[str, str] = field(default_factory=dict)      # code -> header text when it differs
+    duplicates: list = field(default_factory=list)           # (code, first position, later position)
+
+
+class HeaderResolver:
+    def __init__(self, wave_columns: list[str], all_columns: list[str], header_texts: dict[str, dict[str, str]],
+                 identity: dict[str, list[str]]):
+        self.wave_columns = list(wave_columns)
+        self.wave_set = set(wave_columns)
+        self.all_columns = list(dict.fromkeys([*all_columns, *wave_columns]))
+        self.by_code = {c: c for c in self.all_columns}
+        self.by_code_fold = {c.casefold(): c for c in self.all_columns}
+        self.by_text: dict[str, str] = {}
+        for lang_texts in header_texts.values():
+            for code, text in lang_texts.items():
+                if text:
+                    self.by_text.setdefault(norm(text), code)
+        self.texts_for_suggestion = {}
+        for lang_texts in header_texts.values():
+            for code, text in lang_texts.items():
+                self.texts_for_suggestion.setdefault(norm(text), code)
+        self.identity = {norm(alias): key for key, aliases in identity.items() for alias in aliases}
+        self.admin = {}
+        for key, labels in ADMIN_COLUMNS.items():
+            self.admin[key.casefold()] = key
+            for lab in labels:
+                self.admin[norm(lab)] = key
+
+    def code_for(self, header: str) -> str | None:
+        h = header.strip()
+        if h in self.by_code:
+            return h
+        if h.casefold() in self.by_code_fold:
+            return self.by_code_fold[h.casefold()]
+        key = norm(h)
+        if key in self.by_text:
+            return self.by_text[key]
+        m = _CODETEXT.match(h)
+        if m and m.group(1) in self.by_code:
+            return m.group(1)
+        return None
+
+    def extra_for(self, header: str) -> str | None:
+        """'INF03[other]', 'INF03[comment]', or '<question text> [Drugo]' for a known question."""
+        m = re.match(r"^\s*([A-Za-z][A-Za-z0-9]*)\[(other|comment)\]\s*$", header, re.I)
+        if m and self._question_known(m.group(1)):
+            return f"{m.group(1)}[{m.group(2).lower()}]"
+        m = _BRACKET_TAIL.match(header)
+        if m and norm(m.group(2)) in _OTHER_WORDS:
+            base = self.code_for(m.group(1))
+            if base and "[" not in base:
+                return f"{base}[other]"
+        return None
+
+    def _question_known(self, code: str) -> bool:
+        return any(c == code or c.startswith(code + "[") for c in self.all_columns)
+
+    def suggest(self, header: str) -> str | None:
+        from rapidfuzz import fuzz, process
+
+        looks_like_code = re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*(\[[^\]]*\])?", header.strip()) is not None
+        if looks_like_code and self.wave_columns:
+            best = process.extractOne(header.strip(), self.all_columns, scorer=fuzz.ratio)
+            return best[0] if best and best[1] >= 50 else None
+        if self.texts_for_suggestion:
+            best = process.extractOne(norm(header), list(self.texts_for_suggestion), scorer=fuzz.WRatio)
+            if best and best[1] >= 60:
+                return self.texts_for_suggestion[best[0]]
+        return None
+
+    def resolve(self, headers: list[str]) -> HeaderMap:
+        hm = HeaderMap()
+        for pos, header in enumerate(headers):
+            h = "" if header is None else str(header)
+            key = norm(h)
+            if key in self.identity and self.identity[key] not in hm.identity:
+                hm.identity[self.identity[key]] = pos
+                continue
+            code = self.code_for(h) if h.strip() else None
+            if code is not None:
+                target = hm.questions if code in self.wave_set else hm.other_wave
+                if code in target:
+                    hm.duplicates.append((code, target[code], pos))
+                    continue
+                target[code] = pos
+                if h.strip() != code:
+                    hm.texts[code] = h
+                continue
+            admin = self.admin.get(h.strip().casefold()) or self.admin.get(key)
+            if admin and admin not in hm.admin:
+                hm.admin[admin] = pos
+                continue
+            extra = self.extra_for(h) if h.strip() else None
+            if extra:
+                hm.extras[extra] = pos
+                if h.strip() != extra:
+                    hm.texts[extra] = h
+                continue
+            if _TIMING.match(h.strip()) or re.fullmatch(r"[A-Za-z][A-Za-z0-9]*Time", h.strip()) and \
+                    self._question_known(h.strip()[:-4]):
+                hm.ignored[pos] = h
+                continue
+            hm.unknown[pos] = h
+        return hm

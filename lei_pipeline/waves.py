@@ -1,0 +1,93 @@
+"""Where a wave's export lives, which waves exist, and how a wave compares with the one before.
+Pure core: the Dagster assets and the CLI both call these."""
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from lei_pipeline.errors import LeiError, UsageError
+from lei_pipeline.settings import Settings
+
+WAVE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}")
+EXPORT_SUFFIXES = {".csv", ".xlsx", ".txt", ".tsv", ".xls", ".lsr"}
+# Notes that sit next to an export (README, the synthetic-data label) are not exports.
+NOTE_PREFIXES = ("readme", "synthetic", "notes")
+
+
+def check_wave_name(wave: str) -> str:
+    """A wave name becomes a folder name and a partition key: it must not escape data/."""
+    if not isinstance(wave, str) or not WAVE_PATTERN.fullmatch(wave):
+        raise UsageError(
+            f"invalid wave name {wave!r}: use 1-40 letters, digits, '_' or '-', starting with a letter or digit"
+        )
+    return wave
+
+
+def export_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(
+        p for p in folder.iterdir()
+        if p.is_file() and not p.name.startswith(".") and not p.name.lower().startswith(NOTE_PREFIXES)
+    )
+
+
+def find_export(settings: Settings, wave: str) -> Path:
+    check_wave_name(wave)
+    folder = settings.raw_dir / wave
+    files = export_files(folder)
+    if not files:
+        raise LeiError(f"wave {wave}: no export file in {folder}")
+    if len(files) > 1:
+        names = ", ".join(p.name for p in files)
+        raise LeiError(f"wave {wave}: {folder} holds {len(files)} exports ({names}); keep exactly one")
+    return files[0]
+
+
+def discover_waves(settings: Settings) -> list[str]:
+    """Wave folders under data/raw/ that hold at least one file, sorted by name."""
+    if not settings.raw_dir.is_dir():
+        return []
+    return sorted(
+        p.name for p in settings.raw_dir.iterdir()
+        if p.is_dir() and WAVE_PATTERN.fullmatch(p.name) and export_files(p)
+    )
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+CHANGE_COLUMNS = ["wave", "previous_wave", "unit_code", "lei", "lei_previous", "lei_change",
+                  "rank", "rank_previous", "rank_change"]
+
+
+def wave_change(scores: pd.DataFrame, previous: pd.DataFrame | None, previous_wave: str | None) -> pd.DataFrame:
+    """Score and rank change for every unit that answered both waves.
+    rank_change > 0 means the unit moved up (a smaller rank number)."""
+    if previous is None or previous.empty or previous_wave is None:
+        return pd.DataFrame({
+            "wave": pd.Series(dtype="str"), "previous_wave": pd.Series(dtype="str"),
+            "unit_code": pd.Series(dtype="str"), "lei": pd.Series(dtype="float64"),
+            "lei_previous": pd.Series(dtype="float64"), "lei_change": pd.Series(dtype="float64"),
+            "rank": pd.Series(dtype="Int64"), "rank_previous": pd.Series(dtype="Int64"),
+            "rank_change": pd.Series(dtype="Int64"),
+        })
+    cur = scores[["wave", "unit_code", "lei", "rank"]]
+    prev = previous[["unit_code", "lei", "rank"]].rename(columns={"lei": "lei_previous", "rank": "rank_previous"})
+    out = cur.merge(prev, on="unit_code", how="inner")
+    out.insert(1, "previous_wave", str(previous_wave))
+    out["lei_change"] = out["lei"] - out["lei_previous"]
+    out["rank"] = out["rank"].astype("Int64")
+    out["rank_previous"] = out["rank_previous"].astype("Int64")
+    out["rank_change"] = out["rank_previous"] - out["rank"]
+    out["wave"] = out["wave"].astype("str")
+    out["unit_code"] = out["unit_code"].astype("str")
+    return out[CHANGE_COLUMNS].sort_values("unit_code").reset_index(drop=True)
