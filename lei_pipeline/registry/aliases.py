@@ -1,0 +1,51 @@
+"""The alias table: known variant names that normalisation alone cannot map to the legal name
+(other spellings, other languages, abbreviations). Kept as data so a reviewer can add a line
+after reading a fuzzy-match warning."""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pandas as pd
+
+from lei_pipeline.errors import LeiError
+from lei_pipeline.registry.load import default_registry_path
+from lei_pipeline.registry.normalise import name_key
+
+
+def default_aliases_path() -> Path:
+    return default_registry_path().parent / "aliases.csv"
+
+
+def load_aliases(reg: pd.DataFrame, path: str | Path | None = None) -> dict[str, str]:
+    """Normalised alias key -> unit_code. Raises LeiError for an alias that names no unit,
+    repeats another alias, or merely restates a registry name (which needs no alias, and
+    would otherwise let the table silently override the registry)."""
+    path = Path(path) if path is not None else default_aliases_path()
+    try:
+        with path.open(encoding="utf-8", newline="") as fh:
+            records = list(csv.DictReader(fh))
+    except FileNotFoundError:
+        raise LeiError(f"{path}: alias table not found") from None
+    if records and not {"alias", "unit_code"} <= set(records[0]):
+        raise LeiError(f"{path}: alias table needs the columns alias, unit_code")
+    codes = set(reg["unit_code"])
+    names = {name_key(n) for col in ("name_latin", "name_cyrillic") for n in reg[col]}
+    out: dict[str, str] = {}
+    problems = []
+    for line, rec in enumerate(records, start=2):
+        alias, code = (rec.get("alias") or "").strip(), (rec.get("unit_code") or "").strip()
+        key = name_key(alias)
+        if not key:
+            problems.append(f"line {line}: empty alias")
+        elif code not in codes:
+            problems.append(f"line {line}: {alias!r} points to unknown unit_code {code!r}")
+        elif key in names:
+            problems.append(f"line {line}: {alias!r} is already a registry name once normalised")
+        elif key in out:
+            problems.append(f"line {line}: {alias!r} repeats an earlier alias")
+        else:
+            out[key] = code
+    if problems:
+        raise LeiError(f"{path}: alias table is inconsistent: {'; '.join(problems)}")
+    return out

@@ -1,0 +1,135 @@
+"""Loading and checking the registry of Serbia's local governments.
+
+data/reference/registry.csv is kept byte-for-byte as compiled (see data/reference/README.md),
+so a refreshed source can be dropped in. The project-code rule and the contract column names
+are applied here, on load."""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pandas as pd
+
+from lei_pipeline.errors import LeiError
+from lei_pipeline.registry.normalise import name_key
+from lei_pipeline.settings import REPO_ROOT, Settings
+
+UNIT_TYPES = ("capital_city", "city", "municipality", "city_municipality")
+CITY_TYPES = frozenset({"capital_city", "city"})
+
+# The structure of Serbia outside Kosovo and Metohija (Law on Territorial Organisation):
+# 1 capital + 27 cities + 117 municipalities = 145 LSGUs, plus 30 city municipalities.
+EXPECTED_COUNTS = {"capital_city": 1, "city": 27, "municipality": 117, "city_municipality": 30}
+
+PROJECT_CODE_PREFIX = "X-"
+
+COLUMNS = ["unit_code", "name_latin", "name_cyrillic", "unit_type", "parent_city", "district",
+           "region", "population_2022", "population_source", "respondent"]
+
+_SOURCE_COLUMNS = ["code", "name_latin", "name_cyrillic", "type", "parent_city", "district",
+                   "region", "population_2022", "population_source"]
+
+
+def project_code(name_latin: str) -> str:
+    """The project's own key for a unit without a statistical code (the six cities that are
+    split into city municipalities). "X-" can never be mistaken for an official 5-digit code."""
+    return PROJECT_CODE_PREFIX + name_key(name_latin).upper().replace(" ", "-")
+
+
+def check_digit_ok(code: str) -> bool:
+    """RZS municipality codes: 4 digits plus a mod-11 check digit (weights 5,4,3,2)."""
+    if len(code) != 5 or not code.isdigit():
+        return False
+    remainder = sum(int(d) * w for d, w in zip(code[:4], (5, 4, 3, 2))) % 11
+    check = 11 - remainder
+    return (0 if check >= 10 else check) == int(code[4])
+
+
+def default_registry_path() -> Path:
+    # Reference data ships with the code: a data directory made for one run (LEI_DATA_DIR)
+    # need not carry its own copy.
+    path = Settings.from_env().registry_path
+    return path if path.exists() else REPO_ROOT / "data" / "reference" / "registry.csv"
+
+
+def load_registry(path: str | Path | None = None, expected_counts: dict[str, int] | None = EXPECTED_COUNTS) -> pd.DataFrame:
+    """The registry as a DataFrame with the contract columns (see COLUMNS).
+
+    Raises LeiError when the file is missing or inconsistent. `expected_counts=None` skips the
+    count check (for a small test registry)."""
+    path = Path(path) if path is not None else default_registry_path()
+    try:
+        with path.open(encoding="utf-8", newline="") as fh:
+            records = list(csv.DictReader(fh))
+    except FileNotFoundError:
+        raise LeiError(f"{path}: registry file not found") from None
+    except UnicodeDecodeError as e:
+        raise LeiError(f"{path}: registry is not UTF-8 ({e.reason} at byte {e.start})") from None
+    if not records:
+        raise LeiError(f"{path}: registry has no rows")
+    missing = [c for c in _SOURCE_COLUMNS if c not in records[0]]
+    if missing:
+        raise LeiError(f"{path}: registry lacks column(s) {', '.join(missing)}")
+
+    problems: list[str] = []
+    rows = []
+    for line, rec in enumerate(records, start=2):
+        rec = {k: (v or "").strip() for k, v in rec.items() if k is not None}
+        code, kind = rec["code"], rec["type"]
+        if kind not in UNIT_TYPES:
+            problems.append(f"line {line}: unknown type {kind!r}")
+        if not rec["name_latin"] or not rec["name_cyrillic"]:
+            problems.append(f"line {line}: a name is missing in one script")
+        if code:
+            if not check_digit_ok(code):
+                problems.append(f"line {line}: {code!r} is not a valid 5-digit statistical code")
+        elif kind in CITY_TYPES:
+            code = project_code(rec["name_latin"])
+        else:
+            problems.append(f"line {line}: {rec['name_latin']} ({kind}) has no statistical code")
+        if (kind == "city_municipality") != bool(rec["parent_city"]):
+            problems.append(f"line {line}: parent_city must be given for city municipalities only")
+        pop = rec["population_2022"]
+        if pop and not (pop.isdigit() and int(pop) > 0):
+            problems.append(f"line {line}: population_2022 {pop!r} is not a positive whole number")
+        if pop and not rec["population_source"]:
+            problems.append(f"line {line}: population_2022 without a population_source")
+        rows.append({
+            "unit_code": code, "name_latin": rec["name_latin"], "name_cyrillic": rec["name_cyrillic"],
+            "unit_type": kind, "parent_city": rec["parent_city"] or None, "district": rec["district"],
+            "region": rec["region"], "population_2022": int(pop) if pop.isdigit() else None,
+            "population_source": rec["population_source"] or None,
+            "respondent": kind != "city_municipality",
+        })
+
+    reg = pd.DataFrame(rows, columns=COLUMNS)
+    for col in ["unit_code", "name_latin", "name_cyrillic", "unit_type", "parent_city", "district",
+                "region", "population_source"]:
+        reg[col] = reg[col].astype("str")
+    reg["population_2022"] = reg["population_2022"].astype("Int64")
+    reg["respondent"] = reg["respondent"].astype(bool)
+    problems += _consistency(reg, expected_counts)
+    if problems:
+        shown = "; ".join(problems[:10]) + (f"; and {len(problems) - 10} more" if len(problems) > 10 else "")
+        raise LeiError(f"{path}: registry is inconsistent: {shown}")
+    return reg
+
+
+def _consistency(reg: pd.DataFrame, expected_counts: dict[str, int] | None) -> list[str]:
+    problems = []
+    dup = reg.loc[reg["unit_code"].duplicated(keep=False), "unit_code"]
+    if len(dup):
+        problems.append(f"duplicate unit_code {', '.join(sorted(set(dup)))}")
+    same = reg.duplicated(["name_latin", "unit_type", "parent_city"], keep=False)
+    if same.any():
+        problems.append(f"repeated unit {', '.join(sorted(set(reg.loc[same, 'name_latin'])))}")
+    cities = set(reg.loc[reg["unit_type"].isin(CITY_TYPES), "name_latin"])
+    orphans = set(reg["parent_city"].dropna()) - cities
+    if orphans:
+        problems.append(f"parent_city not a city in the registry: {', '.join(sorted(orphans))}")
+    if expected_counts is not None:
+        counts = reg["unit_type"].value_counts()
+        for kind, n in expected_counts.items():
+            if counts.get(kind, 0) != n:
+                problems.append(f"expected {n} units of type {kind}, found {counts.get(kind, 0)}")
+    return problems

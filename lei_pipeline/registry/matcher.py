@@ -1,0 +1,299 @@
+"""Matching free-typed respondent names to registry units.
+
+Order of trust: statistical code, exact name (any script, any case, with or without
+diacritics and "Opština"/"Grad" prefixes), alias table, then fuzzy matching. Fuzzy matching
+only answers when one unit is clearly ahead; everything else comes back as ambiguous or
+unmatched with the candidates, for a human to settle. Nothing is guessed."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from rapidfuzz import fuzz, process
+
+from lei_pipeline.errors import LeiError
+from lei_pipeline.problems import ERROR, WARNING, Problem
+from lei_pipeline.registry.aliases import load_aliases
+from lei_pipeline.registry.load import CITY_TYPES, UNIT_TYPES
+from lei_pipeline.registry.normalise import compact_code, name_key, strip_prefixes
+
+MATCHED = frozenset({"code", "exact", "alias", "fuzzy"})
+STATUSES = ("code", "exact", "alias", "fuzzy", "ambiguous", "unmatched")
+
+_TYPE_LABEL = {"capital_city": "capital city", "city": "city", "municipality": "municipality",
+               "city_municipality": "city municipality"}
+# What callers may pass as unit_type; "city" includes the capital, which is a city too.
+_TYPE_WORDS = {
+    "capital_city": {"capital_city"}, "capital city": {"capital_city"}, "city": {"city", "capital_city"},
+    "grad": {"city", "capital_city"}, "municipality": {"municipality"}, "opstina": {"municipality"},
+    "city_municipality": {"city_municipality"}, "city municipality": {"city_municipality"},
+    "gradska opstina": {"city_municipality"}, "go": {"city_municipality"},
+}
+_NAME = "{name}"  # placeholder: reasons are cached per normalised name, then worded per typed name
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    unit_code: str | None
+    status: str                      # one of STATUSES
+    candidates: tuple[str, ...] = ()  # the unit itself, or the units it could be
+    score: float | None = None       # 100 for code/exact/alias, rapidfuzz ratio for fuzzy
+    reason: str = ""
+    query: str = ""
+
+    @property
+    def matched(self) -> bool:
+        return self.status in MATCHED
+
+
+@dataclass(frozen=True)
+class _Unit:
+    code: str
+    name: str
+    unit_type: str
+    parent: str | None
+    respondent: bool
+    key: str
+
+
+class Matcher:
+    def __init__(self, reg: pd.DataFrame, aliases: str | Path | dict[str, str] | None = None,
+                 respondents_only: bool = False, threshold: float = 85.0, margin: float = 5.0):
+        """respondents_only: when one name is both a city and its own city municipality
+        (Vranje, Novi Sad, Požarevac, Užice), take the city, as the LEI survey is answered by
+        the 145 LSGUs. threshold/margin: a fuzzy match needs a score of at least `threshold`
+        and a lead of at least `margin` points over any other unit."""
+        self.respondents_only = respondents_only
+        self.threshold = threshold
+        self.margin = margin
+        self._units: dict[str, _Unit] = {}
+        self._names: dict[str, list[str]] = {}
+        for r in reg.itertuples(index=False):
+            parent = None if pd.isna(r.parent_city) else r.parent_city
+            unit = _Unit(r.unit_code, r.name_latin, r.unit_type, parent, bool(r.respondent), name_key(r.name_latin))
+            self._units[unit.code] = unit
+            # đ is often typed as a plain d ("Arandelovac"); that form is as deliberate as "dj".
+            for form in {r.name_latin, r.name_cyrillic, r.name_latin.replace("đ", "d").replace("Đ", "D")}:
+                codes = self._names.setdefault(name_key(form), [])
+                if unit.code not in codes:
+                    codes.append(unit.code)
+        self._codes = {compact_code(c): c for c in self._units}
+        alias_map = aliases if isinstance(aliases, dict) else load_aliases(reg, aliases)
+        self._aliases = {k: [c] for k, c in alias_map.items()}
+        self._choices: dict[str, list[str]] = {**self._names, **self._aliases}
+        self._choice_keys = list(self._choices)
+        # Keys naming a city, for `parent=` and for "Palilula (Niš)" / "Niš Palilula".
+        self._city_keys: dict[str, str] = {}
+        for key, codes in self._choices.items():
+            cities = [self._units[c].name for c in codes if self._units[c].unit_type in CITY_TYPES]
+            if len(cities) == 1:
+                self._city_keys[key] = cities[0]
+        parents = {u.parent for u in self._units.values() if u.parent}
+        self._split_city_keys = {k: n for k, n in self._city_keys.items() if n in parents}
+        self._cache: dict[tuple, tuple] = {}
+
+    # ---- public API -------------------------------------------------------------------
+    def match(self, name, parent=None, unit_type=None) -> MatchResult:
+        query = "" if name is None or (isinstance(name, float) and math.isnan(name)) else str(name).strip()
+        types = self._types(unit_type)
+        parent_name = None
+        if parent is not None and not (isinstance(parent, float) and math.isnan(parent)) and str(parent).strip():
+            parent_name = self._resolve_parent(str(parent))
+            if parent_name is None:
+                return MatchResult(None, "unmatched", (), None,
+                                   f"parent city {str(parent)!r} is not a city in the registry", query)
+        main, paren = _split_parenthesis(query)
+        cache_key = (name_key(main), name_key(paren) if paren else "", parent_name, types)
+        decided = self._cache.get(cache_key)
+        if decided is None:
+            decided = self._decide(*cache_key)
+            if len(self._cache) > 500_000:
+                self._cache.clear()
+            self._cache[cache_key] = decided
+        code, status, candidates, score, template = decided
+        return MatchResult(code, status, candidates, score, template.replace(_NAME, query), query)
+
+    def match_frame(self, names: pd.Series, file: str, rows: pd.Series, parents: pd.Series | None = None,
+                    types: pd.Series | None = None) -> tuple[pd.Series, pd.Series, list[Problem]]:
+        """Match a column of typed names. Returns unit codes (missing where not matched),
+        statuses, and one Problem per row that needs a human: an error for ambiguous or
+        unmatched names, a warning for a fuzzy match (so the reading can be checked)."""
+        n = len(names)
+        parent_vals = [None] * n if parents is None else list(parents)
+        type_vals = [None] * n if types is None else list(types)
+        codes, statuses, problems = [], [], []
+        for name, row, parent, kind in zip(names.tolist(), list(rows), parent_vals, type_vals):
+            if kind is not None and not isinstance(kind, str) and pd.isna(kind):
+                kind = None
+            r = self.match(name, parent=parent, unit_type=kind)
+            codes.append(r.unit_code)
+            statuses.append(r.status)
+            if r.status in ("ambiguous", "unmatched", "fuzzy"):
+                problems.append(Problem(
+                    file=file, row=None if pd.isna(row) else int(row), column="JLS",
+                    value=r.query if r.query else None, reason=r.reason,
+                    severity=WARNING if r.status == "fuzzy" else ERROR, kind="match"))
+        return (pd.Series(codes, index=names.index, dtype="str", name="unit_code"),
+                pd.Series(statuses, index=names.index, dtype="str", name="match_status"),
+                problems)
+
+    def describe(self, code: str) -> str:
+        u = self._units[code]
+        where = f", {u.parent}" if u.parent else ""
+        return f"{u.code} {u.name} ({_TYPE_LABEL[u.unit_type]}{where})"
+
+    # ---- internals ----------------------------------------------------------------------
+    def _types(self, unit_type) -> frozenset[str] | None:
+        if unit_type is None:
+            return None
+        values = [unit_type] if isinstance(unit_type, str) else list(unit_type)
+        out: set[str] = set()
+        for v in values:
+            word = v if v in UNIT_TYPES else name_key(str(v))
+            if word not in _TYPE_WORDS:
+                raise LeiError(f"unknown unit type {v!r}; use one of {', '.join(UNIT_TYPES)}")
+            out |= _TYPE_WORDS[word]
+        return frozenset(out)
+
+    def _resolve_parent(self, parent: str) -> str | None:
+        key = name_key(parent)
+        code = self._codes.get(compact_code(key))
+        if code and self._units[code].unit_type in CITY_TYPES:
+            return self._units[code].name
+        return self._city_keys.get(key) or self._city_keys.get(strip_prefixes(key)[0])
+
+    def _decide(self, key: str, paren: str, parent: str | None, types: frozenset[str] | None) -> tuple:
+        if not key:
+            return (None, "unmatched", (), None, "no local government name given")
+        by_code = self._by_code(key)
+        if by_code is not None:
+            return by_code
+        hint = None
+        if paren:
+            if parent is None and paren in self._city_keys:
+                parent = self._city_keys[paren]
+            else:
+                rest, hint = strip_prefixes(paren + " x")  # "(grad)", "(GO)", "(opština)"
+                if rest != "x":
+                    key = f"{key} {paren}"
+        stripped, prefix_hint = strip_prefixes(key)
+        hint = hint or prefix_hint
+        for k in dict.fromkeys((key, stripped)):
+            if k in self._names:
+                return self._resolve(self._names[k], "exact", 100.0, hint, parent, types)
+            if k in self._aliases:
+                return self._resolve(self._aliases[k], "alias", 100.0, hint, parent, types)
+        embedded = self._embedded_parent(stripped, parent)
+        if embedded is not None:
+            codes, city = embedded
+            return self._resolve(codes, "exact", 100.0, hint, city, types)
+        return self._fuzzy(stripped, hint, parent, types)
+
+    def _by_code(self, key: str) -> tuple | None:
+        compact = compact_code(key)
+        if compact in self._codes:
+            code = self._codes[compact]
+            return (code, "code", (code,), 100.0, f"statistical code of {self.describe(code)}")
+        if compact.isdigit():
+            note = "; Kosovo and Metohija units are not in the registry" if compact.startswith("9") else ""
+            return (None, "unmatched", (), None, f"no local government has the code {compact!r}{note}")
+        first, _, rest = key.partition(" ")
+        if len(first) == 5 and first.isdigit() and first in self._codes:
+            # "70645 Kragujevac": the code decides, the name must agree with it.
+            code = self._codes[first]
+            rest_key = strip_prefixes(rest)[0]
+            if code in self._names.get(rest_key, []) + self._aliases.get(rest_key, []):
+                return (code, "code", (code,), 100.0, f"statistical code of {self.describe(code)}")
+            return (None, "unmatched", (code,), None,
+                    f"'{_NAME}' gives the code of {self.describe(code)} but another name; correct one of them")
+        return None
+
+    def _embedded_parent(self, key: str, parent: str | None) -> tuple[list[str], str] | None:
+        """ "Palilula Niš", "Beograd - Zemun": a city name before or after a city municipality's."""
+        for city_key, city in self._split_city_keys.items():
+            if parent is not None and city != parent:
+                continue
+            for rest in (key[len(city_key) + 1:] if key.startswith(city_key + " ") else None,
+                         key[: -len(city_key) - 1] if key.endswith(" " + city_key) else None):
+                if not rest:
+                    continue
+                rest = strip_prefixes(rest)[0]
+                codes = [c for c in self._names.get(rest, []) + self._aliases.get(rest, [])
+                         if self._units[c].parent == city]
+                if codes:
+                    return codes, city
+        return None
+
+    def _filter(self, codes: list[str], parent: str | None, types: frozenset[str] | None) -> list[str]:
+        if types is not None:
+            codes = [c for c in codes if self._units[c].unit_type in types]
+        if parent is not None:
+            codes = [c for c in codes if self._units[c].parent == parent
+                     or (self._units[c].name == parent and self._units[c].unit_type in CITY_TYPES)]
+        return codes
+
+    def _resolve(self, codes: list[str], status: str, score: float, hint, parent, types) -> tuple:
+        kept = self._filter(codes, parent, types)
+        if not kept:
+            wanted = " or ".join(sorted(_TYPE_LABEL[t] for t in types)) if types is not None else "unit"
+            if parent is not None:
+                wanted += f" in {parent}"
+            listed = ", ".join(self.describe(c) for c in codes)
+            return (None, "unmatched", tuple(codes), None, f"'{_NAME}' names {listed}, not a {wanted}")
+        if len(kept) > 1 and hint is not None:
+            kept = [c for c in kept if self._units[c].unit_type in hint] or kept
+        if len(kept) > 1 and self.respondents_only:
+            respondents = [c for c in kept if self._units[c].respondent]
+            if len(respondents) == 1:
+                kept = respondents
+        if len(kept) == 1:
+            code = kept[0]
+            if status == "fuzzy":
+                reason = (f"'{_NAME}' read as {self.describe(code)} by fuzzy match (score {score:.0f}); "
+                          f"add it to data/reference/aliases.csv if that is right, or correct the name")
+            else:
+                reason = f"{status} match: {self.describe(code)}"
+            return (code, status, (code,), score, reason)
+        return (None, "ambiguous", tuple(kept), score, self._ambiguous_reason(kept))
+
+    def _ambiguous_reason(self, codes: list[str]) -> str:
+        units = [self._units[c] for c in codes]
+        listed = ", ".join(self.describe(c) for c in codes)
+        if len({u.key for u in units}) > 1:
+            advice = "correct the name or add an alias"
+        elif len({u.unit_type for u in units}) == len(units):
+            advice = "give the unit type (the city itself or its city municipality)"
+        else:
+            advice = "give the parent city"
+        return f"'{_NAME}' is ambiguous: {listed}; {advice}"
+
+    def _fuzzy(self, key: str, hint, parent, types) -> tuple:
+        floor = self.threshold - self.margin
+        hits = process.extract(key, self._choice_keys, scorer=fuzz.ratio, score_cutoff=floor, limit=None)
+        scores: dict[str, float] = {}
+        for choice, score, _ in hits:
+            for code in self._filter(self._choices[choice], parent, types):
+                scores[code] = max(score, scores.get(code, 0.0))
+        best = max(scores.values(), default=0.0)
+        if best < self.threshold:
+            near = sorted(scores, key=scores.get, reverse=True)[:3]
+            closest = f"; closest: {', '.join(self.describe(c) for c in near)}" if near else ""
+            return (None, "unmatched", tuple(near), best or None, f"no local government matches '{_NAME}'{closest}")
+        top = [c for c in sorted(scores, key=scores.get, reverse=True) if scores[c] >= best - self.margin]
+        if len({self._units[c].key for c in top}) == 1:
+            # One name, several units (Palilula, Vranje): the same rules as an exact match.
+            return self._resolve(top, "fuzzy", best, hint, None, None)
+        scored = ", ".join(f"{self.describe(c)} score {scores[c]:.0f}" for c in top)
+        return (None, "ambiguous", tuple(top), best,
+                f"'{_NAME}' is ambiguous: {scored}; correct the name or add an alias")
+
+
+def _split_parenthesis(text: str) -> tuple[str, str]:
+    """ "Palilula (Niš)" -> ("Palilula", "Niš"); text without a trailing parenthesis unchanged."""
+    if text.endswith(")") and "(" in text:
+        head, _, inner = text[:-1].rpartition("(")
+        if head.strip():
+            return head.strip(), inner.strip()
+    return text, ""

@@ -1,0 +1,88 @@
+"""Turning a free-typed local-government name into a comparison key.
+
+Respondents type names in either script, with or without diacritics, in any case, often with
+"Opština"/"Grad" in front. Every form of one name must reduce to the same key, so the matcher
+can use a dict for everything but real typos."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# Serbian Cyrillic -> Serbian Latin (the official one-to-one correspondence: љ, њ, џ become
+# digraphs). A few Russian letters are added because respondents on a Russian keyboard layout
+# produce them for the same sounds.
+_CYRILLIC = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "ђ": "đ", "е": "e", "ж": "ž", "з": "z",
+    "и": "i", "ј": "j", "к": "k", "л": "l", "љ": "lj", "м": "m", "н": "n", "њ": "nj", "о": "o",
+    "п": "p", "р": "r", "с": "s", "т": "t", "ћ": "ć", "у": "u", "ф": "f", "х": "h", "ц": "c",
+    "ч": "č", "џ": "dž", "ш": "š",
+    "й": "j", "ё": "e", "э": "e",
+}
+_CYRILLIC_TABLE = str.maketrans(_CYRILLIC)
+
+# Serbian diacritics to the ASCII spelling people use when they have no Serbian keyboard.
+# đ becomes "dj" (Djordje), not "d": that is the usual convention (and the one in URLs).
+_FOLD_TABLE = str.maketrans({"č": "c", "ć": "c", "š": "s", "ž": "z", "đ": "dj"})
+
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+
+# Leading words that say what kind of unit follows, not which one. Longest first, so
+# "gradska opstina" is removed whole rather than leaving "opstina" behind "grad".
+PREFIXES: tuple[tuple[str, ...], ...] = tuple(sorted((
+    ("gradska", "opstina"), ("gradske", "opstine"), ("go",), ("grad",), ("opstina",), ("ops",),
+    ("opst",), ("city", "municipality", "of"), ("city", "of"), ("municipality", "of"),
+    ("town", "of"), ("jls",), ("jedinica", "lokalne", "samouprave"), ("lokalna", "samouprava"),
+), key=len, reverse=True))
+
+# Which prefixes are specific enough to say the unit type. "Opština" is not: people call
+# Belgrade's city municipalities "opština Zemun" and former municipalities that are now
+# cities "opština Vranje", so it would mislead more often than help.
+PREFIX_TYPES: dict[tuple[str, ...], frozenset[str]] = {
+    ("grad",): frozenset({"capital_city", "city"}),
+    ("city", "of"): frozenset({"capital_city", "city"}),
+    ("gradska", "opstina"): frozenset({"city_municipality"}),
+    ("gradske", "opstine"): frozenset({"city_municipality"}),
+    ("go",): frozenset({"city_municipality"}),
+    ("city", "municipality", "of"): frozenset({"city_municipality"}),
+}
+
+
+def to_latin(text: str) -> str:
+    """Serbian Cyrillic to Serbian Latin, keeping diacritics and case-folding."""
+    return unicodedata.normalize("NFKC", text).lower().translate(_CYRILLIC_TABLE)
+
+
+@lru_cache(maxsize=200_000)
+def name_key(text: str) -> str:
+    """The comparison key: Latin, lower case, ASCII, words separated by one space."""
+    latin = to_latin(text).translate(_FOLD_TABLE)
+    # Letters outside Serbian (Hungarian á, ő, ü in Magyarkanizsa...) lose their accents.
+    ascii_ = "".join(c for c in unicodedata.normalize("NFKD", latin) if not unicodedata.combining(c))
+    return _NON_ALNUM.sub(" ", ascii_).strip()
+
+
+def strip_prefixes(key: str) -> tuple[str, frozenset[str] | None]:
+    """Remove leading type words ("grad", "gradska opstina", "go", ...) from a key.
+
+    Returns the remaining key and the unit types the prefixes imply (None when they imply
+    nothing). Stops before removing everything, so a unit literally named like a prefix
+    would survive."""
+    tokens = key.split()
+    hint: frozenset[str] | None = None
+    changed = True
+    while changed:
+        changed = False
+        for prefix in PREFIXES:
+            n = len(prefix)
+            if len(tokens) > n and tuple(tokens[:n]) == prefix:
+                hint = PREFIX_TYPES.get(prefix, hint)
+                tokens = tokens[n:]
+                changed = True
+                break
+    return " ".join(tokens), hint
+
+
+def compact_code(text: str) -> str:
+    """A code as typed ("70 645", "70.645", "x-beograd") without separators, upper case."""
+    return re.sub(r"[\s.\-_/]+", "", text).upper()

@@ -1,0 +1,144 @@
+import csv
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from lei_pipeline.errors import LeiError
+from lei_pipeline.registry import EXPECTED_COUNTS, UNIT_TYPES, load_registry, project_code
+from lei_pipeline.registry.load import check_digit_ok, default_registry_path
+
+SHARED_SOURCE = Path("/work/shared/reference/serbia-lsgu/registry.csv")
+
+
+def _raw_rows(path=None):
+    with (path or default_registry_path()).open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_counts_145_lsgus_and_30_city_municipalities(reg):
+    counts = reg["unit_type"].value_counts().to_dict()
+    assert counts == {"capital_city": 1, "city": 27, "municipality": 117, "city_municipality": 30}
+    assert reg["respondent"].sum() == 145
+    assert not reg.loc[reg["unit_type"] == "city_municipality", "respondent"].any()
+    assert reg.loc[reg["unit_type"] == "capital_city", "name_latin"].tolist() == ["Beograd"]
+
+
+def test_contract_columns_and_types(reg):
+    assert list(reg.columns) == ["unit_code", "name_latin", "name_cyrillic", "unit_type", "parent_city",
+                                 "district", "region", "population_2022", "population_source", "respondent"]
+    assert str(reg["unit_code"].dtype) == "str"
+    assert str(reg["population_2022"].dtype) == "Int64"
+    assert reg["respondent"].dtype == bool
+    assert set(reg["unit_type"]) <= set(UNIT_TYPES)
+    assert reg["unit_code"].is_unique
+    assert reg[["name_latin", "name_cyrillic", "district", "region"]].notna().all().all()
+
+
+def test_city_municipalities_per_city(reg):
+    per_city = reg.loc[reg["unit_type"] == "city_municipality", "parent_city"].value_counts().to_dict()
+    assert per_city == {"Beograd": 17, "Niš": 5, "Novi Sad": 2, "Požarevac": 2, "Užice": 2, "Vranje": 2}
+    assert reg.loc[reg["unit_type"] != "city_municipality", "parent_city"].isna().all()
+
+
+def test_official_codes_kept_and_project_codes_only_for_uncoded_cities(reg):
+    raw = {(r["name_latin"], r["type"], r["parent_city"]): r["code"] for r in _raw_rows()}
+    for row in reg.itertuples():
+        parent = row.parent_city if isinstance(row.parent_city, str) else ""
+        source_code = raw[(row.name_latin, row.unit_type, parent)]
+        if source_code:
+            assert row.unit_code == source_code
+            assert check_digit_ok(row.unit_code)
+        else:
+            assert row.unit_type in {"city", "capital_city"}
+            assert row.unit_code == project_code(row.name_latin)
+            assert row.unit_code.startswith("X-")
+    projected = sorted(reg.loc[reg["unit_code"].str.startswith("X-"), "unit_code"])
+    assert projected == ["X-BEOGRAD", "X-NIS", "X-NOVI-SAD", "X-POZAREVAC", "X-UZICE", "X-VRANJE"]
+
+
+def test_check_digit_rule():
+    assert check_digit_ok("70645")          # Kragujevac
+    assert check_digit_ok("70190")          # remainder 1: check 10 is written 0
+    assert not check_digit_ok("70646")
+    assert not check_digit_ok("7064")
+
+
+def test_population_never_invented(reg):
+    raw = _raw_rows()
+    given = {(r["name_latin"], r["type"], r["parent_city"] or None): int(r["population_2022"])
+             for r in raw if r["population_2022"]}
+    assert reg["population_2022"].notna().sum() == len(given)
+    loaded = {(n, t, p if isinstance(p, str) else None): int(v)
+              for n, t, p, v in zip(reg["name_latin"], reg["unit_type"], reg["parent_city"], reg["population_2022"])
+              if pd.notna(v)}
+    assert loaded == given
+    # every figure carries its source; no source without a figure
+    assert (reg["population_2022"].notna() == reg["population_source"].notna()).all()
+
+
+@pytest.mark.skipif(not SHARED_SOURCE.exists(), reason="shared reference folder not present")
+def test_repo_copy_is_the_shared_source():
+    assert default_registry_path().read_bytes() == SHARED_SOURCE.read_bytes()
+
+
+def _write(tmp_path, rows, name="registry.csv"):
+    path = tmp_path / name
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    return path
+
+
+def test_duplicate_code_is_rejected(tmp_path):
+    rows = _raw_rows()
+    ada = next(r for r in rows if r["name_latin"] == "Ada")
+    senta = next(r for r in rows if r["name_latin"] == "Senta")
+    senta["code"] = ada["code"]
+    with pytest.raises(LeiError, match=f"duplicate unit_code {ada['code']}"):
+        load_registry(_write(tmp_path, rows))
+
+
+def test_missing_unit_breaks_the_count(tmp_path):
+    rows = [r for r in _raw_rows() if r["name_latin"] != "Ada"]
+    with pytest.raises(LeiError, match="expected 117 units of type municipality, found 116"):
+        load_registry(_write(tmp_path, rows))
+
+
+def test_bad_check_digit_and_uncoded_municipality_are_rejected(tmp_path):
+    rows = _raw_rows()
+    next(r for r in rows if r["name_latin"] == "Ada")["code"] = "80013"
+    next(r for r in rows if r["name_latin"] == "Senta")["code"] = ""
+    with pytest.raises(LeiError) as e:
+        load_registry(_write(tmp_path, rows))
+    assert "'80013' is not a valid 5-digit statistical code" in str(e.value)
+    assert "Senta (municipality) has no statistical code" in str(e.value)
+
+
+def test_orphan_city_municipality_is_rejected(tmp_path):
+    rows = _raw_rows()
+    next(r for r in rows if r["name_latin"] == "Zemun")["parent_city"] = "Zagreb"
+    with pytest.raises(LeiError, match="parent_city not a city in the registry: Zagreb"):
+        load_registry(_write(tmp_path, rows))
+
+
+def test_small_registry_loads_without_count_check(tmp_path):
+    rows = [r for r in _raw_rows() if r["district"] == "Severnobanatski"]
+    path = _write(tmp_path, rows)
+    with pytest.raises(LeiError):
+        load_registry(path)
+    small = load_registry(path, expected_counts=None)
+    assert len(small) == len(rows) == 6
+    assert EXPECTED_COUNTS["municipality"] == 117
+
+
+def test_missing_file_is_a_lei_error(tmp_path):
+    with pytest.raises(LeiError, match="registry file not found"):
+        load_registry(tmp_path / "nope.csv")
+
+
+def test_default_path_falls_back_to_repo_copy(tmp_path, monkeypatch):
+    monkeypatch.setenv("LEI_DATA_DIR", str(tmp_path))
+    assert default_registry_path().exists()
+    assert len(load_registry()) == len(_raw_rows())

@@ -1,0 +1,43 @@
+import unicodedata
+
+from lei_pipeline.registry.normalise import compact_code, name_key, strip_prefixes, to_latin
+
+
+def test_cyrillic_digraphs_and_soft_consonants():
+    assert to_latin("Љубовија") == "ljubovija"
+    assert to_latin("Књажевац") == "knjaževac"
+    assert to_latin("Оџаци") == "odžaci"
+    assert to_latin("Аранђеловац") == "aranđelovac"
+    assert to_latin("Ћуприја") == "ćuprija"
+
+
+def test_key_folds_script_case_diacritics_and_punctuation():
+    assert name_key("ЧАЧАК") == name_key("Čačak") == name_key("cacak") == "cacak"
+    assert name_key("Aranđelovac") == "arandjelovac"
+    assert name_key("  Bačka   Palanka. ") == "backa palanka"
+    assert name_key("Novi-Sad") == "novi sad"
+    assert name_key("Magyarkanizsa") == name_key("Magyarkanizsá")
+    # decomposed input (c + combining caron) and the single-codepoint lj ligature
+    assert name_key(unicodedata.normalize("NFD", "Čačak")) == "cacak"
+    assert name_key("\u01c9ig") == "ljig"
+
+
+def test_prefixes_removed_with_type_hint():
+    assert strip_prefixes(name_key("Grad Kragujevac")) == ("kragujevac", frozenset({"capital_city", "city"}))
+    assert strip_prefixes(name_key("Gradska opština Zemun")) == ("zemun", frozenset({"city_municipality"}))
+    assert strip_prefixes(name_key("GO Zemun"))[0] == "zemun"
+    assert strip_prefixes(name_key("Општина Ада")) == ("ada", None)
+    assert strip_prefixes(name_key("Opstina Stari grad"))[0] == "stari grad"
+    # never strip a name to nothing, nor a prefix-like word in the middle
+    assert strip_prefixes("grad") == ("grad", None)
+    assert strip_prefixes("stari grad") == ("stari grad", None)
+
+
+def test_every_cyrillic_name_transliterates_to_its_latin_name(reg):
+    bad = [(c, lat) for c, lat in zip(reg["name_cyrillic"], reg["name_latin"]) if to_latin(c) != lat.lower()]
+    assert bad == []
+
+
+def test_compact_code():
+    assert compact_code("70 645") == "70645"
+    assert compact_code("x-novi-sad") == "XNOVISAD"
