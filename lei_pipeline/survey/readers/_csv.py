@@ -43,7 +43,20 @@ def count_outside_quotes(line: str) -> dict[str, int]:
 
 
 def sniff_delimiter(text: str) -> tuple[str, dict[str, int]]:
+    """The separator of the header row, outside quotes. When several occur (a ';' file whose
+    question texts contain commas), the one that gives the data rows the header's field count wins."""
     counts = count_outside_quotes(text)
+    present = [d for d in DELIMITERS if counts[d]]
+    if len(present) > 1:
+        sample = text[:200_000]
+        cut = sample.rfind("\n")
+        sample = sample[: cut + 1] if cut > 0 else sample
+
+        def fit(d):
+            recs = [r for r in parse_records(sample, d)[:30] if not is_blank(r)]
+            m = len(recs[0].fields) if recs else 0
+            return sum(1 for r in recs[1:] if len(r.fields) == m)
+        return max(present, key=lambda d: (fit(d), counts[d])), counts
     best = max(DELIMITERS, key=lambda d: (counts[d], d == ","))
     return best, counts
 

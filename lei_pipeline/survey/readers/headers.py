@@ -58,14 +58,21 @@ def norm(text) -> str:
 
 
 def identity_aliases(questionnaire_module=None) -> dict[str, list[str]]:
-    """IDENTITY_HEADERS from the questionnaire module when SURVEY defines it, merged with ours."""
+    """Header aliases per identity/admin field: ours merged with the questionnaire module's
+    IDENTITY_HEADERS ({lang: {field: header text}}, or {field: [texts]})."""
     merged = {k: list(v) for k, v in DEFAULT_IDENTITY_HEADERS.items()}
     theirs = getattr(questionnaire_module, "IDENTITY_HEADERS", None) if questionnaire_module else None
     if isinstance(theirs, dict):
         for key, vals in theirs.items():
-            vals = [vals] if isinstance(vals, str) else list(vals)
-            merged.setdefault(key, [])
-            merged[key] = list(dict.fromkeys([*vals, *merged[key]]))
+            if isinstance(vals, dict):  # lang -> {field: text}
+                for fld, text in vals.items():
+                    merged.setdefault(fld, [])
+                    if text not in merged[fld]:
+                        merged[fld].append(text)
+            else:
+                vals = [vals] if isinstance(vals, str) else list(vals)
+                merged.setdefault(key, [])
+                merged[key] = list(dict.fromkeys([*vals, *merged[key]]))
     return merged
 
 
@@ -96,16 +103,25 @@ class HeaderResolver:
             for code, text in lang_texts.items():
                 if text:
                     self.by_text.setdefault(norm(text), code)
+        self.display: dict[str, str] = {}
+        for lang_texts in header_texts.values():
+            for code, text in lang_texts.items():
+                self.display.setdefault(code, text)
         self.texts_for_suggestion = {}
         for lang_texts in header_texts.values():
             for code, text in lang_texts.items():
                 self.texts_for_suggestion.setdefault(norm(text), code)
-        self.identity = {norm(alias): key for key, aliases in identity.items() for alias in aliases}
+        self.identity = {norm(alias): key for key, aliases in identity.items() if key in ("JLS", "JLS_CODE")
+                         for alias in aliases}
         self.admin = {}
         for key, labels in ADMIN_COLUMNS.items():
             self.admin[key.casefold()] = key
             for lab in labels:
                 self.admin[norm(lab)] = key
+        for key, aliases in identity.items():
+            if key in ADMIN_COLUMNS:
+                for alias in aliases:
+                    self.admin.setdefault(norm(alias), key)
 
     def code_for(self, header: str) -> str | None:
         h = header.strip()
@@ -177,8 +193,8 @@ class HeaderResolver:
                 if h.strip() != extra:
                     hm.texts[extra] = h
                 continue
-            if _TIMING.match(h.strip()) or re.fullmatch(r"[A-Za-z][A-Za-z0-9]*Time", h.strip()) and \
-                    self._question_known(h.strip()[:-4]):
+            if _TIMING.match(h.strip()) or (re.fullmatch(r"[A-Za-z][A-Za-z0-9]*Time", h.strip())
+                                            and self._question_known(h.strip()[:-4])):
                 hm.ignored[pos] = h
                 continue
             hm.unknown[pos] = h

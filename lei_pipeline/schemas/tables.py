@@ -1,0 +1,113 @@
+"""pandera models of the pipeline's tables. Each Field's description documents the column (it
+feeds Dagster's column schema). Question columns are questionnaire-defined, so the response
+models are not strict; component/pillar score columns are methodology-defined, so Scores checks
+every extra numeric column against 0..100 instead of naming them."""
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing.pandas import Series
+
+UNIT_TYPES = ["capital_city", "city", "municipality", "city_municipality"]
+
+
+class RawResponses(pa.DataFrameModel):
+    source_file: Series[str] = pa.Field(description="Export file the row was read from")
+    source_row: Series[int] = pa.Field(ge=2, description="Row number a spreadsheet shows for the response (header = 1)")
+    respondent_name: Series[str] = pa.Field(nullable=True, description="Local government name as typed in the export (JLS)")
+    respondent_code: Series[str] = pa.Field(nullable=True, description="Statistical code given in the export (JLS_CODE), if any")
+    submitted_at: Series[pd.Timestamp] = pa.Field(nullable=True, description="Submit time; missing for incomplete responses and for LimeSurvey's 1980-01-01 placeholder")
+    last_page: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=0, description="Last survey page the respondent reached")
+    complete: Series[bool] = pa.Field(description="True when the response was submitted (submitdate present)")
+
+    class Config:
+        strict = False
+        coerce = True
+        name = "raw_responses"
+        description = "One row per response as exported; question columns hold raw text"
+        unique = ["source_file", "source_row"]
+
+
+class CleanResponses(pa.DataFrameModel):
+    wave: Series[str] = pa.Field(str_matches=r"^\d{4}$", description="Survey wave (year)")
+    unit_code: Series[str] = pa.Field(description="Registry code of the local government (statistical code or X-<NAME>)")
+    unit_name: Series[str] = pa.Field(description="Registry name of the local government (Serbian Latin)")
+    unit_type: Series[str] = pa.Field(isin=UNIT_TYPES, description="capital_city, city, municipality or city_municipality")
+    source_file: Series[str] = pa.Field(description="Export file the kept response came from")
+    source_row: Series[int] = pa.Field(ge=2, description="Spreadsheet row of the kept response in source_file")
+    submitted_at: Series[pd.Timestamp] = pa.Field(nullable=True, description="Submit time of the kept response")
+
+    class Config:
+        strict = False
+        coerce = True
+        name = "clean_responses"
+        description = "One typed row per (wave, unit): question columns typed by the questionnaire"
+        unique = ["wave", "unit_code"]
+
+
+class Indicators(pa.DataFrameModel):
+    wave: Series[str] = pa.Field(str_matches=r"^\d{4}$", description="Survey wave (year)")
+    unit_code: Series[str] = pa.Field(description="Registry code of the local government")
+    indicator: Series[str] = pa.Field(description="Indicator code of the methodology")
+    component: Series[str] = pa.Field(description="Component the indicator belongs to")
+    value: Series[float] = pa.Field(ge=0, le=100, nullable=True, description="Indicator score 0..100; missing when the answers do not allow a score")
+    trace: Series[str] = pa.Field(nullable=True, description="Which answers gave which value")
+
+    class Config:
+        strict = True
+        coerce = True
+        name = "indicators"
+        description = "Long table: one indicator score per (wave, unit, indicator)"
+        unique = ["wave", "unit_code", "indicator"]
+
+
+SCORE_FIXED = ["wave", "unit_code", "unit_name", "unit_type", "lei", "rank", "rank_in_type", "category", "category_en"]
+
+
+class Scores(pa.DataFrameModel):
+    wave: Series[str] = pa.Field(str_matches=r"^\d{4}$", description="Survey wave (year)")
+    unit_code: Series[str] = pa.Field(unique=True, description="Registry code of the local government")
+    unit_name: Series[str] = pa.Field(description="Registry name of the local government (Serbian Latin)")
+    unit_type: Series[str] = pa.Field(isin=UNIT_TYPES, description="capital_city, city, municipality or city_municipality")
+    lei: Series[float] = pa.Field(ge=0, le=100, nullable=True, description="Local eGovernance Index score 0..100")
+    rank: Series[pd.Int64Dtype] = pa.Field(ge=1, nullable=True, description="Overall rank, 1 = best; ties share the lowest rank")
+    rank_in_type: Series[pd.Int64Dtype] = pa.Field(ge=1, nullable=True, description="Rank among units of the same unit_type")
+    category: Series[str] = pa.Field(nullable=True, description="Performance category label (Serbian)")
+
+    class Config:
+        strict = False
+        coerce = True
+        name = "scores"
+        description = "One row per (wave, unit): component and pillar scores (0..100), LEI, ranks, category"
+
+    @pa.dataframe_check(description="component and pillar score columns lie in 0..100")
+    def extra_scores_in_range(cls, df: pd.DataFrame) -> pd.DataFrame:
+        extra = [c for c in df.columns if c not in SCORE_FIXED and not str(c).startswith("rank")
+                 and pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])]
+        ok = pd.DataFrame(True, index=df.index, columns=df.columns)
+        for c in extra:
+            v = df[c].astype("float64")
+            ok[c] = v.isna() | ((v >= 0) & (v <= 100))
+        return ok
+
+
+class Change(pa.DataFrameModel):
+    wave: Series[str] = pa.Field(str_matches=r"^\d{4}$", description="Survey wave (year)")
+    previous_wave: Series[str] = pa.Field(str_matches=r"^\d{4}$", description="Wave compared against")
+    unit_code: Series[str] = pa.Field(description="Registry code of the local government")
+    lei: Series[float] = pa.Field(ge=0, le=100, nullable=True, description="LEI in this wave")
+    lei_previous: Series[float] = pa.Field(ge=0, le=100, nullable=True, description="LEI in the previous wave")
+    lei_change: Series[float] = pa.Field(ge=-100, le=100, nullable=True, description="lei - lei_previous, in points")
+    rank: Series[pd.Int64Dtype] = pa.Field(ge=1, nullable=True, description="Overall rank in this wave")
+    rank_previous: Series[pd.Int64Dtype] = pa.Field(ge=1, nullable=True, description="Overall rank in the previous wave")
+    rank_change: Series[pd.Int64Dtype] = pa.Field(nullable=True, description="rank_previous - rank: positive = moved up")
+
+    class Config:
+        strict = False
+        coerce = True
+        name = "change"
+        description = "Change of LEI and rank between two waves, per unit"
+
+    @pa.dataframe_check(description="previous_wave comes before wave")
+    def previous_is_earlier(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["previous_wave"] < df["wave"]

@@ -1,0 +1,84 @@
+"""Run a model lazily and turn pandera's failure cases into records a person can read."""
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pandera.pandas as pa
+
+_PLAIN = [
+    (r"greater_than_or_equal_to\((.*)\)", "must be >= {0}"),
+    (r"less_than_or_equal_to\((.*)\)", "must be <= {0}"),
+    (r"greater_than\((.*)\)", "must be > {0}"),
+    (r"less_than\((.*)\)", "must be < {0}"),
+    (r"in_range\((.*), (.*)\)", "must lie between {0} and {1}"),
+    (r"isin\((.*)\)", "must be one of {0}"),
+    (r"str_matches\('?(.*?)'?\)", "must match the pattern {0}"),
+    (r"not_nullable", "must not be empty"),
+    (r"field_uniqueness", "must be unique"),
+    (r"multiple_fields_uniqueness", "duplicate key: this combination of values appears more than once"),
+    (r"column_in_schema", "is not a column of this table"),
+    (r"column_in_dataframe", "required column is missing"),
+    (r"dtype\('?(.*?)'?\)", "has the wrong type: expected {0}"),
+    (r"coerce_dtype\('?(.*?)'?\)", "cannot be converted to {0}"),
+]
+
+
+def plain_reason(check: str, model=None) -> str:
+    for pattern, words in _PLAIN:
+        m = re.fullmatch(pattern, str(check))
+        if m:
+            return words.format(*m.groups())
+    if model is not None:
+        fn = getattr(model, str(check), None)
+        desc = getattr(fn, "__doc__", None)
+        for c in model.to_schema().checks:
+            if c.name == check and c.description:
+                return f"fails: {c.description}"
+        if desc:
+            return f"fails: {desc.strip()}"
+    return f"fails check {check}"
+
+
+def validate_table(model, df: pd.DataFrame) -> list[dict]:
+    """[] when df satisfies the model; otherwise one record per failing (row, column, check):
+    row (index label), source_row (when the table has one), column, check, failure_case, reason."""
+    try:
+        model.validate(df, lazy=True)
+        return []
+    except pa.errors.SchemaErrors as e:
+        fc = e.failure_cases
+    out = []
+    for r in fc.itertuples(index=False):
+        idx = None if r.index is None or (isinstance(r.index, float) and pd.isna(r.index)) else r.index
+        source_row = None
+        if idx is not None and "source_row" in df.columns and idx in df.index:
+            v = df.at[idx, "source_row"]
+            source_row = None if pd.isna(v) else int(v)
+        case, column = r.failure_case, r.column
+        if isinstance(case, dict) and len(case) == 1:  # dataframe check: {column: value}
+            column, case = next(iter(case.items()))
+        if str(r.check) in ("column_in_schema", "column_in_dataframe"):
+            column = case  # pandera names the schema there and puts the column in failure_case
+        if case is not None and not isinstance(case, (str, int, float, bool)):
+            case = str(case)
+        out.append({"row": idx if not hasattr(idx, "item") else idx.item(), "source_row": source_row,
+                    "column": column, "check": str(r.check), "failure_case": case,
+                    "reason": plain_reason(r.check, model)})
+    return out
+
+
+def type_name(dtype) -> str:
+    s = str(dtype).lower()
+    for key, name in (("string", "str"), ("str", "str"), ("datetime", "datetime"), ("int", "int"),
+                      ("float", "float"), ("bool", "bool")):
+        if key in s:
+            return name
+    return s
+
+
+def column_schema(model) -> list[tuple[str, str, str]]:
+    """(name, type, description) per declared column, for dagster TableSchema/TableColumn.
+    Types are plain words: str, int, float, bool, datetime."""
+    schema = model.to_schema()
+    return [(name, type_name(col.dtype), col.description or "") for name, col in schema.columns.items()]

@@ -1,0 +1,33 @@
+"""Survey export readers: every export shape -> one tidy raw table + Problems.
+
+    raw = read_export(path, questionnaire, fmt="auto", wave="2024")
+    raw.frame     # source_file, source_row, respondent_name, respondent_code, submitted_at,
+                  # last_page, complete, then one RAW text column per export column
+    raw.problems  # every row/value/header that could not be used, and why
+
+ExportError when the file cannot be read at all. `read_limesurvey_csv` parses any LimeSurvey CSV
+without a questionnaire (for foreign surveys and diagnostics)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from lei_pipeline.errors import UsageError
+
+from .detect import FORMATS, detect_format
+from .limesurvey import read_csv_export, read_limesurvey_csv
+from .table import PROVENANCE, RawExport
+from .xlsx import read_xlsx_export
+
+__all__ = ["read_export", "RawExport", "read_limesurvey_csv", "detect_format", "FORMATS", "PROVENANCE"]
+
+
+def read_export(path, questionnaire, fmt: str = "auto", wave=None) -> RawExport:
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
+    path = Path(path)
+    if fmt == "auto":
+        fmt = detect_format(path)
+    wave = None if wave is None else str(wave)
+    if fmt == "xlsx":
+        return read_xlsx_export(path, questionnaire, wave)
+    return read_csv_export(path, questionnaire, wave, fmt=fmt)

@@ -1,0 +1,35 @@
+"""Which shape is this export? Extension first, then content."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ._csv import sniff_delimiter, strip_excel_sep_line
+from ._decode import OLE_MAGIC, ZIP_MAGIC, decode_text, read_bytes
+
+FORMATS = ("auto", "limesurvey", "xlsx", "excel-csv")
+_DECIMAL_COMMA = re.compile(r"(?:^|;)\"?-?\d{1,3}(?:\.\d{3})*,\d+\"?(?=;|$)", re.M)
+
+
+def detect_format(path) -> str:
+    """.xlsx/.xlsm or ZIP content -> xlsx. CSV: LimeSurvey admin columns (id, submitdate) ->
+    limesurvey; otherwise ';' separators (Excel in a comma-decimal locale) -> excel-csv;
+    otherwise limesurvey."""
+    path = Path(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return "xlsx"
+    data = read_bytes(path)
+    if data.startswith(ZIP_MAGIC) or data.startswith(OLE_MAGIC):
+        return "xlsx"
+    text, _ = decode_text(path, data)
+    text, forced = strip_excel_sep_line(text)
+    if forced:
+        return "excel-csv"
+    delimiter, _ = sniff_delimiter(text)
+    first = text.split("\n", 1)[0].lower()
+    has_admin = "submitdate" in first or re.match(r'^"?id"?[;,\t]', first) is not None
+    if has_admin:
+        return "limesurvey"
+    if delimiter == ";" or _DECIMAL_COMMA.search(text[:20000]):
+        return "excel-csv"
+    return "limesurvey"

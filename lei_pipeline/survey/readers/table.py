@@ -1,0 +1,245 @@
+"""Header row + data rows (from any shape) -> the tidy raw table of the contract, plus the
+Problems about headers. Every shape funnels through here so that a header problem is worded the
+same whether it came from a CSV or an XLSX."""
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from lei_pipeline.errors import UsageError
+from lei_pipeline.problems import ERROR, WARNING, ExportError, Problem
+
+from .headers import HeaderMap, HeaderResolver, LANGS, identity_aliases
+
+PLACEHOLDER_SUBMITDATE = "1980-01-01 00:00:00"  # LimeSurvey's "complete, survey not date-stamped"
+PROVENANCE = ["source_file", "source_row", "respondent_name", "respondent_code", "submitted_at", "last_page", "complete"]
+
+
+@dataclass
+class RawExport:
+    frame: pd.DataFrame
+    problems: list = field(default_factory=list)
+    fmt: str = "limesurvey"
+    headers: dict = field(default_factory=dict)  # export column -> header text as written, when different
+    encoding: str | None = None
+
+    @property
+    def errors(self) -> list:
+        return [p for p in self.problems if p.severity == ERROR]
+
+
+def column_letter(pos: int) -> str:
+    n, s = pos + 1, ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def questionnaire_waves(q) -> list[str]:
+    waves = getattr(q, "waves", None)
+    if waves:
+        return [str(w) for w in waves]
+    seen: dict[str, None] = {}
+    for question in q.questions.values():
+        for w in question.waves or []:
+            seen[str(w)] = None
+    return list(seen)
+
+
+def wave_columns(q, wave) -> tuple[list[str], list[str]]:
+    """(columns of this wave, columns of any wave). No wave: every wave's columns."""
+    all_cols: dict[str, None] = {}
+    for w in questionnaire_waves(q):
+        all_cols.update(dict.fromkeys(q.export_columns(w)))
+    if wave is None:
+        return list(all_cols), list(all_cols)
+    wave = str(wave)
+    if wave not in questionnaire_waves(q):
+        raise UsageError(f"wave {wave} is not in the questionnaire (waves: {', '.join(questionnaire_waves(q))})")
+    return list(q.export_columns(wave)), list(all_cols)
+
+
+def header_resolver(q, wave) -> HeaderResolver:
+    cols, all_cols = wave_columns(q, wave)
+    texts = {}
+    for lang in LANGS:
+        # the wave's own wording first (a reworded question), then the current one
+        for key, args in ((f"{lang}@{wave}", (lang, wave)), (lang, (lang,))):
+            if wave is None and key != lang:
+                continue
+            try:
+                texts[key] = dict(q.header_texts(*args))
+            except Exception:  # a questionnaire without that language or without per-wave wording
+                continue
+    qmod = sys.modules.get(type(q).__module__)
+    return HeaderResolver(cols, all_cols, texts, identity_aliases(qmod))
+
+
+def _is_blank(v) -> bool:
+    return v is None or (isinstance(v, float) and pd.isna(v)) or (isinstance(v, str) and v.strip() == "")
+
+
+def _describe_header(h) -> str:
+    return repr(h if h is not None else "")
+
+
+def build_raw_export(path, fmt: str, headers: list, rows: list[tuple[int, list]], problems: list, q, wave,
+                     encoding: str | None = None, letters: bool = False) -> RawExport:
+    """rows: (spreadsheet row number, values). letters: name columns A, B, ... (xlsx)."""
+    file = str(path)
+    where = (lambda pos: f"column {column_letter(pos)}") if letters else (lambda pos: f"column {pos + 1}")
+
+    seen: dict[str, int] = {}
+    for pos, h in enumerate(headers):
+        if _is_blank(h):
+            continue
+        key = str(h).strip()
+        if key in seen:
+            raise ExportError(Problem(file=file, row=1, column=key, value=None, kind="header",
+                                      reason=f"duplicated header {key!r} in {where(seen[key])} and {where(pos)}: "
+                                             "each question must appear once"))
+        seen[key] = pos
+
+    resolver = header_resolver(q, wave)
+    hm: HeaderMap = resolver.resolve([None if _is_blank(h) else str(h) for h in headers])
+    for code, first, later in hm.duplicates:
+        raise ExportError(Problem(file=file, row=1, column=code, value=None, kind="header",
+                                  reason=f"headers {_describe_header(headers[first])} ({where(first)}) and "
+                                         f"{_describe_header(headers[later])} ({where(later)}) are the same question {code}"))
+    if "JLS" not in hm.identity:
+        found = [str(h) for h in headers if not _is_blank(h)]
+        shown = ", ".join(found[:12]) + (f", ... ({len(found)} columns)" if len(found) > 12 else "")
+        raise ExportError(Problem(file=file, row=1, column="JLS", value=None, kind="header",
+                                  reason=f"no JLS column (respondent name): this is not an LEI export; expected a "
+                                         f"column 'JLS'; found columns {shown}"))
+
+    for pos, h in hm.unknown.items():
+        has_values = any(pos < len(vals) and not _is_blank(vals[pos]) for _, vals in rows)
+        if _is_blank(h):
+            if has_values:
+                problems.append(Problem(file=file, row=1, column=where(pos), value=None, kind="header",
+                                        reason=f"{where(pos)} has no header but holds values: not used"))
+            continue
+        hint = resolver.suggest(str(h))
+        reason = f"unknown question header in {where(pos)}"
+        reason += f": not a question of wave {wave}" if wave else ": not a question of the questionnaire"
+        if hint:
+            text = next((t for t in [resolver_text(resolver, hint)] if t), None)
+            reason += f"; did you mean {hint}" + (f" ({text!r})" if text and text != hint else "") + "?"
+        reason += "; column not used"
+        problems.append(Problem(file=file, row=1, column=str(h), value=None, reason=reason, kind="header"))
+
+    for code, pos in hm.other_wave.items():
+        problems.append(Problem(file=file, row=1, column=code, header=hm.texts.get(code), value=None, severity=WARNING,
+                                kind="header", reason=f"question not asked in wave {wave}: column ignored"))
+
+    missing = [c for c in resolver.wave_columns if c not in hm.questions]
+    by_question: dict[str, list[str]] = {}
+    for c in missing:
+        by_question.setdefault(c.split("[")[0], []).append(c)
+    for qcode, cols in by_question.items():
+        cols_txt = cols[0] if len(cols) == 1 and cols[0] == qcode else ", ".join(cols)
+        problems.append(Problem(file=file, row=None, column=qcode, value=None, severity=WARNING, kind="header",
+                                reason=f"question of wave {wave or '(any)'} missing from the export "
+                                       f"(no column {cols_txt}): its answers will be missing"))
+
+    if not rows:
+        raise ExportError(Problem(file=file, row=None, column=None, value=None, kind="file",
+                                  reason="no responses: the file has a header row but no data rows"))
+
+    def take(vals, pos):
+        if pos is None or pos >= len(vals):
+            return None
+        v = vals[pos]
+        return None if v is None else v
+
+    data: dict[str, list] = {c: [] for c in PROVENANCE}
+    ordered = [c for c in resolver.wave_columns if c in hm.questions] + [c for c in hm.questions if c not in resolver.wave_set]
+    ordered += list(hm.extras)
+    for c in ordered:
+        data[c] = []
+    positions = {**hm.questions, **hm.extras}
+    sub_pos = hm.admin.get("submitdate")
+    for rownum, vals in rows:
+        name = take(vals, hm.identity["JLS"])
+        code = take(vals, hm.identity.get("JLS_CODE"))
+        data["source_file"].append(file)
+        data["source_row"].append(rownum)
+        data["respondent_name"].append(None if _is_blank(name) else str(name).strip())
+        data["respondent_code"].append(None if _is_blank(code) else _code_text(code))
+        sub = take(vals, sub_pos)
+        if sub_pos is None:
+            complete, ts = True, pd.NaT
+        elif _is_blank(sub):
+            complete, ts = False, pd.NaT
+        else:
+            complete = True
+            ts = _parse_timestamp(sub)
+            if ts is None:
+                problems.append(Problem(file=file, row=rownum, column="submitdate", value=sub, severity=WARNING,
+                                        reason="submit date is not a date-time (YYYY-MM-DD HH:MM:SS): kept as complete, time unknown"))
+                ts = pd.NaT
+        data["submitted_at"].append(ts)
+        lp = take(vals, hm.admin.get("lastpage"))
+        data["last_page"].append(_int_or_none(lp))
+        data["complete"].append(complete)
+        for c in ordered:
+            v = take(vals, positions[c])
+            data[c].append(v if v is None or isinstance(v, str) else str(v))
+
+    frame = pd.DataFrame({
+        "source_file": pd.Series(data["source_file"], dtype="str"),
+        "source_row": pd.Series(data["source_row"], dtype="int64"),
+        "respondent_name": pd.Series(data["respondent_name"], dtype="str"),
+        "respondent_code": pd.Series(data["respondent_code"], dtype="str"),
+        "submitted_at": pd.to_datetime(pd.Series(data["submitted_at"], dtype="object")).astype("datetime64[ns]"),
+        "last_page": pd.Series(data["last_page"], dtype="Int64"),
+        "complete": pd.Series(data["complete"], dtype="bool"),
+        **{c: pd.Series(data[c], dtype="str") for c in ordered},
+    })
+    frame.attrs["headers"] = dict(hm.texts)
+    frame.attrs["fmt"] = fmt
+    return RawExport(frame=frame, problems=problems, fmt=fmt, headers=dict(hm.texts), encoding=encoding)
+
+
+def resolver_text(resolver: HeaderResolver, code: str) -> str | None:
+    text = resolver.display.get(code)
+    return text[:80] + "..." if text and len(text) > 80 else text
+
+
+def _code_text(v) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()
+
+
+def _parse_timestamp(v):
+    if hasattr(v, "year"):
+        ts = pd.Timestamp(v)
+    else:
+        s = str(v).strip()
+        if s == PLACEHOLDER_SUBMITDATE:
+            return pd.NaT
+        try:
+            ts = pd.to_datetime(s, format="ISO8601")
+        except (ValueError, TypeError):
+            try:
+                ts = pd.to_datetime(s, dayfirst=True)
+            except (ValueError, TypeError):
+                return None
+    if ts == pd.Timestamp(PLACEHOLDER_SUBMITDATE):
+        return pd.NaT
+    return ts.tz_localize(None) if ts.tzinfo else ts
+
+
+def _int_or_none(v):
+    if _is_blank(v):
+        return None
+    try:
+        f = float(str(v).strip().replace(",", "."))
+    except ValueError:
+        return None
+    return int(f) if f.is_integer() else None

@@ -1,0 +1,60 @@
+"""pandera models: failures become readable records; models document their columns."""
+from __future__ import annotations
+
+import pandas as pd
+
+from lei_pipeline.schemas import Change, CleanResponses, Indicators, Scores, column_schema, validate_table
+
+
+def scores_frame():
+    return pd.DataFrame({"wave": ["2024", "2024"], "unit_code": ["71242", "70653"], "unit_name": ["Čačak", "Kraljevo"],
+                         "unit_type": ["city", "city"], "C01": [50.0, 70.0], "P1": [55.0, None], "lei": [52.5, 61.0],
+                         "rank": [2, 1], "rank_in_type": [2, 1], "category": ["srednji", "dobar"],
+                         "category_en": ["medium", "good"]})
+
+
+def test_valid_scores_pass():
+    assert validate_table(Scores, scores_frame()) == []
+
+
+def test_scores_failures_in_plain_words():
+    df = scores_frame()
+    df.loc[1, "C01"] = 150.0
+    df.loc[0, "rank"] = 0
+    df.loc[1, "unit_type"] = "town"
+    fails = {(f["row"], f["column"]): f for f in validate_table(Scores, df)}
+    assert fails[(1, "C01")]["failure_case"] == 150.0 and "0..100" in fails[(1, "C01")]["reason"]
+    assert fails[(0, "rank")]["reason"] == "must be >= 1"
+    assert fails[(1, "unit_type")]["failure_case"] == "town" and "must be one of" in fails[(1, "unit_type")]["reason"]
+
+
+def test_indicators_strict_and_range():
+    df = pd.DataFrame({"wave": ["2024"], "unit_code": ["71242"], "indicator": ["I1"], "component": ["C1"],
+                       "value": [101.0], "trace": ["INF01=Y"], "extra": [1]})
+    fails = validate_table(Indicators, df)
+    assert {f["column"] for f in fails} >= {"value", "extra"}
+    assert any(f["reason"] == "must be <= 100" for f in fails)
+
+
+def test_clean_responses_duplicate_unit_names_source_row():
+    df = pd.DataFrame({"wave": ["2024", "2024"], "unit_code": ["71242", "71242"], "unit_name": ["Čačak"] * 2,
+                       "unit_type": ["city"] * 2, "source_file": ["a.csv"] * 2, "source_row": [2, 5],
+                       "submitted_at": [pd.NaT, pd.NaT]})
+    fails = validate_table(CleanResponses, df)
+    assert fails and {f["source_row"] for f in fails} == {2, 5}
+    assert all("more than once" in f["reason"] for f in fails)
+
+
+def test_change_previous_wave_must_be_earlier():
+    df = pd.DataFrame({"wave": ["2024"], "previous_wave": ["2025"], "unit_code": ["71242"], "lei": [50.0],
+                       "lei_previous": [40.0], "lei_change": [10.0], "rank": [3], "rank_previous": [5], "rank_change": [2]})
+    fails = validate_table(Change, df)
+    assert fails and all("previous_wave comes before wave" in f["reason"] for f in fails)
+
+
+def test_column_schema_documents_every_column():
+    for model in (Scores, Change, Indicators, CleanResponses):
+        cols = column_schema(model)
+        assert cols and all(desc for _, _, desc in cols)
+    assert ("lei", "float", "Local eGovernance Index score 0..100") in column_schema(Scores)
+    assert dict((n, t) for n, t, _ in column_schema(Change))["rank"] == "int"
