@@ -16,6 +16,9 @@ COMMAND_MODULES = [
     "lei_pipeline.cli.wave",
     "lei_pipeline.cli.run",
     "lei_pipeline.cli.status",
+    "lei_pipeline.cli.compose",
+    "lei_pipeline.cli.snapshots",
+    "lei_pipeline.cli.pull",
 ]
 
 app = typer.Typer(

@@ -35,7 +35,8 @@ def weighted_mean(x: np.ndarray, w: np.ndarray, method: str = "arithmetic") -> n
 
 def aggregate(normalised: pd.DataFrame, framework: Framework, method: str = "arithmetic") -> pd.DataFrame:
     """The normalised indicators followed by every aggregate, computed level by level."""
-    values: dict[str, np.ndarray] = {c: normalised[c].to_numpy(dtype=float) for c in normalised.columns}
+    base = normalised.to_numpy(dtype=float)
+    values: dict[str, np.ndarray] = {c: base[:, j] for j, c in enumerate(normalised.columns)}
     ids = normalised.index
     for code in framework.aggregates:
         kids = framework.children(code)
@@ -49,4 +50,5 @@ def aggregate(normalised: pd.DataFrame, framework: Framework, method: str = "ari
                     f"aggregate {code!r}: {method} mean needs positive values, but child {kids[j]!r} is "
                     f"{x[i, j]:g} for unit {ids[i]!r}; use a normalisation range above 0 or arithmetic")
         values[code] = weighted_mean(x, w, method)
-    return pd.DataFrame(values, index=ids)
+    out = np.column_stack(list(values.values())) if values else np.empty((ids.size, 0))
+    return pd.DataFrame(out, index=ids, columns=normalised.columns.append(pd.Index(framework.aggregates, dtype=object)))

@@ -13,15 +13,16 @@ def denominate(indicators: pd.DataFrame, denominators: pd.DataFrame, mapping: di
 
     A zero denominator gives a missing value rather than an infinity: the ratio is undefined and
     later steps (screening, imputation) already know what to do with missing values."""
-    out = indicators.copy()
+    cols = list(indicators.columns)
+    a = indicators.to_numpy(dtype=float, copy=True)
     for ind, den in mapping.items():
-        if ind not in out.columns:
+        if ind not in cols:
             raise DataError(f"indicator {ind!r} is not a column of the data")
         if den not in denominators.columns:
             raise DataError(f"indicator {ind!r} names unknown denominator {den!r}")
-        d = denominators[den].to_numpy(dtype=float)
+        j = cols.index(ind)
         with np.errstate(divide="ignore", invalid="ignore"):
-            v = out[ind].to_numpy(dtype=float) / d
+            v = a[:, j] / denominators[den].to_numpy(dtype=float)
         v[~np.isfinite(v)] = np.nan
-        out[ind] = v
-    return out
+        a[:, j] = v
+    return pd.DataFrame(a, index=indicators.index, columns=indicators.columns)

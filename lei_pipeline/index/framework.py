@@ -35,6 +35,8 @@ class Framework:
     denominators: tuple[str, ...] = ()
     _by_code: dict[str, Node] = field(init=False, repr=False)
     _children: dict[str, list[str]] = field(init=False, repr=False)
+    _indicators: list[str] = field(init=False, repr=False)
+    _aggregates: list[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.nodes = [self._clean(n) for n in self.nodes]
@@ -53,6 +55,9 @@ class Framework:
                 self._children[n.parent].append(n.code)
         self._check_cycles()
         self._check_tree()
+        # Derived lists are asked for on every build: compute them once.
+        self._indicators = [n.code for n in self.nodes if n.level == 1]
+        self._aggregates = [n.code for n in sorted((n for n in self.nodes if n.level > 1), key=lambda n: n.level)]
 
     @staticmethod
     def _clean(n: Node) -> Node:
@@ -107,7 +112,7 @@ class Framework:
                 p = self._by_code[n.parent]
                 raise FrameworkError(
                     f"framework node {n.code!r} (level {n.level}) has parent {p.code!r} at level {p.level}; a parent must be higher")
-        if not self.indicators:
+        if not any(n.level == 1 for n in self.nodes):
             raise FrameworkError("framework has no indicators (level 1 nodes)")
 
     # --- queries ---------------------------------------------------------------------------
@@ -123,12 +128,12 @@ class Framework:
 
     @property
     def indicators(self) -> list[str]:
-        return [n.code for n in self.nodes if n.level == 1]
+        return list(self._indicators)
 
     @property
     def aggregates(self) -> list[str]:
         """Aggregate codes in computation order: level by level, upwards, framework order within a level."""
-        return [n.code for n in sorted((n for n in self.nodes if n.level > 1), key=lambda n: n.level)]
+        return list(self._aggregates)
 
     @property
     def levels(self) -> list[int]:

@@ -182,7 +182,7 @@ def _normalise(v) -> NormaliseSpec:
         range=_pair("normalise", "range", d.get("range", [0, 100])),
         mean=_num("normalise", "mean", d.get("mean", 0.0)),
         sd=_num("normalise", "sd", d.get("sd", 1.0), lo=0.0),
-        bounds={str(k): _pair("normalise", f"bounds of {k}", b) for k, b in bounds.items()},
+        bounds={str(k): _pair("normalise", f"bounds of indicator {str(k)!r}", b) for k, b in bounds.items()},
         default=None if d.get("default") is None else _pair("normalise", "default", d["default"]),
         scale=_num("normalise", "scale", d.get("scale", 100.0)),
     )

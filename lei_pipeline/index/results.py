@@ -14,6 +14,15 @@ def rank_desc(series: pd.Series) -> pd.Series:
     return series.rank(ascending=False, method="min", na_option="keep").astype("Int64")
 
 
+def _rank_desc_array(x: np.ndarray) -> pd.arrays.IntegerArray:
+    """rank_desc on a float array without pandas' rank machinery (the results step's hot path)."""
+    valid = ~np.isnan(x)
+    ranks = np.zeros(x.shape, dtype="int64")
+    neg = -x[valid]
+    ranks[valid] = np.searchsorted(np.sort(neg), neg, side="left") + 1
+    return pd.arrays.IntegerArray(ranks, ~valid)
+
+
 def tiers(scores: pd.Series, spec: TierSpec) -> pd.Series:
     """Label of the first tier (highest first) whose min the score reaches; missing otherwise."""
     s = scores.to_numpy(dtype=float)
@@ -23,18 +32,24 @@ def tiers(scores: pd.Series, spec: TierSpec) -> pd.Series:
         hit = todo & (s >= t.min)
         out[hit] = t.label
         todo &= ~hit
-    return pd.Series(out, index=scores.index, name="tier", dtype="str").where(~pd.isna(out))
+    return pd.Series(out, index=scores.index, name="tier", dtype="str")
 
 
 def results(aggregated: pd.DataFrame, framework: Framework, tier_spec: TierSpec | None = None) -> pd.DataFrame:
     """Every aggregate score (top level first), a rank_<code> for each, and tier if asked."""
-    order = sorted(framework.aggregates, key=lambda c: -framework[c].level)
-    out = {c: aggregated[c] for c in order}
+    order = sorted((c for c in framework.aggregates if c in aggregated.columns), key=lambda c: -framework[c].level)
+    cols = list(aggregated.columns)
+    a = aggregated.to_numpy(dtype=float)
+    data: dict[str, object] = {c: a[:, cols.index(c)] for c in order}
     for c in order:
-        out[f"rank_{c}"] = rank_desc(aggregated[c])
-    res = pd.DataFrame(out, index=aggregated.index)
+        data[f"rank_{c}"] = _rank_desc_array(data[c])
+    res = pd.DataFrame(data, index=aggregated.index, columns=pd.Index(list(data), dtype=object))
     if tier_spec is not None:
         if tier_spec.node not in aggregated.columns:
             raise MethodError(f"tiers: unknown node {tier_spec.node!r}; it must be a framework code")
         res["tier"] = tiers(aggregated[tier_spec.node], tier_spec)
+        # Extra keys of a label (e.g. label_en) become tier_<key> columns, aligned with tier.
+        for key in dict.fromkeys(k for t in tier_spec.labels for k in t.extra):
+            lookup = {t.label: t.extra.get(key) for t in tier_spec.labels}
+            res[f"tier_{key}"] = res["tier"].map(lookup).astype("str")
     return res

@@ -20,18 +20,22 @@ from lei_pipeline.index.method import TreatSpec
 
 def skew_kurt(x: np.ndarray) -> tuple[float, float]:
     """Type-2 skewness and kurtosis of the non-missing values (NaN when undefined)."""
-    x = x[~np.isnan(x)]
+    return _skew_kurt_clean(x[~np.isnan(x)])
+
+
+def _skew_kurt_clean(x: np.ndarray) -> tuple[float, float]:
+    # Dot products instead of separate sums: this runs once per winsorisation step.
     n = x.size
     if n < 4:
         return np.nan, np.nan
-    d = x - x.mean()
+    d = x - x.sum() / n
     d2 = d * d
-    s2 = d2.sum()
+    s2 = float(d2.sum())
     if s2 == 0:
         return np.nan, np.nan
-    g1 = np.sqrt(n) * (d2 * d).sum() / s2**1.5
+    g1 = np.sqrt(n) * float(d2 @ d) / s2**1.5
     skew = g1 * np.sqrt(n * (n - 1)) / (n - 2)
-    r = n * (d2 * d2).sum() / (s2 * s2)
+    r = n * float(d2 @ d2) / (s2 * s2)
     kurt = ((n + 1) * (r - 3) + 6) * (n - 1) / ((n - 2) * (n - 3))
     return float(skew), float(kurt)
 
@@ -64,31 +68,31 @@ def passes(skew: float, kurt: float, spec: TreatSpec) -> bool:
 
 def winsorise(x: np.ndarray, spec: TreatSpec) -> tuple[np.ndarray, int, bool]:
     """Winsorised copy of x, number of winsorised points, and whether it now passes."""
-    x = x.copy()
     ok = ~np.isnan(x)
+    v = x[ok]  # work on the present values only; missing ones are written back untouched
     nhi = nlo = 0
-    passing = passes(*skew_kurt(x), spec)
+    skew, kurt = _skew_kurt_clean(v)
+    passing = passes(skew, kurt, spec)
     while not passing and nhi + nlo < spec.winmax:
-        skew, _ = skew_kurt(x)
-        vals = x[ok]
         if skew >= 0:
-            top = vals.max()
-            at = ok & (x == top)
-            rest = vals[vals != top]
-            if rest.size == 0:
+            top = v.max()
+            at = v == top
+            if at.all():
                 break
-            x[at] = rest.max()
+            v[at] = v[~at].max()
             nhi = int(at.sum())
         else:
-            bot = vals.min()
-            at = ok & (x == bot)
-            rest = vals[vals != bot]
-            if rest.size == 0:
+            bot = v.min()
+            at = v == bot
+            if at.all():
                 break
-            x[at] = rest.min()
+            v[at] = v[~at].min()
             nlo = int(at.sum())
-        passing = passes(*skew_kurt(x), spec)
-    return x, nhi + nlo, passing
+        skew, kurt = _skew_kurt_clean(v)
+        passing = passes(skew, kurt, spec)
+    out = x.copy()
+    out[ok] = v
+    return out, nhi + nlo, passing
 
 
 def log_ct(x: np.ndarray) -> np.ndarray:
@@ -102,21 +106,23 @@ def treat(table: pd.DataFrame, spec: TreatSpec) -> tuple[pd.DataFrame, pd.DataFr
     and the treatment applied (none | winsorise | log)."""
     a = table.to_numpy(dtype=float, copy=True)
     skew0, kurt0 = skew_kurt_columns(a)
-    rows = []
-    for j, code in enumerate(table.columns):
+    skew1, kurt1 = skew0.copy(), kurt0.copy()
+    applied = ["none"] * a.shape[1]
+    nwin = [0] * a.shape[1]
+    for j in range(a.shape[1]):
         s, k = float(skew0[j]), float(kurt0[j])
-        applied, nwin = "none", 0
         if spec.method == "winsorise" and not passes(s, k, spec):
-            xw, nwin, ok = winsorise(a[:, j], spec)
+            xw, nwin[j], ok = winsorise(a[:, j], spec)
             if ok or spec.fallback is None:
                 a[:, j] = xw
-                applied = "winsorise"
+                applied[j] = "winsorise"
             else:
                 a[:, j] = log_ct(a[:, j])
-                applied = "log"
-        s1, k1 = skew_kurt(a[:, j]) if applied != "none" else (s, k)
-        rows.append({"indicator": code, "skew": s, "kurt": k, "treatment": applied, "winsorised": nwin,
-                     "skew_after": s1, "kurt_after": k1, "passes_after": passes(s1, k1, spec)})
-    details = pd.DataFrame(rows, columns=["indicator", "skew", "kurt", "treatment", "winsorised",
-                                          "skew_after", "kurt_after", "passes_after"])
+                applied[j] = "log"
+            skew1[j], kurt1[j] = skew_kurt(a[:, j])
+    details = pd.DataFrame({
+        "indicator": np.asarray(table.columns, dtype=object), "skew": skew0, "kurt": kurt0,
+        "treatment": applied, "winsorised": nwin, "skew_after": skew1, "kurt_after": kurt1,
+        "passes_after": [passes(x, y, spec) for x, y in zip(skew1, kurt1)],
+    })
     return pd.DataFrame(a, index=table.index, columns=table.columns), details
