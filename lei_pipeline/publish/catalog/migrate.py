@@ -44,7 +44,7 @@ def ensure_catalog(url: str) -> None:
             if db_file is not None:
                 db_file.parent.mkdir(parents=True, exist_ok=True)
                 # SQLite has no advisory locks: two first publishes serialise on a file lock.
-                with open(db_file.with_name(db_file.name + ".migrate.lock"), "a+") as lock:
+                with open(db_file.with_name(f".{db_file.name}.migrate.lock"), "a+") as lock:
                     fcntl.flock(lock, fcntl.LOCK_EX)
                     command.upgrade(alembic_config(url), "head")
             else:

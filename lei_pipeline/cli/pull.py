@@ -1,0 +1,34 @@
+"""`lei pull TABLE --wave WAVE [--version V] --out FILE`."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+
+def _pull(
+    table: str = typer.Argument(..., help="Table: responses, indicators, scores or change."),
+    wave: str = typer.Option(..., "--wave", help="Wave name, e.g. 2024."),
+    version: str = typer.Option("latest", "--version", help="Version number or 'latest'."),
+    out: Path = typer.Option(..., "--out", help="Output file: .parquet, .csv or .xlsx."),
+) -> None:
+    """Copy a published table into a Parquet, CSV or XLSX file (format from the extension).
+    Text that a spreadsheet would run as a formula is escaped with a leading '.
+
+    Example: lei pull scores --wave 2024 --out scores-2024.xlsx
+    """
+    from lei_pipeline.publish import resolve_snapshot, table_path
+    from lei_pipeline.publish.export import output_format, write_frame
+
+    output_format(out)
+    number, _ = resolve_snapshot(None, wave, version)
+    source = table_path(table, wave, number)
+    import pyarrow.parquet as pq
+
+    frame = pq.read_table(source).to_pandas()
+    fmt = write_frame(frame, out, source_parquet=source)
+    typer.echo(f"{table} wave {wave} version {number}: {len(frame)} rows -> {out} ({fmt})")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("pull")(_pull)

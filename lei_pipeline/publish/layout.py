@@ -1,0 +1,89 @@
+"""Where snapshots live:
+
+    <published_dir>/wave=<wave>/version=<n>/<table>.parquet, manifest.json, methodology.yaml, data_docs/
+    <published_dir>/wave=<wave>/LATEST      the latest version number (text), replaced atomically
+    <published_dir>/wave=<wave>/.lock       publishers of one wave serialise on it (flock)
+    <published_dir>/.staging-<uuid>/        a publish in progress (hidden; readers never look here)
+
+A version folder only ever appears by rename of a complete staging folder, so a version folder
+with a manifest.json is a complete snapshot."""
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from pathlib import Path
+
+from lei_pipeline.publish.manifest import MANIFEST
+
+LATEST_FILE = "LATEST"
+WAVE_LOCK = ".lock"
+STAGING_PREFIX = ".staging-"
+_VERSION_DIR = re.compile(r"version=([1-9][0-9]{0,8})")
+_WAVE_DIR = re.compile(r"wave=([A-Za-z0-9][A-Za-z0-9_-]{0,39})")
+
+
+def wave_dir(published_dir: Path, wave: str) -> Path:
+    return published_dir / f"wave={wave}"
+
+
+def version_dir(published_dir: Path, wave: str, version: int) -> Path:
+    return wave_dir(published_dir, wave) / f"version={version}"
+
+
+def relative_path(wave: str, version: int) -> str:
+    return f"wave={wave}/version={version}"
+
+
+def complete_versions(published_dir: Path, wave: str) -> list[int]:
+    folder = wave_dir(published_dir, wave)
+    if not folder.is_dir():
+        return []
+    found = []
+    for p in folder.iterdir():
+        m = _VERSION_DIR.fullmatch(p.name)
+        if m and (p / MANIFEST).is_file():
+            found.append(int(m.group(1)))
+    return sorted(found)
+
+
+def published_waves(published_dir: Path) -> list[str]:
+    if not published_dir.is_dir():
+        return []
+    waves = []
+    for p in published_dir.iterdir():
+        m = _WAVE_DIR.fullmatch(p.name)
+        if m and p.is_dir() and complete_versions(published_dir, m.group(1)):
+            waves.append(m.group(1))
+    return sorted(waves)
+
+
+def read_latest(published_dir: Path, wave: str) -> int | None:
+    """The pointer; falls back to the highest complete version if the pointer is missing or unreadable."""
+    try:
+        text = (wave_dir(published_dir, wave) / LATEST_FILE).read_text(encoding="ascii").strip()
+        if text.isdigit() and (version_dir(published_dir, wave, int(text)) / MANIFEST).is_file():
+            return int(text)
+    except (OSError, UnicodeDecodeError):
+        pass
+    versions = complete_versions(published_dir, wave)
+    return versions[-1] if versions else None
+
+
+def write_latest(published_dir: Path, wave: str, version: int) -> None:
+    folder = wave_dir(published_dir, wave)
+    tmp = folder / f".{LATEST_FILE}.{uuid.uuid4().hex}.tmp"
+    with open(tmp, "w", encoding="ascii") as f:
+        f.write(f"{version}\n")
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, folder / LATEST_FILE)
+    fsync_dir(folder)
+
+
+def fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

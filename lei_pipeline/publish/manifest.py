@@ -1,0 +1,108 @@
+"""manifest.json: what a snapshot holds and how it was made. Written into the staging folder
+before the rename, so a visible snapshot always has its manifest."""
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime, timezone
+from importlib import metadata as importlib_metadata
+from pathlib import Path
+
+from lei_pipeline.publish.parquet_io import canonical_json
+
+MANIFEST = "manifest.json"
+METHODOLOGY_COPY = "methodology.yaml"
+SYNTHETIC_NOTICE = "synthetic sample data, not real LEI results"
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def package_version() -> str:
+    try:
+        return importlib_metadata.version("lei-pipeline")
+    except importlib_metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def git_commit(repo: Path = REPO_ROOT) -> str | None:
+    """The checked-out commit, read from .git directly (no git binary needed, None outside a checkout)."""
+    git = repo / ".git"
+    try:
+        head = (git / "HEAD").read_text().strip()
+        if not head.startswith("ref: "):
+            return head or None
+        ref = head[5:]
+        ref_file = git / ref
+        if ref_file.is_file():
+            return ref_file.read_text().strip() or None
+        packed = git / "packed-refs"
+        if packed.is_file():
+            for line in packed.read_text().splitlines():
+                parts = line.split()
+                if len(parts) == 2 and parts[1] == ref:
+                    return parts[0]
+    except OSError:
+        return None
+    return None
+
+
+def code_version() -> str:
+    commit = git_commit()
+    return f"{package_version()}+g{commit[:12]}" if commit else package_version()
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def build_manifest(*, wave: str, version: int, created_at: datetime, tables: dict[str, dict],
+                   provenance: dict, methodology_sha256: str, quality: list[dict] | None,
+                   data_docs: str | None) -> dict:
+    upstream = [dict(c, source=c.get("source", "pipeline")) for c in provenance.get("checks") or []]
+    suites = [{"name": q["name"], "passed": q["passed"], "source": "great_expectations", "table": q["table"],
+               "expectations": q.get("expectations", 0), "failures": q["failures"]} for q in quality or []]
+    checks = upstream + suites
+    synthetic = bool(provenance.get("synthetic"))
+    return {
+        "format": 1,
+        "wave": wave,
+        "version": version,
+        "created_at": created_at.isoformat(),
+        "run_id": provenance.get("run_id"),
+        "notice": SYNTHETIC_NOTICE if synthetic else provenance.get("notice"),
+        "synthetic": synthetic,
+        "tables": {name: tables[name] for name in sorted(tables)},
+        "methodology": {
+            "file": METHODOLOGY_COPY,
+            "sha256": methodology_sha256,
+            "version": provenance.get("methodology_version"),
+            "source": str(provenance.get("methodology_path") or ""),
+        },
+        "questionnaire_version": provenance.get("questionnaire_version"),
+        "code_version": provenance.get("code_version") or code_version(),
+        "package_version": package_version(),
+        "git_commit": git_commit(),
+        "checks": checks,
+        "checks_passed": [c["name"] for c in checks if c.get("passed")],
+        "checks_failed": [c["name"] for c in checks if not c.get("passed")],
+        "quality_suites_run": quality is not None,
+        "data_docs": data_docs,
+    }
+
+
+def write_manifest(folder: Path, manifest: dict) -> bytes:
+    data = canonical_json(manifest)
+    path = folder / MANIFEST
+    with open(path, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    return data
+
+
+def read_manifest(folder: Path) -> dict:
+    with open(folder / MANIFEST, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def table_hashes(manifest: dict) -> dict[str, str]:
+    return {name: entry["sha256"] for name, entry in manifest.get("tables", {}).items()}

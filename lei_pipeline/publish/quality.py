@@ -1,0 +1,247 @@
+"""Great Expectations suites on the tables about to be published.
+
+great_expectations is imported inside run_quality_suites only: it takes ~3 s to import, and the
+pure core (and the CLI's fast paths) must not pay for it. GE runs offline: analytics off,
+progress bars off, an ephemeral context (nothing written except the optional Data Docs)."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy.stats import rankdata
+
+WEIGHT_TOLERANCE = 1e-6
+DOCS_SITE = "lei_snapshot_docs"  # not "local_site": the ephemeral context owns that name
+MAX_LISTED = 20
+
+
+@dataclass
+class SuiteResult:
+    name: str
+    table: str
+    passed: bool
+    failures: list[dict] = field(default_factory=list)
+    expectations: int = 0
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "table": self.table, "passed": self.passed,
+                "expectations": self.expectations, "failures": self.failures}
+
+    def describe(self) -> str:
+        if self.passed:
+            return f"{self.name}: passed"
+        parts = []
+        for f in self.failures:
+            where = f".{f['column']}" if f.get("column") else ""
+            detail = f" (e.g. {f['examples'][:3]})" if f.get("examples") else ""
+            parts.append(f"{f['expectation']}{where}{detail}")
+        return f"{self.name}: failed " + "; ".join(parts)
+
+
+def expected_ranks(values: pd.Series) -> pd.Series:
+    """Rank 1 = highest value; ties share the lowest rank (scipy method="min"); NaN stays NaN."""
+    out = pd.Series(np.nan, index=values.index, dtype="float64")
+    v = pd.to_numeric(values, errors="coerce").astype("float64")
+    ok = v.notna()
+    if ok.any():
+        out[ok] = rankdata(-v[ok].to_numpy(), method="min").astype("float64")
+    return out
+
+
+def _as_float(s: pd.Series) -> pd.Series:
+    return pd.to_numeric(s, errors="coerce").astype("float64")
+
+
+def _score_columns(scores: pd.DataFrame) -> list[str]:
+    """Component, pillar and lei scores: every float column that is not a rank or a change."""
+    return [c for c in scores.columns
+            if pd.api.types.is_float_dtype(scores[c]) and not c.startswith("rank") and not c.endswith("_change")]
+
+
+def _scores_suite(gxe, scores: pd.DataFrame, responses: pd.DataFrame | None):
+    frame = scores.reset_index(drop=True).copy()
+    exps = [gxe.ExpectTableRowCountToBeBetween(min_value=1),
+            gxe.ExpectColumnValuesToNotBeNull(column="unit_code"),
+            gxe.ExpectColumnValuesToBeUnique(column="unit_code")]
+    if "wave" in frame:
+        exps.append(gxe.ExpectColumnUniqueValueCountToBeBetween(column="wave", min_value=1, max_value=1))
+    for c in _score_columns(frame):
+        exps.append(gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0, max_value=100))
+    n = len(frame)
+    if "rank" in frame and "lei" in frame:
+        frame["rank"] = _as_float(frame["rank"])
+        frame["expected_rank"] = expected_ranks(frame["lei"])
+        exps += [gxe.ExpectColumnValuesToBeBetween(column="rank", min_value=1, max_value=max(n, 1)),
+                 gxe.ExpectColumnPairValuesToBeEqual(column_A="rank", column_B="expected_rank",
+                                                     ignore_row_if="both_values_are_missing")]
+        if frame["lei"].notna().any():
+            exps.append(gxe.ExpectColumnMinToBeBetween(column="rank", min_value=1, max_value=1))
+    if {"rank_in_type", "unit_type", "lei"} <= set(frame.columns):
+        frame["rank_in_type"] = _as_float(frame["rank_in_type"])
+        frame["expected_rank_in_type"] = (frame.groupby("unit_type", dropna=False, group_keys=False)["lei"]
+                                          .apply(expected_ranks).reindex(frame.index))
+        exps.append(gxe.ExpectColumnPairValuesToBeEqual(column_A="rank_in_type", column_B="expected_rank_in_type",
+                                                        ignore_row_if="both_values_are_missing"))
+    if responses is not None and "unit_code" in responses:
+        answered = sorted(str(u) for u in responses["unit_code"].dropna().unique())
+        exps.append(gxe.ExpectColumnDistinctValuesToEqualSet(column="unit_code", value_set=answered))
+    return frame, exps
+
+
+def _responses_suite(gxe, responses: pd.DataFrame):
+    exps = [gxe.ExpectTableRowCountToBeBetween(min_value=1),
+            gxe.ExpectColumnValuesToNotBeNull(column="unit_code"),
+            gxe.ExpectColumnValuesToBeUnique(column="unit_code")]
+    if "wave" in responses:
+        exps.append(gxe.ExpectColumnUniqueValueCountToBeBetween(column="wave", min_value=1, max_value=1))
+    return responses.reset_index(drop=True), exps
+
+
+def _indicators_suite(gxe, indicators: pd.DataFrame, responses: pd.DataFrame | None):
+    exps = [gxe.ExpectColumnValuesToNotBeNull(column="unit_code"),
+            gxe.ExpectColumnValuesToNotBeNull(column="indicator"),
+            gxe.ExpectCompoundColumnsToBeUnique(column_list=[c for c in ("wave", "unit_code", "indicator")
+                                                             if c in indicators])]
+    if "value" in indicators:
+        exps.append(gxe.ExpectColumnValuesToBeBetween(column="value", min_value=0, max_value=100))
+    if responses is not None and "unit_code" in responses:
+        answered = sorted(str(u) for u in responses["unit_code"].dropna().unique())
+        exps.append(gxe.ExpectColumnValuesToBeInSet(column="unit_code", value_set=answered))
+    return indicators.reset_index(drop=True), exps
+
+
+def _change_suite(gxe, change: pd.DataFrame, scores: pd.DataFrame | None):
+    frame = change.reset_index(drop=True).copy()
+    exps = [gxe.ExpectColumnValuesToNotBeNull(column="unit_code"),
+            gxe.ExpectColumnValuesToBeUnique(column="unit_code")]
+    for c in ("lei", "lei_previous"):
+        if c in frame:
+            exps.append(gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0, max_value=100))
+    for c in ("rank", "rank_previous"):
+        if c in frame:
+            frame[c] = _as_float(frame[c])
+            exps.append(gxe.ExpectColumnValuesToBeBetween(column=c, min_value=1))
+    if {"rank", "rank_previous", "rank_change"} <= set(frame.columns):
+        frame["rank_change"] = _as_float(frame["rank_change"])
+        frame["expected_rank_change"] = frame["rank_previous"] - frame["rank"]
+        exps.append(gxe.ExpectColumnPairValuesToBeEqual(column_A="rank_change", column_B="expected_rank_change",
+                                                        ignore_row_if="both_values_are_missing"))
+    if scores is not None and "unit_code" in scores and len(frame):
+        exps.append(gxe.ExpectColumnValuesToBeInSet(
+            column="unit_code", value_set=sorted(str(u) for u in scores["unit_code"].dropna().unique())))
+    return frame, exps
+
+
+def weights_frame(weights: dict) -> pd.DataFrame:
+    """{component: w} is one group; {parent: {child: w}} is one group per parent. Each group must sum to 1."""
+    groups = weights if weights and all(isinstance(v, dict) for v in weights.values()) else {"": weights or {}}
+    rows = [{"group": str(g), "node": str(k), "weight": float(w)}
+            for g, members in groups.items() for k, w in members.items()]
+    frame = pd.DataFrame(rows, columns=["group", "node", "weight"])
+    frame["group_sum"] = frame.groupby("group")["weight"].transform("sum")
+    return frame
+
+
+def _weights_suite(gxe, weights: dict):
+    frame = weights_frame(weights)
+    return frame, [gxe.ExpectTableRowCountToBeBetween(min_value=1),
+                   gxe.ExpectColumnValuesToBeBetween(column="weight", min_value=0, max_value=1),
+                   gxe.ExpectColumnValuesToBeBetween(column="group_sum", min_value=1 - WEIGHT_TOLERANCE,
+                                                     max_value=1 + WEIGHT_TOLERANCE)]
+
+
+def _suites(gxe, tables: dict[str, pd.DataFrame], weights: dict | None) -> list[tuple[str, str, pd.DataFrame, list]]:
+    responses, scores = tables.get("responses"), tables.get("scores")
+    out = []
+    if responses is not None:
+        out.append(("responses_one_row_per_unit", "responses", *_responses_suite(gxe, responses)))
+    if tables.get("indicators") is not None:
+        out.append(("indicators_values", "indicators", *_indicators_suite(gxe, tables["indicators"], responses)))
+    if scores is not None:
+        out.append(("scores_ranges_and_ranks", "scores", *_scores_suite(gxe, scores, responses)))
+    if tables.get("change") is not None:
+        out.append(("change_consistent", "change", *_change_suite(gxe, tables["change"], scores)))
+    if weights is not None:
+        out.append(("weights_sum_to_one", "weights", *_weights_suite(gxe, weights)))
+    return out
+
+
+def _json_safe(value):
+    """Numpy scalars to Python, NaN to None: the result goes into manifest.json and Dagster metadata."""
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [_json_safe(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    if isinstance(value, float) and value != value:
+        return None
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return str(value)
+
+
+def _failure(res: dict, frame: pd.DataFrame) -> dict:
+    cfg = res["expectation_config"]
+    kwargs = {k: v for k, v in cfg["kwargs"].items() if k != "batch_id"}
+    if isinstance(kwargs.get("value_set"), list) and len(kwargs["value_set"]) > MAX_LISTED:
+        kwargs["value_set"] = kwargs["value_set"][:MAX_LISTED] + [f"... {len(kwargs['value_set'])} values"]
+    result = res.get("result") or {}
+    out = {"expectation": cfg["type"], "column": kwargs.get("column") or kwargs.get("column_A"), "kwargs": kwargs}
+    for key in ("unexpected_count", "unexpected_percent", "observed_value"):
+        if key in result:
+            out[key] = result[key]
+    if result.get("partial_unexpected_list"):
+        out["examples"] = result["partial_unexpected_list"][:MAX_LISTED]
+    idx = result.get("unexpected_index_list") or []
+    if idx and "unit_code" in frame and all(isinstance(i, (int, np.integer)) for i in idx):
+        out["unit_codes"] = sorted({str(frame["unit_code"].iloc[int(i)]) for i in idx})[:MAX_LISTED]
+    exc = res.get("exception_info") or {}
+    if exc.get("raised_exception"):
+        out["exception"] = str(exc.get("exception_message"))
+    return _json_safe(out)
+
+
+def run_quality_suites(tables: dict[str, pd.DataFrame], docs_dir: Path | None = None,
+                       weights: dict | None = None) -> list[SuiteResult]:
+    """One GE suite per table present (responses, indicators, scores, change) plus one on the
+    component weights when given. With docs_dir, GE Data Docs (HTML) are built into it."""
+    os.environ["GX_ANALYTICS_ENABLED"] = "false"
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    ctx = gx.get_context(mode="ephemeral")
+    ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
+    if docs_dir is not None:
+        docs_dir = Path(docs_dir).resolve()
+        docs_dir.mkdir(parents=True, exist_ok=True)
+        ctx.add_data_docs_site(site_name=DOCS_SITE, site_config={
+            "class_name": "SiteBuilder",
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)}})
+    source = ctx.data_sources.add_pandas(name="lei")
+    results = []
+    for name, table, frame, expectations in _suites(gxe, tables, weights):
+        batch = source.add_dataframe_asset(name=table).add_batch_definition_whole_dataframe("whole")
+        suite = ctx.suites.add(gx.ExpectationSuite(name=name, expectations=expectations))
+        vd = ctx.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch, suite=suite))
+        run = vd.run(batch_parameters={"dataframe": frame}, result_format="COMPLETE")
+        failures = [_failure(r.to_json_dict(), frame) for r in run.results if not r.success]
+        results.append(SuiteResult(name=name, table=table, passed=bool(run.success) and not failures,
+                                   failures=failures, expectations=len(run.results)))
+    if docs_dir is not None:
+        ctx.build_data_docs(site_names=[DOCS_SITE])
+    return results
+
+
+def failed_summary(results: list[SuiteResult]) -> str:
+    return " | ".join(r.describe() for r in results if not r.passed)
+
+
+__all__ = ["SuiteResult", "run_quality_suites", "expected_ranks", "weights_frame", "failed_summary"]
