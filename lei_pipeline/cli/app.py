@@ -12,6 +12,7 @@ from lei_pipeline.errors import LeiError
 from lei_pipeline.problems import ExportError
 
 COMMAND_MODULES = [
+    "lei_pipeline.cli.sample",
     "lei_pipeline.cli.validate",
     "lei_pipeline.cli.wave",
     "lei_pipeline.cli.run",

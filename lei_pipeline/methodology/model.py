@@ -1,0 +1,269 @@
+"""The methodology YAML (data/methodology/lei-v1.yaml) as typed, validated objects.
+
+The methodology is data: indicators with their scoring rules, the component/pillar tree with
+weights, the engine's method and the development categories. Changing the file changes the
+sha256, which every published snapshot records."""
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple
+
+import yaml
+
+from lei_pipeline.errors import LeiError
+
+RULES = ("yes_no", "points", "sophistication", "share_selected", "linear", "ratio", "recent_date")
+MISSING = ("exclude", "zero")
+# Each rule and the question types it can read.
+RULE_TYPES = {
+    "yes_no": {"yes_no"},
+    "points": {"single_choice"},
+    "sophistication": {"single_choice"},
+    "share_selected": {"multiple_choice"},
+    "linear": {"number", "percentage"},
+    "ratio": {"number", "percentage"},
+    "recent_date": {"date"},
+}
+
+
+class Category(NamedTuple):
+    code: str
+    label_sr: str
+    label_en: str
+    min: float
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    component: str
+    rule: str
+    weight: float
+    description: dict
+    question: str | None = None          # every rule but ratio
+    numerator: str | None = None         # ratio
+    denominator: str | None = None       # ratio
+    multiplier: float = 1.0
+    points: dict = field(default_factory=dict)
+    subquestions: list | None = None     # share_selected: which subquestions count (None = all)
+    worst: float | None = None
+    best: float | None = None
+    within_days: int | None = None
+    missing: str = "exclude"
+
+    @property
+    def questions(self) -> list[str]:
+        """Every question the indicator reads."""
+        return [q for q in (self.question, self.numerator, self.denominator) if q]
+
+
+@dataclass(frozen=True)
+class Component:
+    code: str
+    pillar: str
+    weight: float
+    name: dict
+
+
+@dataclass(frozen=True)
+class Pillar:
+    code: str
+    weight: float
+    name: dict
+    components: tuple
+
+
+@dataclass(frozen=True)
+class Methodology:
+    version: str
+    sha256: str
+    path: Path | None
+    raw: dict
+    index_code: str
+    pillars: list
+    components: list
+    indicators: list
+    categories: list          # list[Category], highest first
+    levels: dict              # sophistication level -> points
+    dont_know_score: float
+
+    def indicator(self, code: str) -> Indicator:
+        for i in self.indicators:
+            if i.code == code:
+                return i
+        raise KeyError(code)
+
+    @property
+    def component_codes(self) -> list[str]:
+        return [c.code for c in self.components]
+
+    @property
+    def pillar_codes(self) -> list[str]:
+        return [p.code for p in self.pillars]
+
+    def framework(self):
+        from lei_pipeline.index import Framework, Node
+
+        nodes = [Node(i.code, i.component, 1, weight=i.weight, name=i.description.get("en")) for i in self.indicators]
+        nodes += [Node(c.code, c.pillar, 2, weight=c.weight, name=c.name.get("en")) for c in self.components]
+        nodes += [Node(p.code, self.index_code, 3, weight=p.weight, name=p.name.get("en")) for p in self.pillars]
+        nodes.append(Node(self.index_code, None, 4, name=(self.raw.get("index") or {}).get("name", {}).get("en")))
+        return Framework(nodes=nodes)
+
+    def method(self):
+        """The engine's method from the YAML's method block, with the categories as its tiers
+        (so the engine and compose_index can never disagree on a threshold)."""
+        from lei_pipeline.index import Method
+
+        d = dict(self.raw.get("method") or {})
+        d["tiers"] = {"node": self.index_code,
+                      "labels": [{"label": c.code, "min": c.min} for c in self.categories]}
+        return Method.from_dict(d)
+
+    def category_of(self, score: float) -> Category | None:
+        if score is None or (isinstance(score, float) and math.isnan(score)):
+            return None
+        for c in self.categories:
+            if score >= c.min:
+                return c
+        return self.categories[-1]
+
+
+def _num(v, where: str) -> float:
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+        raise LeiError(f"methodology: {where} must be a finite number, got {v!r}")
+    return float(v)
+
+
+def _indicator(d: dict, components: set[str]) -> Indicator:
+    code = str(d.get("code", ""))
+    if not code:
+        raise LeiError("methodology: an indicator has no code")
+    rule = d.get("rule")
+    if rule not in RULES:
+        raise LeiError(f"methodology: indicator {code} has unknown rule {rule!r} (known: {', '.join(RULES)})")
+    if d.get("component") not in components:
+        raise LeiError(f"methodology: indicator {code} names unknown component {d.get('component')!r}")
+    desc = d.get("description") or {}
+    if not desc.get("sr_latn") or not desc.get("en"):
+        raise LeiError(f"methodology: indicator {code} needs a description in sr_latn and en")
+    missing = d.get("missing", "exclude")
+    if missing not in MISSING:
+        raise LeiError(f"methodology: indicator {code} missing must be one of {MISSING}, got {missing!r}")
+    kw: dict = {}
+    if rule == "ratio":
+        if not d.get("numerator") or not d.get("denominator"):
+            raise LeiError(f"methodology: ratio indicator {code} needs numerator and denominator")
+        kw.update(numerator=str(d["numerator"]), denominator=str(d["denominator"]),
+                  multiplier=_num(d.get("multiplier", 1), f"{code} multiplier"))
+    else:
+        if not d.get("question"):
+            raise LeiError(f"methodology: indicator {code} needs a question")
+        kw["question"] = str(d["question"])
+    if rule in ("linear", "ratio"):
+        worst, best = _num(d.get("worst"), f"{code} worst"), _num(d.get("best"), f"{code} best")
+        if worst == best:
+            raise LeiError(f"methodology: indicator {code} has worst == best")
+        kw.update(worst=worst, best=best)
+    if rule == "points":
+        pts = d.get("points")
+        if not isinstance(pts, dict) or not pts:
+            raise LeiError(f"methodology: points indicator {code} needs a points mapping")
+        kw["points"] = {str(k): _num(v, f"{code} points {k}") for k, v in pts.items()}
+    if rule == "share_selected" and d.get("subquestions") is not None:
+        kw["subquestions"] = [str(s) for s in d["subquestions"]]
+    if rule == "recent_date":
+        kw["within_days"] = int(_num(d.get("within_days"), f"{code} within_days"))
+    return Indicator(code=code, component=str(d["component"]), rule=rule, weight=_num(d.get("weight", 1), f"{code} weight"),
+                     description=dict(desc), missing=missing, **kw)
+
+
+def parse_methodology(data: bytes, path: Path | None = None) -> Methodology:
+    try:
+        raw = yaml.safe_load(data)
+    except yaml.YAMLError as e:
+        raise LeiError(f"methodology {path}: not valid YAML ({e})") from e
+    if not isinstance(raw, dict):
+        raise LeiError(f"methodology {path}: expected a mapping")
+    index_code = str((raw.get("index") or {}).get("code", "lei"))
+    pillars, components = [], []
+    for p in raw.get("pillars") or []:
+        comps = tuple(Component(str(c["code"]), str(p["code"]), _num(c.get("weight", 1), f"{c['code']} weight"), dict(c.get("name") or {}))
+                      for c in p.get("components") or [])
+        if not comps:
+            raise LeiError(f"methodology: pillar {p.get('code')} has no components")
+        pillars.append(Pillar(str(p["code"]), _num(p.get("weight", 1), f"{p['code']} weight"), dict(p.get("name") or {}), comps))
+        components.extend(comps)
+    if not pillars:
+        raise LeiError("methodology: no pillars")
+    codes = [index_code] + [p.code for p in pillars] + [c.code for c in components]
+    indicators = [_indicator(d, {c.code for c in components}) for d in raw.get("indicators") or []]
+    codes += [i.code for i in indicators]
+    dup = sorted({c for c in codes if codes.count(c) > 1})
+    if dup:
+        raise LeiError(f"methodology: code(s) used twice: {', '.join(dup)}")
+    empty = [c.code for c in components if not any(i.component == c.code for i in indicators)]
+    if empty:
+        raise LeiError(f"methodology: component(s) without indicators: {', '.join(empty)}")
+    cats = []
+    for b in (raw.get("categories") or {}).get("bands") or []:
+        cats.append(Category(str(b["code"]), str(b["sr_latn"]), str(b["en"]), _num(b["min"], f"category {b['code']} min")))
+    cats.sort(key=lambda c: -c.min)
+    if not cats or cats[-1].min > 0:
+        raise LeiError("methodology: categories must cover 0..100 (the lowest band needs min: 0)")
+    scoring = raw.get("scoring") or {}
+    levels = {str(k): _num(v, f"sophistication level {k}") for k, v in (scoring.get("sophistication_levels") or {}).items()}
+    if any(i.rule == "sophistication" for i in indicators) and not levels:
+        raise LeiError("methodology: sophistication indicators need scoring.sophistication_levels")
+    dk = _num((scoring.get("dont_know") or {}).get("score", 0), "scoring.dont_know.score")
+    return Methodology(
+        version=str(raw.get("version", "")), sha256=hashlib.sha256(data).hexdigest(), path=path, raw=raw,
+        index_code=index_code, pillars=pillars, components=components, indicators=indicators,
+        categories=cats, levels=levels, dont_know_score=dk,
+    )
+
+
+def load_methodology(path: str | Path | None = None) -> Methodology:
+    if path is None:
+        from lei_pipeline.settings import Settings
+
+        path = Settings.from_env().methodology_path
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise LeiError(f"methodology {path}: cannot read ({e.strerror})") from e
+    return parse_methodology(data, path)
+
+
+def check_against(m: Methodology, questionnaire) -> list[str]:
+    """Mismatches between the methodology and a questionnaire: unknown questions, rules that
+    cannot read the question type, answer codes or subquestions the question does not have."""
+    out = []
+    for i in m.indicators:
+        for qc in i.questions:
+            q = questionnaire.questions.get(qc)
+            if q is None:
+                out.append(f"indicator {i.code}: question {qc} is not in the questionnaire")
+                continue
+            if q.type not in RULE_TYPES[i.rule]:
+                out.append(f"indicator {i.code}: rule {i.rule} cannot read {q.type} question {qc}")
+        q = questionnaire.questions.get(i.question) if i.question else None
+        if q is None:
+            continue
+        if i.rule == "points":
+            bad = set(i.points) - set(q.option_codes)
+            if bad:
+                out.append(f"indicator {i.code}: points for unknown answer code(s) {sorted(bad)}")
+        if i.rule == "sophistication":
+            bad = set(m.levels) - set(q.option_codes)
+            if bad:
+                out.append(f"indicator {i.code}: levels {sorted(bad)} are not answers of {q.code}")
+        if i.rule == "share_selected" and i.subquestions:
+            bad = set(i.subquestions) - {s.code for s in q.subquestions}
+            if bad:
+                out.append(f"indicator {i.code}: unknown subquestion(s) {sorted(bad)}")
+    return out
