@@ -4,6 +4,7 @@ from __future__ import annotations
 import subprocess
 from importlib.metadata import PackageNotFoundError, version
 
+from lei_pipeline.quality import methodology_weights
 from lei_pipeline.settings import REPO_ROOT
 
 
@@ -34,6 +35,7 @@ def build_provenance(inputs, run_id: str | None, checks: list[dict], synthetic: 
         "questionnaire_version": str(q.version),
         "code_version": code_version(),
         "run_id": run_id,
-        "checks": checks,
+        "checks": [{"name": f"{c['asset']}:{c['check']}", "passed": c["status"] == "passed", **c} for c in checks],
         "synthetic": synthetic,
+        "weights": methodology_weights(m),
     }

@@ -63,8 +63,10 @@ def problems_result(asset: str, name: str, problems: list[Problem], *, passes_on
     return dg.AssetCheckResult(asset_key=asset, check_name=name, passed=passed, metadata=md)
 
 
-def failures_result(asset: str, name: str, failures: pd.DataFrame, extra: dict | None = None) -> dg.AssetCheckResult:
+def failures_result(asset: str, name: str, failures: pd.DataFrame | list[dict],
+                    extra: dict | None = None) -> dg.AssetCheckResult:
     """pandera (or GE) failures: one row per failing cell, with row number and reason."""
+    failures = pd.DataFrame(failures) if isinstance(failures, list) else failures
     md = problems_metadata(failures)
     md["failure_count"] = md.pop("problem_count")
     if len(failures):

@@ -33,7 +33,9 @@ class WaveRun:
         return [c for c in self.checks if c["blocking"] and not c["passed"]]
 
 
-def materialize_wave(instance: dg.DagsterInstance, wave: str, resources: dict | None = None) -> WaveRun:
+def materialize_wave(instance: dg.DagsterInstance, wave: str, resources: dict | None = None,
+                     log_level: str = "CRITICAL") -> WaveRun:
+    """log_level: Dagster's console log; the CLI prints its own per-asset lines instead."""
     from lei_pipeline.defs.checks import SPECS
     from lei_pipeline.defs.definitions import WAVE_ASSETS
     from lei_pipeline.defs.assets.sources import SOURCE_ASSETS
@@ -46,6 +48,7 @@ def materialize_wave(instance: dg.DagsterInstance, wave: str, resources: dict | 
     result = dg.materialize(
         [*SOURCE_ASSETS, *WAVE_ASSETS], selection=WAVE_ASSETS, instance=instance, partition_key=wave,
         resources=resources or default_resources(), raise_on_error=False, tags={"lei/source": "cli"},
+        run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
     )
     run = WaveRun(wave=wave, success=result.success, run_id=result.run_id, seconds=time.perf_counter() - start)
     blocking = {(a, n): b for a, specs in SPECS.items() for n, b, _ in specs}
@@ -59,7 +62,9 @@ def materialize_wave(instance: dg.DagsterInstance, wave: str, resources: dict | 
     failed_steps = {e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"}
     for asset in WAVE_ASSETS:
         name = asset.key.to_user_string()
-        if name in materialised:
+        if name in failed_steps:
+            run.assets.append(AssetLine(name, "failed", _step_error(result, name)))
+        elif name in materialised:
             md = materialised[name].materialization.metadata
             rows = md.get("dagster/row_count")
             detail = f"{rows.value} rows" if rows is not None else ""
@@ -68,8 +73,6 @@ def materialize_wave(instance: dg.DagsterInstance, wave: str, resources: dict | 
                 run.unchanged = bool(md["unchanged"].value)
                 detail = f"version {run.published_version}" + (" (unchanged, nothing new written)" if run.unchanged else "")
             run.assets.append(AssetLine(name, "materialised", detail))
-        elif name in failed_steps:
-            run.assets.append(AssetLine(name, "failed", _step_error(result, name)))
         else:
             run.assets.append(AssetLine(name, "skipped", "upstream blocking check failed"))
     if "composite_index" in materialised:
@@ -84,7 +87,14 @@ def _step_error(result, step: str) -> str:
     for e in result.all_events:
         if e.event_type_value == "STEP_FAILURE" and e.step_key == step:
             err = e.event_specific_data.error
-            msg = err.message.strip().splitlines()[-1] if err else "failed"
-            # A LeiError's message is already meant for the user; drop the exception class prefix.
-            return msg.split(": ", 1)[1] if msg.startswith(("lei_pipeline.", "LeiError", "UsageError")) else msg
+            while err is not None and err.cause is not None:  # the user's exception, not Dagster's wrapper
+                err = err.cause
+            if err is None:
+                return "failed"
+            lines = err.message.strip().splitlines()
+            msg = lines[-1] if lines else err.cls_name or "failed"
+            # A LeiError's message is meant for the user as it is; drop the exception class prefix.
+            prefix = f"{err.cls_name}: " if err.cls_name else ""
+            return msg[len(prefix):] if prefix and msg.startswith(prefix) else msg.split(": ", 1)[-1] \
+                if msg.startswith("lei_pipeline.") else msg
     return "failed"

@@ -40,8 +40,9 @@ def _compose_wave(wave: str, ind: pd.DataFrame, registry: pd.DataFrame, m: Metho
     for c in m.component_codes + m.pillar_codes + [m.index_code]:
         out[c] = res[c].to_numpy(dtype=float)
     out["rank"] = rank_desc(out[m.index_code]).to_numpy()
-    group = out["unit_type"].map(TYPE_GROUP).fillna(out["unit_type"]).fillna("unknown")
-    out["rank_in_type"] = out.groupby(group, sort=False)[m.index_code].transform(rank_desc).astype("Int64")
+    # The published column says which peers rank_in_type compares with (the capital ranks with cities).
+    out["type_group"] = out["unit_type"].map(TYPE_GROUP).fillna(out["unit_type"]).fillna("unknown").astype("str")
+    out["rank_in_type"] = out.groupby("type_group", sort=False)[m.index_code].transform(rank_desc).astype("Int64")
     by_code = {c.code: c for c in m.categories}
     tier = res["tier"].to_numpy(dtype=object)
     out["category"] = pd.Series([by_code[t].label_sr if t in by_code else None for t in tier], dtype="str")
@@ -58,12 +59,12 @@ def compose_index(ind: pd.DataFrame, registry_df: pd.DataFrame, m: Methodology) 
     unknown = sorted(set(ind["indicator"].unique()) - {i.code for i in m.indicators})
     if unknown:
         raise LeiError(f"compose_index: indicator(s) not in methodology {m.version}: {', '.join(unknown[:5])}")
-    cols = (["wave", "unit_code", "unit_name", "unit_type"] + m.component_codes + m.pillar_codes
+    cols = (["wave", "unit_code", "unit_name", "unit_type", "type_group"] + m.component_codes + m.pillar_codes
             + [m.index_code, "rank", "rank_in_type", "category", "category_en"])
     parts = [_compose_wave(str(w), g, registry_df, m) for w, g in ind.groupby("wave", sort=True)]
     if not parts:
         out = pd.DataFrame({c: pd.Series(dtype="float64") for c in cols})
-        for c in ("wave", "unit_code", "unit_name", "unit_type", "category", "category_en"):
+        for c in ("wave", "unit_code", "unit_name", "unit_type", "type_group", "category", "category_en"):
             out[c] = out[c].astype("str")
         for c in ("rank", "rank_in_type"):
             out[c] = out[c].astype("Int64")

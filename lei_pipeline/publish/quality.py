@@ -81,7 +81,8 @@ def _scores_suite(gxe, scores: pd.DataFrame, responses: pd.DataFrame | None):
             exps.append(gxe.ExpectColumnMinToBeBetween(column="rank", min_value=1, max_value=1))
     if {"rank_in_type", "unit_type", "lei"} <= set(frame.columns):
         frame["rank_in_type"] = _as_float(frame["rank_in_type"])
-        frame["expected_rank_in_type"] = (frame.groupby("unit_type", dropna=False, group_keys=False)["lei"]
+        peers = "type_group" if "type_group" in frame.columns else "unit_type"
+        frame["expected_rank_in_type"] = (frame.groupby(peers, dropna=False, group_keys=False)["lei"]
                                           .apply(expected_ranks).reindex(frame.index))
         exps.append(gxe.ExpectColumnPairValuesToBeEqual(column_A="rank_in_type", column_B="expected_rank_in_type",
                                                         ignore_row_if="both_values_are_missing"))

@@ -29,7 +29,7 @@ class RawResponses(pa.DataFrameModel):
 
 
 class CleanResponses(pa.DataFrameModel):
-    wave: Series[str] = pa.Field(str_matches=r"^\d{4}$", description="Survey wave (year)")
+    wave: Series[str] = pa.Field(str_matches=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$", description="Survey wave (year)")
     unit_code: Series[str] = pa.Field(description="Registry code of the local government (statistical code or X-<NAME>)")
     unit_name: Series[str] = pa.Field(description="Registry name of the local government (Serbian Latin)")
     unit_type: Series[str] = pa.Field(isin=UNIT_TYPES, description="capital_city, city, municipality or city_municipality")
@@ -46,7 +46,7 @@ class CleanResponses(pa.DataFrameModel):
 
 
 class Indicators(pa.DataFrameModel):
-    wave: Series[str] = pa.Field(str_matches=r"^\d{4}$", description="Survey wave (year)")
+    wave: Series[str] = pa.Field(str_matches=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$", description="Survey wave (year)")
     unit_code: Series[str] = pa.Field(description="Registry code of the local government")
     indicator: Series[str] = pa.Field(description="Indicator code of the methodology")
     component: Series[str] = pa.Field(description="Component the indicator belongs to")
@@ -61,17 +61,19 @@ class Indicators(pa.DataFrameModel):
         unique = ["wave", "unit_code", "indicator"]
 
 
-SCORE_FIXED = ["wave", "unit_code", "unit_name", "unit_type", "lei", "rank", "rank_in_type", "category", "category_en"]
+SCORE_FIXED = ["wave", "unit_code", "unit_name", "unit_type", "type_group", "lei", "rank", "rank_in_type", "category", "category_en"]
 
 
 class Scores(pa.DataFrameModel):
-    wave: Series[str] = pa.Field(str_matches=r"^\d{4}$", description="Survey wave (year)")
+    wave: Series[str] = pa.Field(str_matches=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$", description="Survey wave (year)")
     unit_code: Series[str] = pa.Field(unique=True, description="Registry code of the local government")
     unit_name: Series[str] = pa.Field(description="Registry name of the local government (Serbian Latin)")
     unit_type: Series[str] = pa.Field(isin=UNIT_TYPES, description="capital_city, city, municipality or city_municipality")
     lei: Series[float] = pa.Field(ge=0, le=100, nullable=True, description="Local eGovernance Index score 0..100")
     rank: Series[pd.Int64Dtype] = pa.Field(ge=1, nullable=True, description="Overall rank, 1 = best; ties share the lowest rank")
-    rank_in_type: Series[pd.Int64Dtype] = pa.Field(ge=1, nullable=True, description="Rank among units of the same unit_type")
+    type_group: Series[str] = pa.Field(isin=["city", "municipality", "city_municipality"],
+                                       description="Peers for rank_in_type: the capital ranks with the cities")
+    rank_in_type: Series[pd.Int64Dtype] = pa.Field(ge=1, nullable=True, description="Rank among units of the same type_group")
     category: Series[str] = pa.Field(nullable=True, description="Performance category label (Serbian)")
 
     class Config:
@@ -92,8 +94,8 @@ class Scores(pa.DataFrameModel):
 
 
 class Change(pa.DataFrameModel):
-    wave: Series[str] = pa.Field(str_matches=r"^\d{4}$", description="Survey wave (year)")
-    previous_wave: Series[str] = pa.Field(str_matches=r"^\d{4}$", description="Wave compared against")
+    wave: Series[str] = pa.Field(str_matches=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$", description="Survey wave (year)")
+    previous_wave: Series[str] = pa.Field(str_matches=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$", description="Wave compared against")
     unit_code: Series[str] = pa.Field(description="Registry code of the local government")
     lei: Series[float] = pa.Field(ge=0, le=100, nullable=True, description="LEI in this wave")
     lei_previous: Series[float] = pa.Field(ge=0, le=100, nullable=True, description="LEI in the previous wave")

@@ -38,7 +38,10 @@ def test_weights_positive_and_sum_per_parent(m):
     for comp in m.components:
         w = [i.weight for i in m.indicators if i.component == comp.code]
         assert len(w) >= 3 and all(x > 0 for x in w) and math.isclose(sum(w), len(w))
-    assert math.isclose(sum(c.weight for c in m.components), 4) and math.isclose(sum(p.weight for p in m.pillars), 2)
+    # Dimension weights are declared as shares: each pillar's components and the pillars sum to 1.
+    for p in m.pillars:
+        assert math.isclose(sum(c.weight for c in p.components), 1)
+    assert math.isclose(sum(p.weight for p in m.pillars), 1)
 
 
 def test_every_indicator_reads_existing_questions_with_a_fitting_rule(m, q):
@@ -211,5 +214,5 @@ def test_compose_index_means_ranks_types_and_categories(m):
     assert sc.loc["c1", "category"] == "više razvijena" and sc.loc["m1", "category_en"] == "less developed"
     assert sc.loc["bg", "unit_name"] == "Beograd"
     assert list(compose_index(ind, reg, m).columns) == [
-        "wave", "unit_code", "unit_name", "unit_type", "infrastructure", "human_resources", "service_quality",
+        "wave", "unit_code", "unit_name", "unit_type", "type_group", "infrastructure", "human_resources", "service_quality",
         "citizen_involvement", "key_enablers", "e_services", "lei", "rank", "rank_in_type", "category", "category_en"]

@@ -1,7 +1,7 @@
 """Indicators, the composite index and the wave-over-wave change: thin calls into the core."""
-from __future__ import annotations
 
 import dagster as dg
+from dagster import AssetExecutionContext
 import pandas as pd
 
 from lei_pipeline.defs.checks import check_specs, failures_result
@@ -61,7 +61,7 @@ def composite_index(clean_responses: pd.DataFrame, indicators: pd.DataFrame, sur
     description="Score and rank change against the previous published wave, for every local government "
                 "that answered both (rank_change > 0: moved up).",
 )
-def wave_change(context: dg.AssetExecutionContext, composite_index: pd.DataFrame, lei: LeiSettings):
+def wave_change(context: AssetExecutionContext, composite_index: pd.DataFrame, lei: LeiSettings):
     wave = context.partition_key
     prev_wave, prev_version, prev = previous_scores(lei.settings(), wave)
     frame = wave_change_core(composite_index, prev, prev_wave)

@@ -1,7 +1,7 @@
 """The published snapshot: immutable, versioned Parquet per wave, gated on every blocking check."""
-from __future__ import annotations
 
 import dagster as dg
+from dagster import AssetExecutionContext
 import pandas as pd
 
 from lei_pipeline.defs.check_outcomes import blocking_failures, latest_check_outcomes
@@ -18,7 +18,7 @@ from lei_pipeline.publish import publish_snapshot
                 "indicators, scores, change), manifest.json with hashes and provenance, the methodology "
                 "used, and Great Expectations Data Docs. Identical content publishes nothing new.",
 )
-def published_snapshot(context: dg.AssetExecutionContext, clean_responses: pd.DataFrame, indicators: pd.DataFrame,
+def published_snapshot(context: AssetExecutionContext, clean_responses: pd.DataFrame, indicators: pd.DataFrame,
                        composite_index: pd.DataFrame, wave_change: pd.DataFrame,
                        lei: LeiSettings, survey_inputs: SurveyInputs):
     wave = context.partition_key

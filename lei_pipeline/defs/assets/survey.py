@@ -1,7 +1,7 @@
 """Raw and clean responses: one survey wave's export, read, registry-matched, de-duplicated, typed."""
-from __future__ import annotations
 
 import dagster as dg
+from dagster import AssetExecutionContext
 import pandas as pd
 
 from lei_pipeline.defs.checks import check_specs, failures_result, problems_result
@@ -23,7 +23,7 @@ from lei_pipeline.waves import file_sha256, find_export
                 "file and spreadsheet row of every submission. Format detected (LimeSurvey CSV, XLSX "
                 "with question texts, Excel CSV).",
 )
-def raw_responses(context: dg.AssetExecutionContext, lei: LeiSettings, survey_inputs: SurveyInputs):
+def raw_responses(context: AssetExecutionContext, lei: LeiSettings, survey_inputs: SurveyInputs):
     wave = context.partition_key
     settings, inputs = lei.settings(), survey_inputs.get()
     extra: dict = {"wave": wave}
@@ -55,7 +55,7 @@ def _missing_table(name: str) -> pd.DataFrame:
                 "submissions resolved (the later complete one wins), answers typed to the questionnaire, "
                 "out-of-range values quarantined.",
 )
-def clean_responses(context: dg.AssetExecutionContext, raw_responses: pd.DataFrame, survey_inputs: SurveyInputs):
+def clean_responses(context: AssetExecutionContext, raw_responses: pd.DataFrame, survey_inputs: SurveyInputs):
     wave = context.partition_key
     inputs = survey_inputs.get()
     result = clean_core(raw_responses, inputs.questionnaire, inputs.registry, wave, matcher=inputs.matcher)

@@ -1,0 +1,135 @@
+"""Broken exports through the whole pipeline (`lei wave add ... --replace`, `lei run`): the run
+fails naming the check and the file/row/column, and the published snapshots, LATEST pointers
+and catalog rows stay byte-for-byte as they were; nothing is written outside the private data/
+and Dagster home. The other cases go through `lei validate` only (the same core code path)."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from lei_pipeline.settings import REPO_ROOT
+
+from .base import base_export, first_column_of
+from .cases import BY_ID, SCRIPT_NAME
+from .conftest import WAVE
+from .harness import assert_no_traceback, lei, output, published_state, tree_digest
+
+SCRIPT_BYTES = SCRIPT_NAME.encode()
+
+E2E = {
+    # case id -> the blocking check that must fail
+    "truncated_inside_quote": "raw_responses:export_readable",
+    "cp1250_latin": "raw_responses:export_readable",
+    "answer_outside_options": "clean_responses:answers_valid",
+    "script_injection_name": "clean_responses:units_matched",
+    "xlsx_formula": "clean_responses:answers_valid",
+}
+
+
+def repo_outputs() -> dict:
+    """The developer's own outputs: a test must never touch them."""
+    return {name: tree_digest(REPO_ROOT / name) if (REPO_ROOT / name).is_dir() else
+            ((REPO_ROOT / name).stat().st_mtime_ns if (REPO_ROOT / name).exists() else None)
+            for name in ("data/published", "data/catalog.sqlite")}
+
+
+def outside(root) -> dict:
+    return tree_digest(root, skip=("data", "dagster_home"))
+
+
+def html_files_holding(root, needle: bytes) -> list[str]:
+    return [str(p) for p in root.rglob("*") if p.suffix.lower() in (".html", ".htm")
+            and p.is_file() and needle in p.read_bytes()]
+
+
+@pytest.mark.parametrize("case_id", list(E2E))
+def test_broken_export_never_reaches_the_published_snapshot(case_id, published_project):
+    case = BY_ID[case_id]
+    root, data, env = published_project
+    cwd = root / "cwd"
+    broken = root / "incoming" / case.filename
+    broken.parent.mkdir()
+    broken.write_bytes(case.build())
+    before, repo_before = published_state(data), repo_outputs()
+
+    add = lei("wave", "add", WAVE, str(broken), "--replace", env=env, cwd=cwd)
+    assert_no_traceback(add)
+    assert add.returncode == 0, output(add)
+    outside_before = outside(root)
+    r = lei("run", "--wave", WAVE, env=env, cwd=cwd)
+
+    assert_no_traceback(r)
+    text = output(r)
+    assert r.returncode != 0, text[-3000:]
+    assert f"FAIL check {E2E[case_id]}" in text, text[-3000:]
+    exp = case.expect[0]
+    assert case.filename in text and exp.reason in text, text[-3000:]
+    if exp.row is not None:
+        assert f"row {exp.row}" in text
+    if exp.column is not None:
+        assert f"column {exp.column}" in text
+    assert "nothing published for this wave" in text
+    assert published_state(data) == before, "a failed run changed the published snapshots or the catalog"
+    assert outside(root) == outside_before, "the run wrote outside data/ and DAGSTER_HOME"
+    assert repo_outputs() == repo_before
+    assert not html_files_holding(root, SCRIPT_BYTES)
+
+
+def test_two_exports_in_the_wave_folder(published_project):
+    root, data, env = published_project
+    before = published_state(data)
+    folder = data / "raw" / WAVE
+    (existing,) = [p for p in folder.iterdir() if p.suffix in (".csv", ".xlsx")]
+    shutil.copyfile(existing, folder / "lei-2022-copy.csv")
+    r = lei("run", "--wave", WAVE, env=env, cwd=root / "cwd")
+    assert_no_traceback(r)
+    text = output(r)
+    assert r.returncode != 0, text[-3000:]
+    assert "FAIL check raw_responses:export_readable" in text
+    assert f"holds 2 exports ({existing.name}, lei-2022-copy.csv); keep exactly one" in text \
+        or f"holds 2 exports (lei-2022-copy.csv, {existing.name}); keep exactly one" in text, text[-3000:]
+    assert published_state(data) == before
+
+
+@pytest.mark.parametrize("command", [("wave", "add", "../x", "EXPORT"), ("run", "--wave", "../x"),
+                                     ("validate", "EXPORT", "--wave", "../x")])
+def test_wave_named_dotdot_is_refused_before_any_write(command, published_project):
+    root, data, env = published_project
+    export = root / "incoming" / "lei.csv"
+    export.parent.mkdir()
+    export.write_bytes(base_export(WAVE).csv_bytes())
+    before, repo_before = tree_digest(root), repo_outputs()
+    r = lei(*[str(export) if a == "EXPORT" else a for a in command], env=env, cwd=root / "cwd")
+    assert_no_traceback(r)
+    assert r.returncode == 2, output(r)
+    assert "invalid wave name '../x'" in output(r)
+    assert tree_digest(root) == before
+    assert not (data / "x").exists() and not (root / "x").exists()
+    assert repo_outputs() == repo_before
+
+
+def test_script_in_a_text_answer_is_published_as_data_and_escaped_in_html(published_project):
+    """A text answer is free text: it is published verbatim (no data lost) but every HTML page the
+    snapshot carries (GE data docs, reports) must escape it."""
+    from lei_pipeline.publish import load
+    from lei_pipeline.settings import Settings
+
+    root, data, env = published_project
+    folder = data / "raw" / WAVE
+    (existing,) = [p for p in folder.iterdir() if p.suffix in (".csv", ".xlsx")]
+    text_col = first_column_of(WAVE, "text")
+    import pandas as pd
+
+    df = pd.read_csv(existing, dtype=str, keep_default_na=False)
+    df.loc[0, text_col] = SCRIPT_NAME
+    incoming = root / "incoming" / existing.name
+    incoming.parent.mkdir()
+    df.to_csv(incoming, index=False, quoting=1)
+    assert lei("wave", "add", WAVE, str(incoming), "--replace", env=env, cwd=root / "cwd").returncode == 0
+    r = lei("run", "--wave", WAVE, env=env, cwd=root / "cwd")
+    assert_no_traceback(r)
+    assert r.returncode == 0, output(r)[-3000:]
+    responses = load("responses", wave=WAVE, settings=Settings.from_env(data_dir=data))
+    assert (responses[text_col] == SCRIPT_NAME).sum() == 1
+    assert not html_files_holding(root, SCRIPT_BYTES)
