@@ -46,12 +46,15 @@ class _Ctx:
         self.n = len(frame)
         self.waves = frame["wave"].astype(str).reset_index(drop=True)
         self._asked: dict[str, np.ndarray] = {}
+        # A wave the questionnaire does not declare yet is scored with the question set it was read with.
+        resolve = getattr(questionnaire, "question_set_wave", lambda w: w)
+        self._question_set = self.waves.map({w: resolve(w) for w in self.waves.unique()})
 
     def asked(self, code: str) -> np.ndarray:
         """Per unit: was question `code` asked in that unit's wave?"""
         if code not in self._asked:
             q = self.q.questions[code]
-            self._asked[code] = self.waves.isin(q.waves).to_numpy()
+            self._asked[code] = self._question_set.isin(q.waves).to_numpy()
         return self._asked[code]
 
     def column(self, col: str) -> pd.Series | None:

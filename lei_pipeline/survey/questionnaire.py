@@ -121,7 +121,15 @@ class Questionnaire:
     questions: dict  # code -> Question, in questionnaire order
     raw: dict
 
+    def question_set_wave(self, wave: str) -> str:
+        """The declared wave whose questions a wave is read with. A wave the questionnaire does not
+        declare yet (a new export dropped in before the questionnaire is updated) is read with the
+        latest declared wave's questions, so it can flow; readers warn about it."""
+        wave = str(wave)
+        return wave if wave in self.waves else sorted(self.waves)[-1]
+
     def asked_in(self, wave: str) -> list[Question]:
+        wave = self.question_set_wave(wave)
         return [q for q in self.questions.values() if q.asked_in(wave)]
 
     def export_columns(self, wave: str | None = None) -> list[str]:

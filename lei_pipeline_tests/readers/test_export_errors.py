@@ -152,8 +152,11 @@ def test_every_row_mixed_is_an_export_error(write, mini):
 
 def test_unknown_wave_and_format(write, mini):
     p = write("r.csv", lime_csv())
-    with pytest.raises(UsageError, match="wave 2030 is not in the questionnaire"):
-        read_export(p, mini, wave="2030")
+    # A wave the questionnaire does not declare yet is read with the latest declared wave's
+    # questions, and says so.
+    raw = read_export(p, mini, wave="2030")
+    notes = [pr for pr in raw.problems if "wave 2030 is not declared" in pr.reason]
+    assert notes and notes[0].severity == "warning" and "read with the questions of wave" in notes[0].reason
     with pytest.raises(UsageError, match="unknown export format"):
         read_export(p, mini, fmt="sav")
 

@@ -8,7 +8,7 @@ from lei_pipeline.schemas import Change, CleanResponses, Indicators, Scores, col
 
 def scores_frame():
     return pd.DataFrame({"wave": ["2024", "2024"], "unit_code": ["71242", "70653"], "unit_name": ["Čačak", "Kraljevo"],
-                         "unit_type": ["city", "city"], "C01": [50.0, 70.0], "P1": [55.0, None], "lei": [52.5, 61.0],
+                         "unit_type": ["city", "city"], "type_group": ["city", "city"], "C01": [50.0, 70.0], "P1": [55.0, None], "lei": [52.5, 61.0],
                          "rank": [2, 1], "rank_in_type": [2, 1], "category": ["srednji", "dobar"],
                          "category_en": ["medium", "good"]})
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from lei_pipeline.errors import UsageError
+from lei_pipeline.problems import WARNING, Problem
 
 from .detect import FORMATS, detect_format
 from .limesurvey import read_csv_export, read_limesurvey_csv
@@ -29,5 +30,13 @@ def read_export(path, questionnaire, fmt: str = "auto", wave=None) -> RawExport:
         fmt = detect_format(path)
     wave = None if wave is None else str(wave)
     if fmt == "xlsx":
-        return read_xlsx_export(path, questionnaire, wave)
-    return read_csv_export(path, questionnaire, wave, fmt=fmt)
+        raw = read_xlsx_export(path, questionnaire, wave)
+    else:
+        raw = read_csv_export(path, questionnaire, wave, fmt=fmt)
+    if wave is not None and wave not in getattr(questionnaire, "waves", [wave]):
+        used = questionnaire.question_set_wave(wave)
+        raw.problems.insert(0, Problem(str(path), None, None, wave, (
+            f"wave {wave} is not declared in questionnaire {questionnaire.version}; read with the questions "
+            f"of wave {used} (add the wave to data/questionnaire/ to record what was asked)"),
+            severity=WARNING, kind="header"))
+    return raw

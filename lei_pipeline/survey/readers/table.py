@@ -57,7 +57,9 @@ def wave_columns(q, wave) -> tuple[list[str], list[str]]:
     if wave is None:
         return list(all_cols), list(all_cols)
     wave = str(wave)
-    if wave not in questionnaire_waves(q):
+    if wave not in questionnaire_waves(q) and hasattr(q, "question_set_wave"):
+        wave = q.question_set_wave(wave)
+    elif wave not in questionnaire_waves(q):
         raise UsageError(f"wave {wave} is not in the questionnaire (waves: {', '.join(questionnaire_waves(q))})")
     return list(q.export_columns(wave)), list(all_cols)
 

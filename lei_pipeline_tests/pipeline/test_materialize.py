@@ -1,0 +1,112 @@
+"""The whole graph for the sample waves in a temporary instance, checked against an independent
+reading of the methodology, and a wave with an invalid export that must not produce an index."""
+import json
+
+import dagster as dg
+import pandas as pd
+import pytest
+
+from lei_pipeline.defs.definitions import WAVE_ASSETS
+from lei_pipeline.defs.assets.sources import SOURCE_ASSETS
+from lei_pipeline.publish import list_snapshots, load
+from lei_pipeline.settings import Settings
+from lei_pipeline_tests.pipeline.independent_scoring import unit_scores
+from lei_pipeline_tests.support.project_data import export_of
+
+WAVES = ["2022", "2024", "2025"]
+SCORE_COLUMNS = ["infrastructure", "human_resources", "service_quality", "citizen_involvement",
+                 "key_enablers", "e_services", "lei"]
+
+
+def _materialize(instance, resources, wave):
+    return dg.materialize([*SOURCE_ASSETS, *WAVE_ASSETS], selection=WAVE_ASSETS, instance=instance,
+                          partition_key=wave, resources=resources, raise_on_error=False)
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    """All sample waves materialised once for the module (about 20 s)."""
+    from lei_pipeline.defs.resources import LeiSettings, SurveyInputs
+    from lei_pipeline_tests.support.project_data import copy_data_dir
+
+    data_dir = copy_data_dir(tmp_path_factory.mktemp("published") / "data")
+    resources = {"lei": LeiSettings(data_dir=str(data_dir)), "survey_inputs": SurveyInputs(data_dir=str(data_dir))}
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions("wave", WAVES)
+        results = {w: _materialize(instance, resources, w) for w in WAVES}
+        yield results, Settings.from_env(data_dir=data_dir)
+
+
+def test_every_sample_wave_materialises_and_publishes(published):
+    results, settings = published
+    for wave, res in results.items():
+        assert res.success, wave
+        evaluations = res.get_asset_check_evaluations()
+        assert evaluations and all(e.passed for e in evaluations if e.check_name != "duplicates_resolved")
+    snaps = list_snapshots(settings)
+    assert sorted(snaps["wave"].astype(str)) == WAVES
+    for wave in WAVES:
+        scores = load("scores", wave=wave, settings=settings)
+        assert 130 <= len(scores) <= 145 and scores["unit_code"].is_unique
+        assert sorted(scores["rank"].tolist())[0] == 1
+        manifest = json.loads(next((settings.published_dir / f"wave={wave}").glob("version=*/manifest.json")).read_text())
+        assert settings.methodology_path.read_bytes() and json.dumps(manifest).count(
+            __import__("hashlib").sha256(settings.methodology_path.read_bytes()).hexdigest()) >= 1
+        assert "synthetic sample data, not real LEI results" in json.dumps(manifest, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("wave", ["2022", "2024"])
+def test_index_values_match_an_independent_reading_of_the_methodology(published, wave):
+    _, settings = published
+    responses = load("responses", wave=wave, settings=settings)
+    scores = load("scores", wave=wave, settings=settings).set_index("unit_code")
+    indicators = load("indicators", wave=wave, settings=settings)
+    best = scores["rank"].idxmin()
+    municipality = scores[scores["unit_type"] == "municipality"]["lei"].sort_values().index[len(scores) // 4]
+    for unit in {best, municipality, "X-BEOGRAD"} & set(scores.index):
+        row = responses[responses["unit_code"] == unit].iloc[0].to_dict()
+        expected = unit_scores(settings.methodology_path, row, wave)
+        got = indicators[indicators["unit_code"] == unit].set_index("indicator")["value"]
+        for code, value in expected["indicators"].items():
+            assert got[code] == pytest.approx(value, rel=1e-9, abs=1e-9, nan_ok=True), (unit, code)
+        for col in SCORE_COLUMNS:
+            assert scores.loc[unit, col] == pytest.approx(expected[col], rel=1e-9), (unit, col)
+        assert scores.loc[unit, "category"] == expected["category"]
+
+
+def test_wave_change_compares_with_the_previous_published_wave(published):
+    _, settings = published
+    change = load("change", wave="2024", settings=settings)
+    s22 = load("scores", wave="2022", settings=settings).set_index("unit_code")
+    s24 = load("scores", wave="2024", settings=settings).set_index("unit_code")
+    both = sorted(set(s22.index) & set(s24.index))
+    assert sorted(change["unit_code"]) == both
+    c = change.set_index("unit_code").loc[both[0]]
+    assert c["lei_change"] == pytest.approx(s24.loc[both[0], "lei"] - s22.loc[both[0], "lei"])
+    assert c["rank_change"] == s22.loc[both[0], "rank"] - s24.loc[both[0], "rank"]
+    assert set(change["previous_wave"].astype(str)) == {"2022"}
+
+
+def test_invalid_export_fails_its_blocking_check_and_produces_no_index(instance, resources, data_dir):
+    export = export_of(data_dir, "2022")
+    text = export.read_text(encoding="utf-8")
+    header = text.splitlines()[0].split(",")
+    col = next(i for i, h in enumerate(header) if h.strip('"') == "STR03")
+    lines = text.splitlines()
+    cells = lines[1].split(",")
+    cells[col] = '"A9"'                      # not an answer option of STR03
+    lines[1] = ",".join(cells)
+    (data_dir / "raw" / "bad").mkdir()
+    (data_dir / "raw" / "bad" / export.name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    instance.add_dynamic_partitions("wave", ["bad"])
+
+    res = _materialize(instance, resources, "bad")
+    assert not res.success
+    failed = {e.check_name for e in res.get_asset_check_evaluations() if not e.passed}
+    assert "answers_valid" in failed
+    evaluation = next(e for e in res.get_asset_check_evaluations() if e.check_name == "answers_valid")
+    assert "STR03" in evaluation.metadata["first_error"].value and "row 2" in evaluation.metadata["first_error"].value
+    materialised = {m.asset_key.to_user_string() for m in res.get_asset_materialization_events()}
+    assert "clean_responses" in materialised          # a failed blocking check leaves its asset materialised
+    assert not {"composite_index", "published_snapshot"} & materialised
+    assert not (data_dir / "published" / "wave=bad").exists()
