@@ -5,7 +5,7 @@ import pytest
 
 from lei_pipeline_tests.support.webserver import dagster_webserver, graphql
 
-REPO = {"repositoryName": "__repository__", "repositoryLocationName": "lei_pipeline.defs.definitions"}
+REPO = {"repositoryName": "__repository__", "repositoryLocationName": "lei_pipeline"}
 
 ASSETS_Q = """query { assetNodes { assetKey { path } isPartitioned
   assetChecksOrError { ... on AssetChecks { checks { name blocking } } } } }"""
