@@ -48,8 +48,12 @@ def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     try:
-        app(args=args, prog_name="lei", standalone_mode=False)
-        return 0
+        # Without standalone mode click returns typer.Exit's code instead of exiting.
+        rv = app(args=args, prog_name="lei", standalone_mode=False)
+        code = rv if isinstance(rv, int) else 0
+        if argv is None:
+            sys.exit(code)
+        return code
     except SystemExit as e:  # typer.Exit inside commands
         code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
         if argv is None:

@@ -56,7 +56,8 @@ def _print_report(report) -> None:
     echo(f"  errors:          {len(report.errors)}")
     echo(f"  warnings:        {len(report.problems) - len(report.errors)}")
     for d in report.duplicates:
-        echo(f"  duplicate: {d}")
+        echo(f"  duplicate: unit {d.get('unit_code')}: row {d.get('kept_row')} kept, row(s) "
+             f"{d.get('dropped_rows')} dropped ({d.get('reason')})")
     for p in report.problems:
         tag = "ERROR" if p.severity == ERROR else "warn "
         echo(f"  {tag} {p.describe()}")
