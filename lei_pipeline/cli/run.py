@@ -30,12 +30,13 @@ def run(
     runs = []
     for wave in todo:
         echo(f"wave {wave}: running")
-        r = materialize_wave(instance, wave)
+        r = materialize_wave(instance, wave, on_event=_LiveLines())
+        shown = {a.asset for a in r.assets if a.status != "skipped"}
         for a in r.assets:
-            mark = {"materialised": "ok  ", "failed": "FAIL", "skipped": "skip"}[a.status]
-            echo(f"  {mark} {a.asset:<20} {a.detail}")
-        for c in r.failed_blocking:
-            echo(f"  FAIL check {c['asset']}:{c['check']}: {c['first_error'] or ''}")
+            if a.status == "failed" and a.detail:
+                echo(f"  FAIL {a.asset}: {a.detail}")
+            elif a.status == "skipped" and a.asset not in shown:
+                echo(f"  skip {a.asset:<20} {a.detail}")
         runs.append(r)
     _summary(settings, runs)
     failed = [r for r in runs if not r.success or r.failed_blocking]
@@ -44,6 +45,36 @@ def run(
             names = ", ".join(f"{c['asset']}:{c['check']}" for c in r.failed_blocking) or (r.error or "run failed")
             echo(f"wave {r.wave}: FAILED ({names}); nothing published for this wave")
         raise typer.Exit(1)
+
+
+class _LiveLines:
+    """One line per asset as soon as Dagster reports it, and one per failed check."""
+
+    def __init__(self):
+        self.started: dict[str, float] = {}
+
+    def __call__(self, event) -> None:
+        import time
+
+        kind, step = event.event_type_value, event.step_key
+        if kind == "STEP_START":
+            self.started[step] = time.perf_counter()
+        elif kind == "ASSET_MATERIALIZATION":
+            md = event.event_specific_data.materialization.metadata
+            rows = md.get("dagster/row_count")
+            detail = f"{rows.value} rows" if rows is not None else ""
+            if "version" in md:
+                detail = f"version {md['version'].value}" + (
+                    " (unchanged, nothing new written)" if md["unchanged"].value else "")
+            took = time.perf_counter() - self.started.get(step, time.perf_counter())
+            echo(f"  ok   {step:<20} {detail:<34} {took:5.1f} s")
+        elif kind == "ASSET_CHECK_EVALUATION":
+            ev = event.event_specific_data
+            if not ev.passed:
+                first = ev.metadata.get("first_error")
+                echo(f"  FAIL check {ev.asset_key.to_user_string()}:{ev.check_name}")
+                if first is not None:
+                    echo(f"       {first.value}")
 
 
 def _summary(settings, runs) -> None:

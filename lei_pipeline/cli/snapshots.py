@@ -17,14 +17,19 @@ def _list() -> None:
     if snaps.empty:
         typer.echo("no snapshots published yet")
         return
-    rows_text = [", ".join(f"{k}={v}" for k, v in sorted(rc.items())) for rc in snaps["row_counts"]]
-    width = max(len("rows"), *map(len, rows_text))
-    typer.echo(f"{'wave':<12} {'version':>7}  {'created (UTC)':<20} {'rows':<{width}}  checks  notice")
-    for r, rows in zip(snaps.itertuples(index=False), rows_text):
+    # One short line per snapshot so the list stays readable in 80 columns; row counts of every
+    # table and the full manifest are one `lei snapshots show WAVE VERSION` away.
+    typer.echo(f"{'wave':<12} {'version':>7}  {'created (UTC)':<19}  {'units':>6}  {'checks':<16}")
+    for r in snaps.itertuples(index=False):
         mark = "*" if r.latest else " "
         created = r.created_at.strftime("%Y-%m-%d %H:%M:%S")
+        units = (r.row_counts or {}).get("scores", "-")
         checks = f"{r.checks_passed} ok" + (f", {r.checks_failed} failed" if r.checks_failed else "")
-        typer.echo(f"{r.wave:<12} {r.version:>6}{mark}  {created:<20} {rows:<{width}}  {checks:<6}  {r.notice or ''}")
+        typer.echo(f"{r.wave:<12} {r.version:>6}{mark}  {created:<19}  {units:>6}  {checks:<16}")
+    notices = sorted({n for n in snaps["notice"] if n})
+    for n in notices:
+        typer.echo(f"note: {n}")
+    typer.echo("* = latest version of the wave; details: lei snapshots show WAVE [VERSION]")
 
 
 def _show(

@@ -21,13 +21,13 @@ def status(as_json: bool = typer.Option(False, "--json", help="Print as JSON."))
     if not rows:
         echo("no waves: add one with `lei wave add WAVE EXPORT`")
         return
-    echo(f"{'wave':<8} {'export':<22} {'sha256':<12} {'last run':<16} {'checks':<8} {'published':<12}")
+    echo(f"{'wave':<8} {'export':<24} {'sha256':<12} {'last run':<10} {'checks':<7} {'published':<9}")
     for r in rows:
         checks = f"{r['checks_passed']}/{r['checks_passed'] + r['checks_failed']}" if r["checks_run"] else "-"
         pub = f"v{r['latest_version']}" if r["latest_version"] else "-"
-        run = (r["last_run_status"] or "-")[:16]
-        echo(f"{r['wave']:<8} {(r['export'] or '-')[:22]:<22} {(r['export_sha256'] or '-')[:12]:<12} "
-             f"{run:<16} {checks:<8} {pub:<12}")
+        run = (r["last_run_status"] or "-")[:10]
+        echo(f"{r['wave']:<8} {(r['export'] or '-')[:24]:<24} {(r['export_sha256'] or '-')[:12]:<12} "
+             f"{run:<10} {checks:<7} {pub:<9}")
         if r["published_at"]:
             echo(f"{'':<8} published {r['published_at']}; last run {r['last_run_at'] or '-'}")
 

@@ -2,7 +2,9 @@
 The same asset definitions as the code location, so a terminal run shows in the UI."""
 from __future__ import annotations
 
+import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import dagster as dg
@@ -33,22 +35,49 @@ class WaveRun:
         return [c for c in self.checks if c["blocking"] and not c["passed"]]
 
 
+def _progress_logger(on_event: Callable[[object], None]) -> dg.LoggerDefinition:
+    """Dagster hands every run event to its loggers as it happens: the CLI's live per-asset lines."""
+
+    class _Handler(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            event = getattr(record, "dagster_event", None)
+            if event is not None:
+                on_event(event)
+
+    @dg.logger
+    def lei_progress(_init_context):
+        log = logging.getLogger(f"lei_progress_{id(on_event)}")
+        log.setLevel(logging.DEBUG)
+        log.propagate = False
+        log.handlers = [_Handler()]
+        return log
+
+    return lei_progress
+
+
 def materialize_wave(instance: dg.DagsterInstance, wave: str, resources: dict | None = None,
-                     log_level: str = "CRITICAL") -> WaveRun:
-    """log_level: Dagster's console log; the CLI prints its own per-asset lines instead."""
+                     log_level: str = "CRITICAL", on_event: Callable[[object], None] | None = None) -> WaveRun:
+    """log_level: Dagster's console log; on_event receives each DagsterEvent as it happens."""
     from lei_pipeline.defs.checks import SPECS
     from lei_pipeline.defs.definitions import WAVE_ASSETS
     from lei_pipeline.defs.assets.sources import SOURCE_ASSETS
+    from lei_pipeline.defs.jobs import wave_job
     from lei_pipeline.defs.partitions import wave_partitions
     from lei_pipeline.defs.resources import default_resources
 
     if not instance.has_dynamic_partition(wave_partitions.name, wave):
         instance.add_dynamic_partitions(wave_partitions.name, [wave])
+    loggers = {"console": dg.colored_console_logger}
+    logger_config: dict = {"console": {"config": {"log_level": log_level}}}
+    if on_event is not None:
+        loggers["lei_progress"] = _progress_logger(on_event)
+        logger_config["lei_progress"] = {}
+    defs = dg.Definitions(assets=[*SOURCE_ASSETS, *WAVE_ASSETS], jobs=[wave_job],
+                          resources=resources or default_resources(), loggers=loggers)
     start = time.perf_counter()
-    result = dg.materialize(
-        [*SOURCE_ASSETS, *WAVE_ASSETS], selection=WAVE_ASSETS, instance=instance, partition_key=wave,
-        resources=resources or default_resources(), raise_on_error=False, tags={"lei/source": "cli"},
-        run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+    result = defs.resolve_job_def("wave_job").execute_in_process(
+        instance=instance, partition_key=wave, raise_on_error=False, tags={"lei/source": "cli"},
+        run_config={"loggers": logger_config},
     )
     run = WaveRun(wave=wave, success=result.success, run_id=result.run_id, seconds=time.perf_counter() - start)
     blocking = {(a, n): b for a, specs in SPECS.items() for n, b, _ in specs}

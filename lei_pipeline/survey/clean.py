@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from lei_pipeline.problems import ERROR, WARNING, Problem
@@ -69,10 +70,13 @@ def match_units(raw: pd.DataFrame, registry_df: pd.DataFrame, matcher, problems:
         return cache[name]
 
     out = []
-    for _, r in raw.iterrows():
-        file, row = r["source_file"], int(r["source_row"])
-        name = None if blank(r["respondent_name"]) else str(r["respondent_name"])
-        code = None if blank(r["respondent_code"]) else str(r["respondent_code"]).strip()
+    # Only the identity columns, as plain lists: iterrows() would build a Series of every
+    # question column per row (minutes at 100,000 rows).
+    for file, row, raw_name, raw_code in zip(raw["source_file"].tolist(), raw["source_row"].tolist(),
+                                              raw["respondent_name"].tolist(), raw["respondent_code"].tolist()):
+        row = int(row)
+        name = None if blank(raw_name) else str(raw_name)
+        code = None if blank(raw_code) else str(raw_code).strip()
         unit = None
         if code is not None:
             if code in valid:
@@ -125,13 +129,18 @@ def match_units(raw: pd.DataFrame, registry_df: pd.DataFrame, matcher, problems:
 
 def resolve_duplicates(df: pd.DataFrame, problems: list) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One row per unit: complete beats incomplete, then the later submit date, then the later row."""
-    order = df.assign(_ts=df["submitted_at"].fillna(pd.Timestamp.min)).sort_values(
+    # Sorted on the few columns the decision needs; the wide answer columns are only indexed at the end.
+    key = df[[c for c in _DUPLICATE_COLUMNS if c in df.columns]]
+    order = key.assign(_ts=key["submitted_at"].fillna(pd.Timestamp.min)).sort_values(
         ["unit_code", "complete", "_ts", "source_row"], ascending=[True, False, False, False], kind="stable")
+    first = ~order["unit_code"].duplicated(keep="first")
+    # Only units with several rows, or whose kept row is incomplete, say anything: the loop below
+    # visits those (in the same unit order as a loop over every unit would), not all 100,000.
+    notable_units = order["unit_code"].duplicated(keep=False) | (first & ~order["complete"].astype(bool))
+    notable = order[order["unit_code"].isin(order.loc[notable_units, "unit_code"])]
     decisions = []
-    keep_idx = []
-    for unit, grp in order.groupby("unit_code", sort=False):
+    for unit, grp in notable.groupby("unit_code", sort=False):
         kept = grp.iloc[0]
-        keep_idx.append(grp.index[0])
         if not kept["complete"]:
             problems.append(Problem(kept["source_file"], int(kept["source_row"]), "submitdate", None, severity=WARNING,
                                     kind="duplicate", reason=f"incomplete response (not submitted) kept for {unit}: "
@@ -150,73 +159,121 @@ def resolve_duplicates(df: pd.DataFrame, problems: list) -> tuple[pd.DataFrame, 
         decisions.append({"unit_code": unit, "kept_row": int(kept["source_row"]),
                           "dropped_rows": ", ".join(str(int(x)) for x in dropped["source_row"]),
                           "reason": why, "source_file": kept["source_file"]})
-        for _, d in dropped.iterrows():
-            problems.append(Problem(d["source_file"], int(d["source_row"]), "JLS", d["respondent_name"],
+        for d_file, d_row, d_name in zip(dropped["source_file"].tolist(), dropped["source_row"].tolist(),
+                                         dropped["respondent_name"].tolist()):
+            problems.append(Problem(d_file, int(d_row), "JLS", d_name,
                                     severity=WARNING, kind="duplicate",
                                     reason=f"duplicate submission for {unit}: row {int(kept['source_row'])} kept "
                                            f"({why}); this row dropped"))
     dec = pd.DataFrame(decisions, columns=DECISION_COLUMNS)
     dec["kept_row"] = dec["kept_row"].astype("int64")
-    return df.loc[sorted(keep_idx, key=lambda i: (df.at[i, "source_row"]))], dec
+    kept_rows = order.loc[first, ["source_row"]].sort_values("source_row", kind="stable")
+    return df.loc[kept_rows.index], dec
 
 
-def _report(problems, note, r, column, value, headers):
+_DUPLICATE_COLUMNS = ["unit_code", "complete", "submitted_at", "source_row", "source_file", "respondent_name"]
+
+
+def _report(problems, note, file, row, column, value, headers):
     sev, reason = note
-    problems.append(Problem(r["source_file"], int(r["source_row"]), column, value, reason=reason, severity=sev,
+    problems.append(Problem(file, int(row), column, value, reason=reason, severity=sev,
                             header=headers.get(column), kind="range" if "range" in reason else "value"))
 
 
+def _distinct(values: pd.Series | None, n: int) -> tuple[np.ndarray, list]:
+    """(codes, distinct values): values[i] == distinct[codes[i]]. Parsing each distinct answer
+    once instead of each cell is what makes typing a 100,000-row wave take seconds: a column
+    holds a handful of distinct codes. Missing cells share one entry (code len(distinct) - 1)."""
+    if values is None:
+        return np.zeros(n, dtype=np.intp), [None]
+    if isinstance(values.dtype, pd.StringDtype):
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        distinct = list(uniques) + [values.dtype.na_value]
+        codes = np.where(codes < 0, len(distinct) - 1, codes)
+        return codes, distinct
+    # object columns (hand-made frames): 1, 1.0 and True are equal as dict keys, so key on the type too
+    index: dict = {}
+    distinct = []
+    codes = np.empty(n, dtype=np.intp)
+    for i, v in enumerate(values.tolist()):
+        k = (type(v), "missing") if v is None or v is pd.NA or (isinstance(v, float) and v != v) else (type(v), v)
+        j = index.get(k)
+        if j is None:
+            j = index[k] = len(distinct)
+            distinct.append(v)
+        codes[i] = j
+    return codes, distinct
+
+
+def _noted_rows(codes: np.ndarray, notes: list) -> np.ndarray:
+    noted = np.array([x is not None for x in notes], dtype=bool)
+    return np.flatnonzero(noted[codes]) if noted.any() else np.empty(0, dtype=np.intp)
+
+
+def _parse_single(q, v):
+    if q.type == "yes_no":
+        return parse_yes_no(v)
+    if q.type == "single_choice":
+        return parse_choice(v, q.options)
+    if q.type in ("number", "percentage"):
+        typed, note = parse_number(v, percentage=q.type == "percentage")
+        if typed is not None and ((q.min is not None and typed < q.min) or (q.max is not None and typed > q.max)):
+            bounds = f"{_fmt(q.min)}..{_fmt(q.max)}"
+            return None, ("warning", f"out of range {bounds}: value set missing (quarantined)")
+        return typed, note
+    if q.type == "date":
+        return parse_date(v)
+    return str(v).strip(), None
+
+
 def type_answers(df: pd.DataFrame, questionnaire, wave, problems: list, headers: dict) -> dict[str, pd.Series]:
+    """Parses each distinct raw value of a column once and spreads the result over the rows.
+    Problems come out in the order of a cell-by-cell pass: question by question, row by row
+    (and, within a multiple-choice question, subquestion by subquestion)."""
     out: dict[str, pd.Series] = {}
-    rows = list(df.iterrows())
+    n = len(df)
+    files = df["source_file"].tolist() if n else []
+    rownums = df["source_row"].tolist() if n else []
     for q in questionnaire.asked_in(wave):
         if q.type == "multiple_choice":
             cols = [f"{q.code}[{s.code}]" for s in q.subquestions]
-            vals = {c: [] for c in cols}
-            for _, r in rows:
-                raw = {c: (r[c] if c in df.columns else None) for c in cols}
-                shown = any(not blank(v) for v in raw.values())
-                for c in cols:
-                    if not shown:
-                        vals[c].append(pd.NA)
-                        continue
-                    v, note = parse_tick("" if blank(raw[c]) else raw[c])
-                    if note:
-                        _report(problems, note, r, c, raw[c], headers)
-                    vals[c].append(pd.NA if v is None else v)
+            parsed = {}
+            shown = np.zeros(n, dtype=bool)
             for c in cols:
-                out[c] = pd.Series(vals[c], index=df.index, dtype="boolean")
+                codes, distinct = _distinct(df[c] if c in df.columns else None, n)
+                blanks = np.array([blank(v) for v in distinct], dtype=bool)
+                shown |= ~blanks[codes]
+                parsed[c] = (codes, distinct, blanks)
+            noted: list[tuple[int, int, tuple]] = []
+            for k, c in enumerate(cols):
+                codes, distinct, blanks = parsed[c]
+                results = [parse_tick("" if b else v) for v, b in zip(distinct, blanks)]
+                value = np.array([pd.NA if v is None else v for v, _ in results] + [pd.NA], dtype=object)
+                picked = np.where(shown, codes, len(results))
+                out[c] = pd.Series(value[picked], index=df.index, dtype="boolean")
+                notes = [note for _, note in results]
+                noted += [(int(i), k, notes[codes[i]]) for i in _noted_rows(codes, notes) if shown[i]]
+            for i, k, note in sorted(noted, key=lambda x: x[:2]):
+                c = cols[k]
+                codes, distinct, _ = parsed[c]
+                _report(problems, note, files[i], rownums[i], c, distinct[codes[i]], headers)
             continue
         c = q.code
-        values = []
-        for _, r in rows:
-            v = r[c] if c in df.columns else None
-            if blank(v):
-                values.append(None)
-                continue
-            if q.type == "yes_no":
-                typed, note = parse_yes_no(v)
-            elif q.type == "single_choice":
-                typed, note = parse_choice(v, q.options)
-            elif q.type in ("number", "percentage"):
-                typed, note = parse_number(v, percentage=q.type == "percentage")
-                if typed is not None and ((q.min is not None and typed < q.min) or (q.max is not None and typed > q.max)):
-                    bounds = f"{_fmt(q.min)}..{_fmt(q.max)}"
-                    note = ("warning", f"out of range {bounds}: value set missing (quarantined)")
-                    typed = None
-            elif q.type == "date":
-                typed, note = parse_date(v)
-            else:
-                typed, note = str(v).strip(), None
-            if note:
-                _report(problems, note, r, c, v, headers)
-            values.append(typed)
+        codes, distinct = _distinct(df[c] if c in df.columns else None, n)
+        results = [(None, None) if blank(v) else _parse_single(q, v) for v in distinct]
+        notes = [note for _, note in results]
+        for i in _noted_rows(codes, notes):
+            _report(problems, notes[codes[i]], files[i], rownums[i], c, distinct[codes[i]], headers)
+        typed = [t for t, _ in results]
         if q.type in ("number", "percentage"):
-            out[c] = pd.Series([float("nan") if x is None else x for x in values], index=df.index, dtype="float64")
+            value = np.array([float("nan") if x is None else x for x in typed], dtype="float64")
+            out[c] = pd.Series(value[codes], index=df.index, dtype="float64")
         elif q.type == "date":
-            out[c] = pd.to_datetime(pd.Series(values, index=df.index, dtype="object")).astype("datetime64[ns]")
+            value = np.array(typed + [None], dtype=object)[:-1]
+            out[c] = pd.to_datetime(pd.Series(value[codes], index=df.index, dtype="object")).astype("datetime64[ns]")
         else:
-            out[c] = pd.Series(values, index=df.index, dtype="str")
+            value = np.array(typed + [None], dtype=object)[:-1]
+            out[c] = pd.Series(value[codes], index=df.index, dtype="str")
     return out
 
 

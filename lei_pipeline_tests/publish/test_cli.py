@@ -41,7 +41,8 @@ def test_snapshots_list_and_show(data_dir):
     assert r.returncode == 0, r.stderr
     lines = [line for line in r.stdout.splitlines() if line.startswith("2024")]
     assert len(lines) == 2 and "2*" in lines[1] and "*" not in lines[0].split()[1]
-    assert "synthetic sample data" in r.stdout and "scores=12" in r.stdout
+    assert "synthetic sample data" in r.stdout and lines[1].split()[4] == "12"   # units scored
+    assert max(len(line) for line in r.stdout.splitlines()) <= 80
     r = lei(data_dir, "snapshots", "show", "2024", "1")
     assert r.returncode == 0, r.stderr
     assert "wave 2024 version 1" in r.stdout and "indicators" in r.stdout and "methodology 1.0.0" in r.stdout

@@ -165,32 +165,13 @@ def build_raw_export(path, fmt: str, headers: list, rows: list[tuple[int, list]]
         data[c] = []
     positions = {**hm.questions, **hm.extras}
     sub_pos = hm.admin.get("submitdate")
-    for rownum, vals in rows:
-        name = take(vals, hm.identity["JLS"])
-        code = take(vals, hm.identity.get("JLS_CODE"))
-        data["source_file"].append(file)
-        data["source_row"].append(rownum)
-        data["respondent_name"].append(None if _is_blank(name) else str(name).strip())
-        data["respondent_code"].append(None if _is_blank(code) else _code_text(code))
-        sub = take(vals, sub_pos)
-        if sub_pos is None:
-            complete, ts = True, pd.NaT
-        elif _is_blank(sub):
-            complete, ts = False, pd.NaT
-        else:
-            complete = True
-            ts = _parse_timestamp(sub)
-            if ts is None:
-                problems.append(Problem(file=file, row=rownum, column="submitdate", value=sub, severity=WARNING,
-                                        reason="submit date is not a date-time (YYYY-MM-DD HH:MM:SS): kept as complete, time unknown"))
-                ts = pd.NaT
-        data["submitted_at"].append(ts)
-        lp = take(vals, hm.admin.get("lastpage"))
-        data["last_page"].append(_int_or_none(lp))
-        data["complete"].append(complete)
-        for c in ordered:
-            v = take(vals, positions[c])
-            data[c].append(v if v is None or isinstance(v, str) else str(v))
+    width = len(rows[0][1])
+    if all(len(vals) == width for _, vals in rows) and all(
+            p is None or p < width for p in [hm.identity["JLS"], hm.identity.get("JLS_CODE"), sub_pos,
+                                             hm.admin.get("lastpage"), *positions.values()]):
+        _columns_at_once(data, rows, width, file, hm, ordered, positions, sub_pos, problems)
+    else:
+        _row_by_row(data, rows, file, hm, ordered, positions, sub_pos, problems, take)
 
     frame = pd.DataFrame({
         "source_file": pd.Series(data["source_file"], dtype="str"),
@@ -245,3 +226,84 @@ def _int_or_none(v):
     except ValueError:
         return None
     return int(f) if f.is_integer() else None
+
+
+def _row_by_row(data, rows, file, hm, ordered, positions, sub_pos, problems, take) -> None:
+    for rownum, vals in rows:
+        name = take(vals, hm.identity["JLS"])
+        code = take(vals, hm.identity.get("JLS_CODE"))
+        data["source_file"].append(file)
+        data["source_row"].append(rownum)
+        data["respondent_name"].append(None if _is_blank(name) else str(name).strip())
+        data["respondent_code"].append(None if _is_blank(code) else _code_text(code))
+        sub = take(vals, sub_pos)
+        complete, ts = _submitted(sub, sub_pos, file, rownum, problems)
+        data["submitted_at"].append(ts)
+        lp = take(vals, hm.admin.get("lastpage"))
+        data["last_page"].append(_int_or_none(lp))
+        data["complete"].append(complete)
+        for c in ordered:
+            v = take(vals, positions[c])
+            data[c].append(v if v is None or isinstance(v, str) else str(v))
+
+
+def _submitted(sub, sub_pos, file, rownum, problems, ts=None):
+    """(complete, submit time) of one row; ts: the time when already parsed in bulk."""
+    if sub_pos is None:
+        return True, pd.NaT
+    if _is_blank(sub):
+        return False, pd.NaT
+    ts = _parse_timestamp(sub) if ts is None else ts
+    if ts is None:
+        problems.append(Problem(file=file, row=rownum, column="submitdate", value=sub, severity=WARNING,
+                                reason="submit date is not a date-time (YYYY-MM-DD HH:MM:SS): kept as complete, time unknown"))
+        ts = pd.NaT
+    return True, ts
+
+
+def _columns_at_once(data, rows, width, file, hm, ordered, positions, sub_pos, problems) -> None:
+    """Every row as wide as the first and every column inside it (a CSV always; an XLSX
+    usually): transpose once in C instead of one Python step per cell. Same values as _row_by_row."""
+    numbers = [rownum for rownum, _ in rows]
+    columns = list(zip(*[vals for _, vals in rows]))
+    at = lambda pos: columns[pos] if pos is not None else (None,) * len(rows)  # noqa: E731
+    data["source_file"] = [file] * len(rows)
+    data["source_row"] = numbers
+    data["respondent_name"] = [None if _is_blank(v) else str(v).strip() for v in at(hm.identity["JLS"])]
+    data["respondent_code"] = [None if _is_blank(v) else _code_text(v) for v in at(hm.identity.get("JLS_CODE"))]
+    subs = at(sub_pos)
+    parsed = _parse_timestamps(subs) if sub_pos is not None else {}
+    for rownum, sub, i in zip(numbers, subs, range(len(rows))):
+        complete, ts = _submitted(sub, sub_pos, file, rownum, problems, parsed.get(i))
+        data["submitted_at"].append(ts)
+        data["complete"].append(complete)
+    data["last_page"] = [_int_or_none(v) for v in at(hm.admin.get("lastpage"))]
+    for c in ordered:
+        col = columns[positions[c]]
+        if set(map(type, col)) <= {str, type(None)}:
+            data[c] = list(col)
+        else:
+            data[c] = [v if v is None or isinstance(v, str) else str(v) for v in col]
+
+
+def _parse_timestamps(values) -> dict:
+    """Row position -> parsed submit time, for the ISO-8601 text values one vectorised parse
+    reads (what _parse_timestamp's first attempt would give); the rest are parsed one by one."""
+    pos = [i for i, v in enumerate(values) if isinstance(v, str) and not _is_blank(v)
+           and v.strip() != PLACEHOLDER_SUBMITDATE]
+    if not pos:
+        return {}
+    texts = pd.Series([values[i].strip() for i in pos], dtype="object")
+    try:
+        parsed = pd.to_datetime(texts, format="ISO8601", errors="coerce")
+    except (ValueError, TypeError):
+        return {}
+    if getattr(parsed.dtype, "tz", None) is not None or parsed.dtype == object:
+        return {}
+    placeholder = pd.Timestamp(PLACEHOLDER_SUBMITDATE)
+    out = {}
+    for i, ts in zip(pos, parsed):
+        if ts is pd.NaT or pd.isna(ts):
+            continue
+        out[i] = pd.NaT if ts == placeholder else ts
+    return out
