@@ -23,6 +23,19 @@ def json_safe(df: pd.DataFrame) -> list[dict]:
     return json.loads(df.to_json(orient="records", date_format="iso", default_handler=str))
 
 
+def model_schema(model) -> dg.TableSchema:
+    """The pandera model documents the table: the same words in the UI as in the validation."""
+    from lei_pipeline.schemas import column_schema
+
+    return table_schema(column_schema(model))
+
+
+def model_descriptions(model) -> dict[str, str]:
+    from lei_pipeline.schemas import column_schema
+
+    return {name: desc for name, _, desc in column_schema(model)}
+
+
 def frame_metadata(df: pd.DataFrame, descriptions: dict[str, str] | None = None,
                    score_columns: list[str] | None = None) -> dict:
     md: dict = {

@@ -5,7 +5,7 @@ from dagster import AssetExecutionContext
 import pandas as pd
 
 from lei_pipeline.defs.checks import check_specs, failures_result
-from lei_pipeline.defs.metadata import frame_metadata
+from lei_pipeline.defs.metadata import frame_metadata, model_descriptions, model_schema
 from lei_pipeline.defs.partitions import wave_partitions
 from lei_pipeline.defs.resources import LeiSettings, SurveyInputs
 from lei_pipeline.methodology import compose_index, score_indicators
@@ -21,14 +21,15 @@ def _methodology_metadata(m) -> dict:
 
 @dg.asset(
     partitions_def=wave_partitions, group_name="index", deps=["methodology"],
-    check_specs=check_specs("indicators"), kinds={"pandas"},
+    check_specs=check_specs("indicators"),
+    metadata={"dagster/column_schema": model_schema(Indicators)}, kinds={"pandas"},
     description="Per local government and indicator (criterion): the score 0..100 and its scoring trace "
                 "(which answers gave which value), by the rules of the methodology.",
 )
 def indicators(clean_responses: pd.DataFrame, survey_inputs: SurveyInputs):
     inputs = survey_inputs.get()
     frame = score_indicators(clean_responses, inputs.questionnaire, inputs.methodology)
-    yield dg.Output(frame, metadata={**frame_metadata(frame, score_columns=["value"]),
+    yield dg.Output(frame, metadata={**frame_metadata(frame, model_descriptions(Indicators), score_columns=["value"]),
                                      **_methodology_metadata(inputs.methodology)})
     yield failures_result("indicators", "indicators_schema", validate_table(Indicators, frame))
 
@@ -36,6 +37,7 @@ def indicators(clean_responses: pd.DataFrame, survey_inputs: SurveyInputs):
 @dg.asset(
     partitions_def=wave_partitions, group_name="index", kinds={"pandas"},
     check_specs=check_specs("composite_index"),
+    metadata={"dagster/column_schema": model_schema(Scores)},
     description="The Local eGovernance Index: component and pillar scores (share of criteria fulfilled), "
                 "the LEI score, ranks overall and within type (city / municipality / city municipality), "
                 "and the development category.",
@@ -44,7 +46,8 @@ def composite_index(clean_responses: pd.DataFrame, indicators: pd.DataFrame, sur
     inputs = survey_inputs.get()
     m = inputs.methodology
     frame = compose_index(indicators, inputs.registry, m)
-    meta = {**frame_metadata(frame, score_columns=["lei"]), **_methodology_metadata(m)}
+    meta = {**frame_metadata(frame, model_descriptions(Scores), score_columns=m.component_codes + m.pillar_codes + ["lei"]),
+            **_methodology_metadata(m)}
     if len(frame):
         top = frame.nsmallest(5, "rank")[["rank", "unit_name", "lei", "category"]]
         meta["top_five"] = dg.MetadataValue.md(top.to_markdown(index=False))
@@ -58,14 +61,17 @@ def composite_index(clean_responses: pd.DataFrame, indicators: pd.DataFrame, sur
 @dg.asset(
     partitions_def=wave_partitions, group_name="index", kinds={"pandas"},
     check_specs=check_specs("wave_change"),
+    metadata={"dagster/column_schema": model_schema(Change)},
     description="Score and rank change against the previous published wave, for every local government "
                 "that answered both (rank_change > 0: moved up).",
 )
-def wave_change(context: AssetExecutionContext, composite_index: pd.DataFrame, lei: LeiSettings):
+def wave_change(context: AssetExecutionContext, composite_index: pd.DataFrame, lei: LeiSettings,
+                survey_inputs: SurveyInputs):
     wave = context.partition_key
     prev_wave, prev_version, prev = previous_scores(lei.settings(), wave)
     frame = wave_change_core(composite_index, prev, prev_wave)
-    meta = frame_metadata(frame, score_columns=["lei_change"])
+    meta = {**frame_metadata(frame, model_descriptions(Change), score_columns=["lei_change"]),
+            **_methodology_metadata(survey_inputs.get().methodology)}
     meta["previous_wave"] = str(prev_wave) if prev_wave else "(none published)"
     meta["previous_version"] = str(prev_version) if prev_version else ""
     yield dg.Output(frame, metadata=meta)

@@ -5,7 +5,7 @@ from dagster import AssetExecutionContext
 import pandas as pd
 
 from lei_pipeline.defs.checks import check_specs, failures_result, problems_result
-from lei_pipeline.defs.metadata import frame_metadata, json_safe
+from lei_pipeline.defs.metadata import frame_metadata, model_descriptions, model_schema, json_safe
 from lei_pipeline.defs.partitions import wave_partitions
 from lei_pipeline.defs.resources import LeiSettings, SurveyInputs
 from lei_pipeline.errors import LeiError
@@ -18,7 +18,8 @@ from lei_pipeline.waves import file_sha256, find_export
 
 @dg.asset(
     partitions_def=wave_partitions, group_name="survey", deps=["questionnaire"],
-    check_specs=check_specs("raw_responses"), kinds={"pandas"},
+    check_specs=check_specs("raw_responses"),
+    metadata={"dagster/column_schema": model_schema(RawResponses)}, kinds={"pandas"},
     description="The wave's export as read: one row per submission, raw text answers, with the source "
                 "file and spreadsheet row of every submission. Format detected (LimeSurvey CSV, XLSX "
                 "with question texts, Excel CSV).",
@@ -38,10 +39,17 @@ def raw_responses(context: AssetExecutionContext, lei: LeiSettings, survey_input
         frame, problems = pd.DataFrame(), [e.problem]
     except LeiError as e:
         frame, problems = pd.DataFrame(), [Problem(str(settings.raw_dir / wave), None, None, None, str(e), kind="file")]
-    yield dg.Output(frame, metadata={**frame_metadata(frame), **extra})
+    yield dg.Output(frame, metadata={**frame_metadata(frame, model_descriptions(RawResponses)), **extra,
+                                     **_versions(inputs)})
     yield problems_result("raw_responses", "export_readable", problems)
     yield failures_result("raw_responses", "raw_schema",
                           validate_table(RawResponses, frame) if len(frame.columns) else _missing_table("raw_responses"))
+
+
+def _versions(inputs) -> dict:
+    # Every materialisation says which methodology and questionnaire it was read and scored against.
+    return {"methodology_version": str(inputs.methodology.version), "methodology_sha256": str(inputs.methodology.sha256),
+            "questionnaire_version": str(inputs.questionnaire.version)}
 
 
 def _missing_table(name: str) -> pd.DataFrame:
@@ -50,7 +58,8 @@ def _missing_table(name: str) -> pd.DataFrame:
 
 @dg.asset(
     partitions_def=wave_partitions, group_name="survey", deps=["registry"],
-    check_specs=check_specs("clean_responses"), kinds={"pandas"},
+    check_specs=check_specs("clean_responses"),
+    metadata={"dagster/column_schema": model_schema(CleanResponses)}, kinds={"pandas"},
     description="One row per (wave, local government): names matched to registry codes, duplicate "
                 "submissions resolved (the later complete one wins), answers typed to the questionnaire, "
                 "out-of-range values quarantined.",
@@ -63,7 +72,7 @@ def clean_responses(context: AssetExecutionContext, raw_responses: pd.DataFrame,
     by_kind: dict[str, list[Problem]] = {"match": [], "duplicate": [], "other": []}
     for p in result.problems:
         by_kind.get(p.kind, by_kind["other"]).append(p)
-    meta = frame_metadata(frame)
+    meta = {**frame_metadata(frame, model_descriptions(CleanResponses)), **_versions(inputs)}
     meta["units"] = dg.MetadataValue.int(frame["unit_code"].nunique() if "unit_code" in frame else 0)
     yield dg.Output(frame, metadata=meta)
     yield problems_result("clean_responses", "units_matched", by_kind["match"])
