@@ -22,7 +22,7 @@ GOAL = 10.0
 def main(argv: list[str] | None = None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=200, help="timed builds (default 200)")
-    args = ap.parse_args(argv)
+    args, _ = ap.parse_known_args(argv)
 
     data = pd.read_csv(ASEM / "asem_idata.csv", dtype={"uCode": "str"})
     fw = Framework.from_coinr_meta(pd.read_csv(ASEM / "asem_imeta.csv"))
