@@ -55,7 +55,9 @@ def validate_export(path: Path, inputs, wave: str | None = None, fmt: str = "aut
     clean = clean_responses(raw.frame, inputs.questionnaire, inputs.registry, wave, matcher=inputs.matcher)
     problems += list(clean.problems)
     for f in validate_table(CleanResponses, clean.frame):
-        problems.append(Problem(str(path), _int_or_none(f.get("row")), f.get("column"), f.get("failure_case"),
+        # source_row is the spreadsheet row; "row" is only the cleaned table's position.
+        row = _int_or_none(f.get("source_row")) if f.get("source_row") is not None else None
+        problems.append(Problem(str(path), row, f.get("column"), f.get("failure_case"),
                                 f"schema check {f.get('check')}: {f.get('reason', '')}".strip(), kind="schema"))
     decisions = clean.decisions if clean.decisions is not None else pd.DataFrame()
     return ValidationReport(

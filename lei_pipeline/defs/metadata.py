@@ -2,6 +2,7 @@
 "how many rows, which columns, how complete, how are scores spread" without opening files."""
 from __future__ import annotations
 
+import html
 import json
 
 import dagster as dg
@@ -59,6 +60,8 @@ def problems_metadata(problems_df: pd.DataFrame, sample: int = 25) -> dict:
     md = {"problem_count": dg.MetadataValue.int(len(problems_df))}
     if len(problems_df):
         head = problems_df.head(sample)
-        md["problems"] = dg.MetadataValue.md(head.to_markdown(index=False))
+        # Values come from untrusted exports: escaped so a name like <script> stays text in the UI.
+        shown = head.map(lambda v: html.escape(v) if isinstance(v, str) else v)
+        md["problems"] = dg.MetadataValue.md(shown.to_markdown(index=False))
         md["problems_json"] = dg.MetadataValue.json(json_safe(head))
     return md

@@ -283,6 +283,20 @@ def _fmt(x):
     return str(int(x)) if float(x).is_integer() else str(x)
 
 
+def _report_blank_submissions(df: pd.DataFrame, typed: dict[str, pd.Series], problems: list) -> None:
+    """A submission with no answer at all would score as if it had answered every criterion
+    "no" (criteria where a missing answer scores 0) and could replace a real snapshot with zeros:
+    it blocks, naming the row."""
+    if not len(df) or not typed:
+        return
+    answered = pd.DataFrame({c: s.notna() for c, s in typed.items()}, index=df.index).any(axis=1)
+    for idx in answered.index[~answered.to_numpy()]:
+        row = df.loc[idx]
+        problems.append(Problem(str(row["source_file"]), int(row["source_row"]), "JLS", row.get("respondent_name"),
+                                "no answers: every question of the wave is blank; a submission without answers "
+                                "cannot be scored", kind="value"))
+
+
 def clean_responses(raw_frame: pd.DataFrame, questionnaire, registry_df: pd.DataFrame, wave, matcher=None) -> CleanResult:
     wave = str(wave)
     problems: list[Problem] = []
@@ -293,6 +307,7 @@ def clean_responses(raw_frame: pd.DataFrame, questionnaire, registry_df: pd.Data
     df = df[df["unit_code"].notna()]
     df, decisions = resolve_duplicates(df, problems) if len(df) else (df, pd.DataFrame(columns=DECISION_COLUMNS))
     typed = type_answers(df, questionnaire, wave, problems, headers)
+    _report_blank_submissions(df, typed, problems)
     reg = registry_df.assign(unit_code=registry_df["unit_code"].astype(str)).set_index("unit_code")
     lead = pd.DataFrame({
         "wave": pd.Series([wave] * len(df), index=df.index, dtype="str"),

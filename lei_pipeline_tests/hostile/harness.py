@@ -37,8 +37,7 @@ def make_project(root: Path, waves: list[str] | None = None) -> tuple[Path, Path
 
 
 def lei(*args: str, env: dict[str, str], cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess:
-    entry = ["-m", "lei_pipeline"] if not os.environ.get("HOSTILE_DEV_SHIM") else [os.environ["HOSTILE_DEV_SHIM"]]  # DEV-ONLY-REMOVE
-    return subprocess.run([sys.executable, *entry, *args], env=env, cwd=cwd,
+    return subprocess.run([sys.executable, "-m", "lei_pipeline", *args], env=env, cwd=cwd,
                           capture_output=True, text=True, timeout=timeout)
 
 
