@@ -17,7 +17,7 @@ def _pull(
 
     Example: lei pull scores --wave 2024 --out scores-2024.xlsx
     """
-    from lei_pipeline.publish import resolve_snapshot, table_path
+    from lei_pipeline.publish import resolve_snapshot, snapshot_manifest, table_path
     from lei_pipeline.publish.export import output_format, write_frame
 
     output_format(out)
@@ -25,9 +25,16 @@ def _pull(
     source = table_path(table, wave, number)
     import pyarrow.parquet as pq
 
+    manifest = snapshot_manifest(wave, number)
+    about = {"table": table, "wave": wave, "version": str(number),
+             "created_at": str(manifest.get("created_at", "")),
+             "methodology_sha256": str((manifest.get("methodology") or {}).get("sha256", "")),
+             "notice": manifest.get("notice") or ""}
     frame = pq.read_table(source).to_pandas()
-    fmt = write_frame(frame, out, source_parquet=source)
+    fmt = write_frame(frame, out, source_parquet=source, about=about)
     typer.echo(f"{table} wave {wave} version {number}: {len(frame)} rows -> {out} ({fmt})")
+    if about["notice"]:
+        typer.echo(f"note: {about['notice']}")
 
 
 def register(app: typer.Typer) -> None:

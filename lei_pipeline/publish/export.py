@@ -56,7 +56,7 @@ def _xlsx_value(v):
     return v
 
 
-def write_xlsx(df: pd.DataFrame, path: Path, sheet: str = "data") -> None:
+def write_xlsx(df: pd.DataFrame, path: Path, sheet: str = "data", about: dict[str, str] | None = None) -> None:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -85,10 +85,17 @@ def write_xlsx(df: pd.DataFrame, path: Path, sheet: str = "data") -> None:
                 v = datetime(v.year, v.month, v.day)
             values.append(cell(v))
         ws.append(values)
+    if about:
+        # Where the table came from, next to it: a reader of the workbook sees the notice
+        # ("synthetic sample data, not real LEI results") without opening the manifest.
+        info = wb.create_sheet("about")
+        for key, value in about.items():
+            info.append([cell(escape_text(str(key)), header=True), cell(escape_text(str(value)))])
     wb.save(path)
 
 
-def write_frame(df: pd.DataFrame, out: Path, source_parquet: Path | None = None) -> str:
+def write_frame(df: pd.DataFrame, out: Path, source_parquet: Path | None = None,
+                about: dict[str, str] | None = None) -> str:
     """Write df to out (format by extension) via a temp file + rename. Returns the format used."""
     fmt = output_format(out)
     tmp = out.with_name(f".{out.name}.{uuid.uuid4().hex}.tmp")
@@ -102,7 +109,7 @@ def write_frame(df: pd.DataFrame, out: Path, source_parquet: Path | None = None)
             # BOM: Excel otherwise reads UTF-8 (Serbian Latin and Cyrillic names) as a legacy code page
             _escaped_frame(df).to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\n")
         else:
-            write_xlsx(df, tmp)
+            write_xlsx(df, tmp, about=about)
         os.replace(tmp, out)
     finally:
         tmp.unlink(missing_ok=True)

@@ -89,6 +89,9 @@ def test_pull_xlsx_writes_text_not_formulas(data_dir, tmp_path):
     assert ws.cell(row=2, column=num_col).value == expected["SRV02"].iloc[0]
     name_col = header.index("unit_name") + 1
     assert ws.cell(row=4, column=name_col).value == "Niš"
+    about = {r[0].value: r[1].value for r in openpyxl.load_workbook(out)["about"].iter_rows()}
+    assert about["notice"] == "synthetic sample data, not real LEI results" and about["version"] == "2"
+    assert "synthetic sample data" in r.stdout
 
 
 def test_pull_parquet_copies_snapshot_bytes(data_dir, tmp_path):
