@@ -60,12 +60,9 @@ class _LiveLines:
         if kind == "STEP_START":
             self.started[step] = time.perf_counter()
         elif kind == "ASSET_MATERIALIZATION":
-            md = event.event_specific_data.materialization.metadata
-            rows = md.get("dagster/row_count")
-            detail = f"{rows.value} rows" if rows is not None else ""
-            if "version" in md:
-                detail = f"version {md['version'].value}" + (
-                    " (unchanged, nothing new written)" if md["unchanged"].value else "")
+            from lei_pipeline.defs.run_waves import describe_materialisation
+
+            detail = describe_materialisation(event.event_specific_data.materialization.metadata)
             took = time.perf_counter() - self.started.get(step, time.perf_counter())
             echo(f"  ok   {step:<20} {detail:<34} {took:5.1f} s")
         elif kind == "ASSET_CHECK_EVALUATION":

@@ -95,13 +95,10 @@ def materialize_wave(instance: dg.DagsterInstance, wave: str, resources: dict | 
             run.assets.append(AssetLine(name, "failed", _step_error(result, name)))
         elif name in materialised:
             md = materialised[name].materialization.metadata
-            rows = md.get("dagster/row_count")
-            detail = f"{rows.value} rows" if rows is not None else ""
             if name == "published_snapshot":
                 run.published_version = md["version"].value
                 run.unchanged = bool(md["unchanged"].value)
-                detail = f"version {run.published_version}" + (" (unchanged, nothing new written)" if run.unchanged else "")
-            run.assets.append(AssetLine(name, "materialised", detail))
+            run.assets.append(AssetLine(name, "materialised", describe_materialisation(md)))
         else:
             run.assets.append(AssetLine(name, "skipped", "upstream blocking check failed"))
     if "composite_index" in materialised:
@@ -110,6 +107,15 @@ def materialize_wave(instance: dg.DagsterInstance, wave: str, resources: dict | 
     if failures:
         run.error = failures[0].detail
     return run
+
+
+def describe_materialisation(metadata) -> str:
+    """What a person wants to know about a materialisation in one phrase."""
+    if "version" in metadata:
+        return f"version {metadata['version'].value}" + (
+            " (unchanged, nothing new written)" if metadata["unchanged"].value else "")
+    rows = metadata.get("dagster/row_count")
+    return f"{rows.value} rows" if rows is not None else ""
 
 
 def _step_error(result, step: str) -> str:
