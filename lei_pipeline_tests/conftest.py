@@ -29,3 +29,13 @@ def catalog_url(request, tmp_path):
         return
     with temporary_database(request.getfixturevalue("pg_url")) as url:
         yield url
+
+# CI runs the property tests derandomised: the same examples every run, so a landing is never
+# decided by a lucky draw. Locally they explore new examples each run.
+import os as _os
+
+from hypothesis import settings as _hsettings
+
+_hsettings.register_profile("ci", derandomize=True, database=None)
+if _os.environ.get("CI") == "true":
+    _hsettings.load_profile("ci")

@@ -75,6 +75,10 @@ def exports(draw) -> Export:
             by_col[question.code] = question
     for n, name in enumerate(names):
         cells = [draw(answer(by_col[c])) for c in cols]
+        if not any(c.strip() for c in cells):
+            # A submission with no answer at all is invalid (it blocks); a valid one answers something.
+            first_yes_no = next(i for i, c in enumerate(cols) if by_col[c].type == "yes_no")
+            cells[first_yes_no] = "Y"
         exp.rows.append([str(n + 1), f"{wave}-03-01 10:{n:02d}:00", "9", "sr", name, *cells])
     return exp
 
