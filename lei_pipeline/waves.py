@@ -2,7 +2,6 @@
 Pure core: the Dagster assets and the CLI both call these."""
 from __future__ import annotations
 
-import hashlib
 import re
 from pathlib import Path
 
@@ -55,14 +54,6 @@ def discover_waves(settings: Settings) -> list[str]:
         p.name for p in settings.raw_dir.iterdir()
         if p.is_dir() and WAVE_PATTERN.fullmatch(p.name) and export_files(p)
     )
-
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 CHANGE_COLUMNS = ["wave", "previous_wave", "unit_code", "lei", "lei_previous", "lei_change",

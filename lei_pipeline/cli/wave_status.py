@@ -6,7 +6,8 @@ from datetime import datetime, timezone
 
 from lei_pipeline.errors import LeiError
 from lei_pipeline.settings import Settings
-from lei_pipeline.waves import discover_waves, file_sha256, find_export
+from lei_pipeline.files import file_sha256
+from lei_pipeline.waves import discover_waves, find_export
 
 
 def wave_statuses(settings: Settings, instance) -> list[dict]:

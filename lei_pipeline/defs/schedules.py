@@ -8,7 +8,8 @@ from lei_pipeline.defs.jobs import wave_job
 from lei_pipeline.defs.partitions import wave_partitions
 from lei_pipeline.errors import LeiError
 from lei_pipeline.defs.resources import LeiSettings
-from lei_pipeline.waves import file_sha256, find_export
+from lei_pipeline.files import file_sha256
+from lei_pipeline.waves import find_export
 
 
 @dg.schedule(job=wave_job, cron_schedule="0 2 * * *", default_status=dg.DefaultScheduleStatus.STOPPED,

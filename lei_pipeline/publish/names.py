@@ -4,20 +4,12 @@ from __future__ import annotations
 import re
 
 from lei_pipeline.errors import UsageError
+# One rule for wave names everywhere (lei_pipeline.waves): letters, digits, '_' and '-', no dots
+# or slashes, so a wave name can never climb out of data/raw/ or data/published/.
+from lei_pipeline.waves import WAVE_PATTERN, check_wave_name as validate_wave_name  # noqa: F401
 
-# Same rule as lei_pipeline.waves: letters, digits, '_' and '-', no dots or slashes, so a wave
-# name can never climb out of data/published/.
-WAVE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}")
 TABLE_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,39}")
 LATEST = "latest"
-
-
-def validate_wave_name(wave: object) -> str:
-    if not isinstance(wave, str) or not WAVE_PATTERN.fullmatch(wave):
-        raise UsageError(
-            f"invalid wave name {wave!r}: use 1-40 letters, digits, '_' or '-', starting with a letter or digit"
-        )
-    return wave
 
 
 def validate_version(version: object) -> int | str:

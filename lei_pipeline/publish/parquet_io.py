@@ -3,7 +3,6 @@ writer options, so the same table content always gives the same bytes (and the s
 That is what lets a re-publish of identical content be detected and skipped."""
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from lei_pipeline.errors import LeiError
+from lei_pipeline.files import file_sha256
 
 # Fixed writer options: changing any of them changes every file's bytes (and so forces a new
 # version on the next publish); keep them stable.
@@ -73,14 +73,6 @@ def to_arrow(df: pd.DataFrame) -> pa.Table:
 
 def schema_description(schema: pa.Schema) -> list[dict]:
     return [{"name": f.name, "type": str(f.type), "nullable": f.nullable} for f in schema]
-
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def write_table(df: pd.DataFrame, path: Path) -> dict:

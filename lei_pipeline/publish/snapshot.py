@@ -23,7 +23,8 @@ from lei_pipeline.publish.catalog.migrate import ensure_catalog
 from lei_pipeline.publish.manifest import (METHODOLOGY_COPY, build_manifest, read_manifest, table_hashes,
                                            utc_now, write_manifest)
 from lei_pipeline.publish.names import validate_table_name, validate_wave_name
-from lei_pipeline.publish.parquet_io import file_sha256, write_table
+from lei_pipeline.files import file_sha256
+from lei_pipeline.publish.parquet_io import write_table
 from lei_pipeline.publish.staging import Staging, clean_stale_staging, exclusive_lock
 from lei_pipeline.settings import Settings
 

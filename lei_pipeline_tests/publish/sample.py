@@ -102,7 +102,7 @@ def build_tables(wave: str = "2024", variant: int = 0, n: int = len(UNITS)) -> d
 
 
 def provenance(methodology_path: Path, run_id: str = "test-run", synthetic: bool = True) -> dict:
-    from lei_pipeline.publish.parquet_io import file_sha256
+    from lei_pipeline.files import file_sha256
 
     return {
         "methodology_path": str(methodology_path),

@@ -13,7 +13,8 @@ from lei_pipeline.problems import ExportError, Problem
 from lei_pipeline.schemas import CleanResponses, RawResponses, validate_table
 from lei_pipeline.survey.clean import clean_responses as clean_core
 from lei_pipeline.survey.readers import read_export
-from lei_pipeline.waves import file_sha256, find_export
+from lei_pipeline.files import file_sha256
+from lei_pipeline.waves import find_export
 
 
 @dg.asset(
