@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from lei_pipeline.errors import LeiError
+
 
 def file_sha256(path: Path) -> str:
     h = hashlib.sha256()
@@ -12,3 +14,12 @@ def file_sha256(path: Path) -> str:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+def read_input(path: str | Path, what: str) -> bytes:
+    """The bytes of a versioned input (questionnaire, methodology): their hash is the version
+    a snapshot records, so they are read once, as bytes."""
+    try:
+        return Path(path).read_bytes()
+    except OSError as e:
+        raise LeiError(f"{what} {path}: cannot read ({e.strerror})") from e

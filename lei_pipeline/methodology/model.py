@@ -14,6 +14,7 @@ from typing import NamedTuple
 import yaml
 
 from lei_pipeline.errors import LeiError
+from lei_pipeline.files import read_input
 
 RULES = ("yes_no", "points", "sophistication", "share_selected", "linear", "ratio", "recent_date")
 MISSING = ("exclude", "zero")
@@ -232,11 +233,7 @@ def load_methodology(path: str | Path | None = None) -> Methodology:
 
         path = Settings.from_env().methodology_path
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise LeiError(f"methodology {path}: cannot read ({e.strerror})") from e
-    return parse_methodology(data, path)
+    return parse_methodology(read_input(path, "methodology"), path)
 
 
 def check_against(m: Methodology, questionnaire) -> list[str]:

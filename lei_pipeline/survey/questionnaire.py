@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 
 from lei_pipeline.errors import LeiError
+from lei_pipeline.files import read_input
 
 LANGS = ("sr_latn", "sr_cyrl", "en")
 TYPES = ("yes_no", "single_choice", "multiple_choice", "number", "percentage", "date", "text")
@@ -264,8 +265,4 @@ def load_questionnaire(path: str | Path | None = None) -> Questionnaire:
 
         path = Settings.from_env().questionnaire_path
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise LeiError(f"questionnaire {path}: cannot read ({e.strerror})") from e
-    return parse_questionnaire(data, path)
+    return parse_questionnaire(read_input(path, "questionnaire"), path)
