@@ -3,7 +3,7 @@ could not use. The CLI prints them, asset checks attach them as metadata, report
 This module is the one place that decides how a problem is worded."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Iterable
 
 import pandas as pd

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lei_pipeline.problems import WARNING, ExportError, Problem
+from lei_pipeline.problems import Problem
 
 from ._csv import DELIMITERS, is_blank, parse_records, sniff_delimiter, strip_excel_sep_line
 from ._decode import decode_text, file_error, read_bytes
