@@ -27,3 +27,10 @@ __all__ = [
     "denominate", "impute", "normalise", "rank_desc", "results", "screen", "skew_kurt", "tiers",
     "treat", "weighted_mean", "winsorise",
 ]
+from lei_pipeline.index.sensitivity import SensitivityResult, SobolIndices, run_sensitivity, sobol_indices
+from lei_pipeline.index.uncertainty import Uncertainty, UncertaintyResult, run_uncertainty
+
+__all__ += [
+    "SensitivityResult", "SobolIndices", "Uncertainty", "UncertaintyResult", "run_sensitivity",
+    "run_uncertainty", "sobol_indices",
+]
