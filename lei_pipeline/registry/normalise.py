@@ -57,9 +57,10 @@ def to_latin(text: str) -> str:
 def name_key(text: str) -> str:
     """The comparison key: Latin, lower case, ASCII, words separated by one space."""
     latin = to_latin(text).translate(_FOLD_TABLE)
-    # Letters outside Serbian (Hungarian á, ő, ü in Magyarkanizsa...) lose their accents.
-    ascii_ = "".join(c for c in unicodedata.normalize("NFKD", latin) if not unicodedata.combining(c))
-    return _NON_ALNUM.sub(" ", ascii_).strip()
+    if not latin.isascii():
+        # Letters outside Serbian (Hungarian á, ő, ü in Magyarkanizsa...) lose their accents.
+        latin = "".join(c for c in unicodedata.normalize("NFKD", latin) if not unicodedata.combining(c))
+    return _NON_ALNUM.sub(" ", latin).strip()
 
 
 def strip_prefixes(key: str) -> tuple[str, frozenset[str] | None]:
