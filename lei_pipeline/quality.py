@@ -1,7 +1,10 @@
-"""The publishing quality suites as check failures: one row per failed expectation, the same
-suites publish_snapshot runs again on the staged snapshot (so a check and a publish can never
-disagree about what "passes" means)."""
+"""The wave's quality gate: the Great Expectations suites on the four tables about to be
+published (responses, indicators, scores, change) and the methodology's weights, run once per
+run into a report that publish_snapshot then copies into the snapshot (so a check and a publish
+can never disagree about what "passes" means, and GE does not run twice)."""
 from __future__ import annotations
+
+from pathlib import Path
 
 import pandas as pd
 
@@ -15,13 +18,8 @@ def methodology_weights(methodology) -> dict[str, dict[str, float]]:
     return groups
 
 
-def quality_failures(tables: dict[str, pd.DataFrame], methodology) -> pd.DataFrame:
-    from lei_pipeline.publish.quality import run_quality_suites
+def quality_report(folder: Path, tables: dict[str, pd.DataFrame], methodology):
+    """Run the suites into folder; returns the QualityReport (suites, Data Docs, row counts)."""
+    from lei_pipeline.publish.quality_report import write_report
 
-    rows = []
-    for suite in run_quality_suites(tables, docs_dir=None, weights=methodology_weights(methodology)):
-        for f in suite.failures:
-            rows.append({"suite": suite.name, "table": suite.table, "expectation": f.get("expectation"),
-                         "column": f.get("column"), "examples": str(f.get("examples", ""))[:200],
-                         "unit_codes": str(f.get("unit_codes", ""))[:200]})
-    return pd.DataFrame(rows, columns=["suite", "table", "expectation", "column", "examples", "unit_codes"])
+    return write_report(folder, tables, methodology_weights(methodology))

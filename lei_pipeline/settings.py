@@ -23,6 +23,11 @@ class Settings:
         return self.data_dir / "published"
 
     @property
+    def work_dir(self) -> Path:
+        """Working files of runs (quality reports waiting for their publish); never published."""
+        return self.data_dir / "work"
+
+    @property
     def questionnaire_path(self) -> Path:
         return self.data_dir / "questionnaire" / "lei-questionnaire.yaml"
 

@@ -31,11 +31,12 @@ SPECS: dict[str, list[tuple[str, bool, str]]] = {
     ],
     "composite_index": [
         ("scores_schema", True, "pandera Scores model: scores in 0..100, ranks from 1, categories known."),
-        ("quality_suites", True, "Great Expectations suites on the tables to publish: ranks, score ranges, "
-                                 "every responding unit once, weights sum to 1."),
     ],
     "wave_change": [
         ("change_schema", True, "pandera Change model: one row per unit that answered both waves."),
+        ("quality_suites", True, "Great Expectations suites on the four tables to publish: ranks, score "
+                                 "ranges, every responding unit once, change consistent, weights sum to 1 "
+                                 "(the snapshot's Data Docs come from this run of them)."),
     ],
 }
 

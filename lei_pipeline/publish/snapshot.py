@@ -12,7 +12,7 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import pandas as pd
 
@@ -27,6 +27,9 @@ from lei_pipeline.files import file_sha256
 from lei_pipeline.publish.parquet_io import write_table
 from lei_pipeline.publish.staging import Staging, clean_stale_staging, exclusive_lock
 from lei_pipeline.settings import Settings
+
+if TYPE_CHECKING:
+    from lei_pipeline.publish.quality_report import QualityReport
 
 # Test seam: the crash test replaces "before_rename" to kill the process at the worst moment.
 HOOKS: dict[str, Callable[[], None]] = {"before_rename": lambda: None}
@@ -117,9 +120,12 @@ def _unchanged(pub: Path, wave: str, entries: dict[str, dict], methodology_sha: 
 
 
 def publish_snapshot(settings: Settings, wave: str, tables: dict[str, pd.DataFrame], provenance: dict, *,
-                     quality: bool = True, weights: dict | None = None) -> PublishResult:
+                     quality: bool = True, weights: dict | None = None,
+                     report: QualityReport | None = None) -> PublishResult:
     """Publish tables as the next version of wave. quality=False skips the GE suites (benchmarks only).
-    weights: component weights for the sum-to-1 suite (default: provenance["weights"])."""
+    weights: component weights for the sum-to-1 suite (default: provenance["weights"]).
+    report: the suites already run on these tables by this run's quality check; taken (results and
+    Data Docs) when its row counts match the tables, otherwise the suites run here."""
     validate_wave_name(wave)
     _check_tables(tables)
     methodology = _methodology_file(settings, provenance)
@@ -145,8 +151,12 @@ def publish_snapshot(settings: Settings, wave: str, tables: dict[str, pd.DataFra
         if quality:
             from lei_pipeline.publish.quality import failed_summary, run_quality_suites
 
-            results = run_quality_suites(tables, docs_dir=staging.path / "data_docs",
-                                         weights=weights if weights is not None else provenance.get("weights"))
+            if report is not None and report.fits(tables):
+                shutil.copytree(report.docs, staging.path / "data_docs")
+                results = report.suites
+            else:
+                results = run_quality_suites(tables, docs_dir=staging.path / "data_docs",
+                                             weights=weights if weights is not None else provenance.get("weights"))
             if not all(r.passed for r in results):
                 raise LeiError(f"wave {wave}: not published, quality suites failed: {failed_summary(results)}")
             suites = [r.to_dict() for r in results]
@@ -180,3 +190,6 @@ def publish_snapshot(settings: Settings, wave: str, tables: dict[str, pd.DataFra
         if staging.path.exists():
             staging.discard()
         staging.release()
+        if report is not None:
+            # Only this run's report: a concurrent run of the same wave may be about to take its own.
+            shutil.rmtree(report.folder, ignore_errors=True)

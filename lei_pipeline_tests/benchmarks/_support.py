@@ -82,7 +82,8 @@ def run_plain(n_units: int, data_dir: str) -> dict:
     from lei_pipeline.previous import previous_scores
     from lei_pipeline.provenance import build_provenance, is_synthetic
     from lei_pipeline.publish import publish_snapshot
-    from lei_pipeline.quality import quality_failures
+    from lei_pipeline.publish.quality_report import report_dir
+    from lei_pipeline.quality import quality_report
     from lei_pipeline.schemas import Change, CleanResponses, Indicators, RawResponses, Scores, validate_table
     from lei_pipeline.settings import Settings
     from lei_pipeline.survey.clean import clean_responses
@@ -102,17 +103,17 @@ def run_plain(n_units: int, data_dir: str) -> dict:
     failures += st("validate", validate_table, Indicators, ind)
     scores = st("index", compose_index, ind, inputs.registry, m)
     failures += st("validate", validate_table, Scores, scores)
-    quality = st("quality", quality_failures, {"responses": clean.frame, "indicators": ind, "scores": scores}, m)
     prev_wave, _, prev = st("change", previous_scores, settings, WAVE)
     change = st("change", wave_change, scores, prev, prev_wave)
     failures += st("validate", validate_table, Change, change)
+    tables = {"responses": clean.frame, "indicators": ind, "scores": scores, "change": change}
+    report = st("quality", quality_report, report_dir(settings, WAVE, "bench-plain"), tables, m)
     errors = [p for p in raw.problems + clean.problems if p.severity == "error"]
-    if failures or errors or len(quality):
-        raise SystemExit(f"bench wave does not pass its checks: {failures[:3]} {errors[:3]} {quality.head(3)}")
+    if failures or errors or not report.passed:
+        raise SystemExit(f"bench wave does not pass its checks: {failures[:3]} {errors[:3]} {report.suites}")
     checks = [{"asset": "bench", "check": "all", "status": "passed", "blocking": True, "run_id": None}]
     prov = build_provenance(inputs, run_id="bench-plain", checks=checks, synthetic=is_synthetic(settings.raw_dir / WAVE))
-    st("publish", publish_snapshot, settings, WAVE, {"responses": clean.frame, "indicators": ind,
-                                                      "scores": scores, "change": change}, prov)
+    st("publish", publish_snapshot, settings, WAVE, tables, prov, report=report)
     return {"stages": st.seconds, "total": time.perf_counter() - t0, "units": len(scores),
             "indicator_rows": len(ind), "peak_mb": peak_mb()}
 

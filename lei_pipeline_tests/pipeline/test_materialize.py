@@ -59,6 +59,14 @@ def test_every_sample_wave_materialises_and_publishes(published):
         assert manifest["notice"] == "synthetic sample data, not real LEI results"
         failed = [c for c in manifest["checks"] if not c.get("passed")]
         assert not failed and len(manifest["checks"]) >= 10
+        # The GE suites ran once, in wave_change's quality check, on all four tables; the
+        # snapshot took that report (its Data Docs) and the working copy is gone.
+        gate = [e for e in results[wave].get_asset_check_evaluations() if e.check_name == "quality_suites"]
+        assert [e.asset_key.path[-1] for e in gate] == ["wave_change"]
+        suites = {c["name"] for c in manifest["checks"] if c["source"] == "great_expectations"}
+        assert "change_consistent" in suites and manifest["data_docs"] == "data_docs/index.html"
+        assert (folder / "data_docs" / "index.html").is_file()
+    assert not any((settings.work_dir / "quality").rglob("*.json"))
 
 
 @pytest.mark.parametrize("wave", ["2022", "2024"])

@@ -10,7 +10,8 @@ from lei_pipeline.defs.partitions import wave_partitions
 from lei_pipeline.defs.resources import LeiSettings, SurveyInputs
 from lei_pipeline.methodology import compose_index, score_indicators
 from lei_pipeline.previous import previous_scores
-from lei_pipeline.quality import quality_failures
+from lei_pipeline.publish.quality_report import report_dir, suite_failures
+from lei_pipeline.quality import quality_report
 from lei_pipeline.schemas import Change, Indicators, Scores, validate_table
 from lei_pipeline.waves import wave_change as wave_change_core
 
@@ -42,7 +43,7 @@ def indicators(clean_responses: pd.DataFrame, survey_inputs: SurveyInputs):
                 "the LEI score, ranks overall and within type (city / municipality / city municipality), "
                 "and the development category.",
 )
-def composite_index(clean_responses: pd.DataFrame, indicators: pd.DataFrame, survey_inputs: SurveyInputs):
+def composite_index(indicators: pd.DataFrame, survey_inputs: SurveyInputs):
     inputs = survey_inputs.get()
     m = inputs.methodology
     frame = compose_index(indicators, inputs.registry, m)
@@ -54,8 +55,6 @@ def composite_index(clean_responses: pd.DataFrame, indicators: pd.DataFrame, sur
         meta["categories"] = dg.MetadataValue.json({str(k): int(v) for k, v in frame["category"].value_counts().items()})
     yield dg.Output(frame, metadata=meta)
     yield failures_result("composite_index", "scores_schema", validate_table(Scores, frame))
-    yield failures_result("composite_index", "quality_suites",
-                          quality_failures({"responses": clean_responses, "indicators": indicators, "scores": frame}, m))
 
 
 @dg.asset(
@@ -65,14 +64,21 @@ def composite_index(clean_responses: pd.DataFrame, indicators: pd.DataFrame, sur
     description="Score and rank change against the previous published wave, for every local government "
                 "that answered both (rank_change > 0: moved up).",
 )
-def wave_change(context: AssetExecutionContext, composite_index: pd.DataFrame, lei: LeiSettings,
-                survey_inputs: SurveyInputs):
+def wave_change(context: AssetExecutionContext, clean_responses: pd.DataFrame, indicators: pd.DataFrame,
+                composite_index: pd.DataFrame, lei: LeiSettings, survey_inputs: SurveyInputs):
     wave = context.partition_key
-    prev_wave, prev_version, prev = previous_scores(lei.settings(), wave)
+    settings, m = lei.settings(), survey_inputs.get().methodology
+    prev_wave, prev_version, prev = previous_scores(settings, wave)
     frame = wave_change_core(composite_index, prev, prev_wave)
     meta = {**frame_metadata(frame, model_descriptions(Change), score_columns=["lei_change"]),
-            **_methodology_metadata(survey_inputs.get().methodology)}
+            **_methodology_metadata(m)}
     meta["previous_wave"] = str(prev_wave) if prev_wave else "(none published)"
     meta["previous_version"] = str(prev_version) if prev_version else ""
     yield dg.Output(frame, metadata=meta)
     yield failures_result("wave_change", "change_schema", validate_table(Change, frame))
+    # The last table before publishing: the suites see exactly the four tables the snapshot will
+    # hold, and published_snapshot takes this report instead of running them again.
+    report = quality_report(report_dir(settings, wave, context.run_id), {
+        "responses": clean_responses, "indicators": indicators, "scores": composite_index, "change": frame}, m)
+    yield failures_result("wave_change", "quality_suites", suite_failures(report.suites),
+                          extra={"data_docs": dg.MetadataValue.path(str(report.docs / "index.html"))})

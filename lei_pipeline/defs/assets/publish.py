@@ -10,6 +10,7 @@ from lei_pipeline.defs.resources import LeiSettings, SurveyInputs
 from lei_pipeline.errors import LeiError
 from lei_pipeline.provenance import build_provenance, is_synthetic
 from lei_pipeline.publish import publish_snapshot
+from lei_pipeline.publish.quality_report import read_report, report_dir
 
 
 @dg.asset(
@@ -34,7 +35,7 @@ def published_snapshot(context: AssetExecutionContext, clean_responses: pd.DataF
     result = publish_snapshot(settings, wave, {
         "responses": clean_responses, "indicators": indicators,
         "scores": composite_index, "change": wave_change,
-    }, provenance)
+    }, provenance, report=read_report(report_dir(settings, wave, context.run_id)))
     return dg.MaterializeResult(metadata={
         "version": int(result.version),
         "unchanged": bool(result.unchanged),
