@@ -5,6 +5,7 @@ from functools import lru_cache
 
 import dagster as dg
 
+from lei_pipeline.defs.io_manager import FrameIOManager
 from lei_pipeline.settings import REPO_ROOT, Settings
 
 
@@ -43,4 +44,5 @@ def default_resources() -> dict:
     return {
         "lei": LeiSettings(data_dir=data_dir, catalog_url=catalog),
         "survey_inputs": SurveyInputs(data_dir=data_dir),
+        "io_manager": FrameIOManager(),
     }

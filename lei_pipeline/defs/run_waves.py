@@ -73,7 +73,7 @@ def materialize_wave(instance: dg.DagsterInstance, wave: str, resources: dict | 
         loggers["lei_progress"] = _progress_logger(on_event)
         logger_config["lei_progress"] = {}
     defs = dg.Definitions(assets=[*SOURCE_ASSETS, *WAVE_ASSETS], jobs=[wave_job],
-                          resources=resources or default_resources(), loggers=loggers)
+                          resources={**default_resources(), **(resources or {})}, loggers=loggers)
     start = time.perf_counter()
     result = defs.resolve_job_def("wave_job").execute_in_process(
         instance=instance, partition_key=wave, raise_on_error=False, tags={"lei/source": "cli"},

@@ -3,6 +3,7 @@ from __future__ import annotations
 import dagster as dg
 import pytest
 
+from lei_pipeline.defs.io_manager import FrameIOManager
 from lei_pipeline.defs.resources import LeiSettings, SurveyInputs
 from lei_pipeline_tests.support.project_data import copy_data_dir
 
@@ -17,7 +18,8 @@ def data_dir(tmp_path, monkeypatch):
 
 @pytest.fixture
 def resources(data_dir):
-    return {"lei": LeiSettings(data_dir=str(data_dir)), "survey_inputs": SurveyInputs(data_dir=str(data_dir))}
+    return {"lei": LeiSettings(data_dir=str(data_dir)), "survey_inputs": SurveyInputs(data_dir=str(data_dir)),
+            "io_manager": FrameIOManager()}
 
 
 @pytest.fixture

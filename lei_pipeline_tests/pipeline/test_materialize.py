@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from lei_pipeline.defs.definitions import WAVE_ASSETS
+from lei_pipeline.defs.io_manager import FrameIOManager
 from lei_pipeline.defs.assets.sources import SOURCE_ASSETS
 from lei_pipeline.publish import list_snapshots, load
 from lei_pipeline.settings import Settings
@@ -31,7 +32,8 @@ def published(tmp_path_factory):
     from lei_pipeline_tests.support.project_data import copy_data_dir
 
     data_dir = copy_data_dir(tmp_path_factory.mktemp("published") / "data")
-    resources = {"lei": LeiSettings(data_dir=str(data_dir)), "survey_inputs": SurveyInputs(data_dir=str(data_dir))}
+    resources = {"lei": LeiSettings(data_dir=str(data_dir)), "survey_inputs": SurveyInputs(data_dir=str(data_dir)),
+                 "io_manager": FrameIOManager()}
     with dg.instance_for_test() as instance:
         instance.add_dynamic_partitions("wave", WAVES)
         results = {w: _materialize(instance, resources, w) for w in WAVES}
@@ -67,6 +69,10 @@ def test_every_sample_wave_materialises_and_publishes(published):
         assert "change_consistent" in suites and manifest["data_docs"] == "data_docs/index.html"
         assert (folder / "data_docs" / "index.html").is_file()
     assert not any((settings.work_dir / "quality").rglob("*.json"))
+    # Every wave asset handed its frame on as an Arrow file (none fell back to pickling).
+    for asset in ("raw_responses", "clean_responses", "indicators", "composite_index", "wave_change"):
+        mat = results["2024"].asset_materializations_for_node(asset)[0]
+        assert mat.metadata["storage_format"].value == "arrow", asset
 
 
 @pytest.mark.parametrize("wave", ["2022", "2024"])

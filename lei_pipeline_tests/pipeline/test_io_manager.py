@@ -1,0 +1,67 @@
+"""Frames between wave assets: Arrow IPC (memory-mapped) for typed frames, pickle otherwise."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from lei_pipeline.defs.io_manager import ARROW_MAGIC, read_frame, write_frame
+
+
+def typed_frame(n: int = 6, seed: int = 0) -> pd.DataFrame:
+    """Every dtype the wave assets produce, each with missing values."""
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame({
+        "unit_code": pd.Series([f"7{i:04d}" for i in range(n)], dtype="str"),
+        "name": pd.Series(["Čačak", "Ниш", None, "Novi Sad", "<script>", ""] * (n // 6), dtype="str"),
+        "value": np.where(rng.random(n) < 0.3, np.nan, rng.uniform(0, 100, n)),
+        "rank": pd.Series([1, 2, None, 4, 5, 6] * (n // 6), dtype="Int64"),
+        "ticked": pd.Series([True, False, None, True, False, True] * (n // 6), dtype="boolean"),
+        "complete": np.arange(n) % 2 == 0,
+        "source_row": np.arange(n, dtype="int64") + 2,
+        "submitted_at": pd.to_datetime(["2024-03-01T00:00:00", None, "2024-03-02T10:00:00", "2024-03-04T00:00:00", None, "2024-03-05T00:00:00"]
+                                       * (n // 6)).astype("datetime64[ns]"),
+    })
+    frame.attrs = {"headers": {"STR01": "Ima li strategiju?"}, "fmt": "limesurvey-csv"}
+    return frame
+
+
+def test_typed_frames_round_trip_through_arrow_with_attrs(tmp_path):
+    path = str(tmp_path / "frame.arrow")
+    frame = typed_frame()
+    assert write_frame(frame, path) == "arrow"
+    assert open(path, "rb").read(len(ARROW_MAGIC)) == ARROW_MAGIC
+    back = read_frame(path)
+    pd.testing.assert_frame_equal(back, frame)
+    assert back.attrs == frame.attrs
+
+
+def test_a_non_default_index_survives(tmp_path):
+    path = str(tmp_path / "frame.arrow")
+    frame = typed_frame().set_index("source_row")
+    assert write_frame(frame, path) == "arrow"
+    pd.testing.assert_frame_equal(read_frame(path), frame)
+
+
+def test_object_columns_and_other_objects_are_pickled(tmp_path):
+    mixed = pd.DataFrame({"answer": pd.Series([True, 3, "x", None], dtype=object)})
+    path = str(tmp_path / "mixed.arrow")
+    assert write_frame(mixed, path) == "pickle"
+    pd.testing.assert_frame_equal(read_frame(path), mixed)
+    assert write_frame({"not": "a frame"}, path) == "pickle"
+    assert read_frame(path) == {"not": "a frame"}
+    odd_attrs = typed_frame()
+    odd_attrs.attrs = {"when": pd.Timestamp("2024-01-01")}  # not JSON: kept by pickling instead
+    assert write_frame(odd_attrs, path) == "pickle" and read_frame(path).attrs == odd_attrs.attrs
+
+
+def test_rewriting_never_changes_a_frame_already_read(tmp_path):
+    """A step may still hold a memory-mapped frame when a later run rewrites the same output."""
+    path = str(tmp_path / "frame.arrow")
+    first = typed_frame(600, seed=1)
+    write_frame(first, path)
+    held = read_frame(path)
+    second = typed_frame(600, seed=2)
+    write_frame(second, path)
+    pd.testing.assert_frame_equal(held, first)
+    pd.testing.assert_frame_equal(read_frame(path), second)
+    assert [p.name for p in tmp_path.iterdir()] == ["frame.arrow"], "no temporary file left behind"
