@@ -13,7 +13,6 @@ import statistics
 import time
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import yaml
 
@@ -38,19 +37,6 @@ def _median_build(data, fw, method, repeat: int, **kw) -> float:
         build(data, fw, method, **kw)
         times.append(time.perf_counter() - t0)
     return statistics.median(times)
-
-
-def lei_table(units: int, seed: int = 0):
-    from lei_pipeline.methodology import load_methodology
-
-    m = load_methodology()
-    rng = np.random.default_rng(seed)
-    codes = [i.code for i in m.indicators]
-    a = np.round(rng.uniform(0, 100, (units, len(codes))), 1)
-    a[rng.random(a.shape) < 0.1] = np.nan
-    data = pd.DataFrame(a, columns=codes)
-    data.insert(0, "unit_code", [f"U{i:05d}" for i in range(units)])
-    return m, data
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -79,7 +65,11 @@ def main(argv: list[str] | None = None) -> dict:
     print(f"  Sobol: n={args.n}, {sa.runs} runs + 1000 bootstrap, {sa.seconds:.3f} s, "
           f"{sa.seconds_per_run * 1e3:.3f} ms/run; ST " + ", ".join(f"{i} {v:.2f}" for i, v in sa.indices["ST"].items()))
 
-    m, lei = lei_table(args.units)
+    from lei_pipeline.methodology import load_methodology
+    from lei_pipeline_tests.index.test_uncertainty import lei_table
+
+    m = load_methodology()
+    lei = lei_table(m, args.units)
     lfw, lmethod = m.framework(), m.method()
     lei_build = _median_build(lei, lfw, lmethod, 5, id_col="unit_code")
     spec = {"seed": 1, "replications": args.lei_replications, "weights": {"noise": 0.25, "levels": [1, 2, 3]}}

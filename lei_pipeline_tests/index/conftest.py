@@ -24,6 +24,15 @@ def asem_inputs():
     return load_asem()
 
 
+@pytest.fixture(scope="module")
+def asem(asem_inputs):
+    """(data, framework, method, build keyword arguments) of ASEM."""
+    data, meta, method = asem_inputs
+    fw = Framework.from_coinr_meta(meta)
+    kw = dict(id_col="uCode", group_cols=list(fw.groups), denominator_cols=list(fw.denominators))
+    return data, fw, Method.from_dict(method), kw
+
+
 @pytest.fixture(scope="session")
 def asem_build(asem_inputs):
     data, meta, method = asem_inputs

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lei_pipeline.index import Framework, Method, MethodError, build, run_sensitivity, sobol_indices
+from lei_pipeline.index import MethodError, build, run_sensitivity, sobol_indices
 from lei_pipeline.index.sensitivity import saltelli_design
 from lei_pipeline_tests.index.test_uncertainty import rebuild
 
@@ -102,12 +102,6 @@ def test_model_must_return_one_output_per_row():
 
 
 # --- on the index ----------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def asem(asem_inputs):
-    data, meta, method = asem_inputs
-    fw = Framework.from_coinr_meta(meta)
-    kw = dict(id_col="uCode", group_cols=list(fw.groups), denominator_cols=list(fw.denominators))
-    return data, fw, Method.from_dict(method), kw
 
 
 SPEC = {"seed": 1, "weights": {"noise": 0.25, "levels": [2, 3]},

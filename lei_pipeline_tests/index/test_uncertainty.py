@@ -10,7 +10,6 @@ import pytest
 from lei_pipeline.index import (
     AggregationError,
     Framework,
-    Method,
     MethodError,
     Uncertainty,
     build,
@@ -22,14 +21,6 @@ from lei_pipeline.methodology import load_methodology
 NORMALISE = [{"method": "minmax", "range": [1, 100]}, {"method": "zscore", "mean": 10, "sd": 2}, {"method": "rank"}]
 FULL = {"replications": 300, "seed": 7, "weights": {"noise": 0.25, "levels": [2, 3]},
         "alternatives": {"normalise": NORMALISE, "aggregate": ["arithmetic", "geometric"]}}
-
-
-@pytest.fixture(scope="module")
-def asem(asem_inputs):
-    data, meta, method = asem_inputs
-    fw = Framework.from_coinr_meta(meta)
-    kw = dict(id_col="uCode", group_cols=list(fw.groups), denominator_cols=list(fw.denominators))
-    return data, fw, Method.from_dict(method), kw
 
 
 @pytest.fixture(scope="module")
