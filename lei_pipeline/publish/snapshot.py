@@ -193,3 +193,7 @@ def publish_snapshot(settings: Settings, wave: str, tables: dict[str, pd.DataFra
         if report is not None:
             # Only this run's report: a concurrent run of the same wave may be about to take its own.
             shutil.rmtree(report.folder, ignore_errors=True)
+            try:
+                report.folder.parent.rmdir()  # the wave's folder, once no other run's report is in it
+            except OSError:
+                pass
