@@ -7,14 +7,9 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
-from pathlib import Path
+from lei_pipeline.index import build
+from lei_pipeline_tests.support.asem import asem_case, load_asem
 
-import pandas as pd
-import yaml
-
-from lei_pipeline.index import Framework, Method, build
-
-ASEM = Path(__file__).resolve().parents[1] / "fixtures" / "coinr_asem"
 COINR_SECONDS = 0.13
 GOAL = 10.0
 
@@ -24,10 +19,7 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--repeat", type=int, default=200, help="timed builds (default 200)")
     args, _ = ap.parse_known_args(argv)
 
-    data = pd.read_csv(ASEM / "asem_idata.csv", dtype={"uCode": "str"})
-    fw = Framework.from_coinr_meta(pd.read_csv(ASEM / "asem_imeta.csv"))
-    method = Method.from_dict(yaml.safe_load((ASEM / "asem_method.yaml").read_text()))
-    kw = dict(id_col="uCode", group_cols=list(fw.groups), denominator_cols=list(fw.denominators))
+    data, fw, method, kw = asem_case(*load_asem())
 
     for _ in range(5):  # warm-up: imports, caches
         build(data, fw, method, **kw)

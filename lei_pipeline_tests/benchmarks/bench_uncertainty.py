@@ -11,14 +11,9 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
-from pathlib import Path
+from lei_pipeline.index import build, run_sensitivity, run_uncertainty
+from lei_pipeline_tests.support.asem import asem_case, load_asem
 
-import pandas as pd
-import yaml
-
-from lei_pipeline.index import Framework, Method, build, run_sensitivity, run_uncertainty
-
-ASEM = Path(__file__).resolve().parents[1] / "fixtures" / "coinr_asem"
 ASEM_SPEC = {
     "seed": 1,
     "weights": {"noise": 0.25, "levels": [2, 3]},
@@ -47,10 +42,7 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--lei-replications", type=int, default=100, help="LEI replications (default 100)")
     args, _ = ap.parse_known_args(argv)
 
-    data = pd.read_csv(ASEM / "asem_idata.csv", dtype={"uCode": "str"})
-    fw = Framework.from_coinr_meta(pd.read_csv(ASEM / "asem_imeta.csv"))
-    method = Method.from_dict(yaml.safe_load((ASEM / "asem_method.yaml").read_text()))
-    kw = dict(id_col="uCode", group_cols=list(fw.groups), denominator_cols=list(fw.denominators))
+    data, fw, method, kw = asem_case(*load_asem())
 
     per_build = _median_build(data, fw, method, 50, **kw)
     run_uncertainty(data, fw, method, {**ASEM_SPEC, "replications": 20}, **kw)  # warm-up

@@ -1,22 +1,11 @@
 """Fixtures of the index engine tests: the COINr ASEM reference case (copied into the repo)."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
-import yaml
 
-from lei_pipeline.index import Framework, Method, build
-
-ASEM = Path(__file__).resolve().parents[1] / "fixtures" / "coinr_asem"
-
-
-def load_asem():
-    data = pd.read_csv(ASEM / "asem_idata.csv", dtype={"uCode": "str"})
-    meta = pd.read_csv(ASEM / "asem_imeta.csv")
-    method = yaml.safe_load((ASEM / "asem_method.yaml").read_text())
-    return data, meta, method
+from lei_pipeline.index import build
+from lei_pipeline_tests.support.asem import ASEM, asem_case, load_asem
 
 
 @pytest.fixture(scope="session")
@@ -27,18 +16,13 @@ def asem_inputs():
 @pytest.fixture(scope="module")
 def asem(asem_inputs):
     """(data, framework, method, build keyword arguments) of ASEM."""
-    data, meta, method = asem_inputs
-    fw = Framework.from_coinr_meta(meta)
-    kw = dict(id_col="uCode", group_cols=list(fw.groups), denominator_cols=list(fw.denominators))
-    return data, fw, Method.from_dict(method), kw
+    return asem_case(*asem_inputs)
 
 
 @pytest.fixture(scope="session")
 def asem_build(asem_inputs):
-    data, meta, method = asem_inputs
-    fw = Framework.from_coinr_meta(meta)
-    return build(data, fw, Method.from_dict(method), id_col="uCode",
-                 group_cols=list(fw.groups), denominator_cols=list(fw.denominators))
+    data, fw, method, kw = asem_case(*asem_inputs)
+    return build(data, fw, method, **kw)
 
 
 def expected(step: str) -> pd.DataFrame:
