@@ -28,6 +28,11 @@ class Settings:
         return self.data_dir / "work"
 
     @property
+    def waves_path(self) -> Path:
+        """The declared waves, in order (data/waves.yaml)."""
+        return self.data_dir / "waves.yaml"
+
+    @property
     def questionnaire_path(self) -> Path:
         return self.data_dir / "questionnaire" / "lei-questionnaire.yaml"
 

@@ -2,7 +2,9 @@
 Pure core: the Dagster assets and the CLI both call these."""
 from __future__ import annotations
 
+import datetime as dt
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -23,6 +25,49 @@ def check_wave_name(wave: str) -> str:
             f"invalid wave name {wave!r}: use 1-40 letters, digits, '_' or '-', starting with a letter or digit"
         )
     return wave
+
+
+@dataclass(frozen=True)
+class WaveDeclaration:
+    """One entry of data/waves.yaml."""
+    id: str
+    reference_date: dt.date | None
+    question_set: str
+    label: str | None = None
+
+
+def declared_waves(settings: Settings) -> list[WaveDeclaration]:
+    """The waves declared in data/waves.yaml, in their declared order (an absent file declares none)."""
+    import yaml
+
+    path = settings.waves_path
+    if not path.is_file():
+        return []
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise LeiError(f"{path.name}: not valid YAML ({getattr(exc, 'problem', None) or 'syntax error'})") from None
+    out: list[WaveDeclaration] = []
+    for i, entry in enumerate(raw.get("waves") or [], start=1):
+        if not isinstance(entry, dict) or "id" not in entry:
+            raise LeiError(f"{path.name}: wave entry {i} has no id")
+        wave = check_wave_name(str(entry["id"]))
+        ref = entry.get("reference_date")
+        if ref is not None and not isinstance(ref, dt.date):
+            try:
+                ref = dt.date.fromisoformat(str(ref))
+            except ValueError:
+                raise LeiError(f"{path.name}: wave {wave}: reference_date {ref!r} is not a date (YYYY-MM-DD)") from None
+        if any(w.id == wave for w in out):
+            raise LeiError(f"{path.name}: wave {wave} is declared twice")
+        out.append(WaveDeclaration(id=wave, reference_date=ref,
+                                   question_set=str(entry.get("question_set") or wave),
+                                   label=entry.get("label")))
+    return out
+
+
+def wave_declaration(settings: Settings, wave: str) -> WaveDeclaration | None:
+    return next((w for w in declared_waves(settings) if w.id == str(wave)), None)
 
 
 def export_files(folder: Path) -> list[Path]:
