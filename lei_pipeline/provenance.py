@@ -1,24 +1,11 @@
 """What a snapshot records about how it was made."""
 from __future__ import annotations
 
-import subprocess
-from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
+from lei_pipeline.publish.manifest import code_version  # the one code version (and its format)
 from lei_pipeline.quality import methodology_weights
-from lei_pipeline.settings import REPO_ROOT
-
-
-def code_version() -> str:
-    try:
-        pkg = version("lei-pipeline")
-    except PackageNotFoundError:
-        pkg = "unknown"
-    try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True,
-                                text=True, timeout=5).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        commit = ""
-    return f"{pkg}+{commit}" if commit else pkg
+from lei_pipeline.settings import Settings
 
 
 def is_synthetic(export_dir) -> bool:
@@ -26,7 +13,20 @@ def is_synthetic(export_dir) -> bool:
         if export_dir.is_dir() else False
 
 
-def build_provenance(inputs, run_id: str | None, checks: list[dict], synthetic: bool = True) -> dict:
+def export_provenance(settings: Settings, wave: str, export_path: str | Path, sha256: str, fmt: str,
+                      rows_read: int) -> dict:
+    """The manifest's "export" entry: file relative to data/raw/<wave>/ (no local path), sha256 of
+    the bytes read, the detected format and the number of rows read."""
+    path, folder = Path(export_path), settings.raw_dir / wave
+    try:
+        file = path.resolve().relative_to(folder.resolve()).as_posix()
+    except ValueError:
+        file = path.name
+    return {"file": file, "sha256": sha256, "format": fmt, "rows_read": int(rows_read)}
+
+
+def build_provenance(inputs, run_id: str | None, checks: list[dict], synthetic: bool = True,
+                     export: dict | None = None) -> dict:
     m, q = inputs.methodology, inputs.questionnaire
     return {
         "methodology_path": str(m.path),
@@ -37,5 +37,6 @@ def build_provenance(inputs, run_id: str | None, checks: list[dict], synthetic: 
         "run_id": run_id,
         "checks": [{"name": f"{c['asset']}:{c['check']}", "passed": c["status"] == "passed", **c} for c in checks],
         "synthetic": synthetic,
+        "export": export,
         "weights": methodology_weights(m),
     }

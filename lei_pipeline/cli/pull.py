@@ -13,6 +13,7 @@ def _pull(
     out: Path = typer.Option(..., "--out", help="Output file: .parquet, .csv or .xlsx."),
 ) -> None:
     """Copy a published table into a Parquet, CSV or XLSX file (format from the extension).
+    The table is checked against its manifest's sha256 first (exit 1 on a mismatch).
     Text that a spreadsheet would run as a formula is escaped with a leading '.
 
     Example: lei pull scores --wave 2024 --out scores-2024.xlsx
@@ -20,9 +21,16 @@ def _pull(
     from lei_pipeline.publish import resolve_snapshot, snapshot_manifest, table_path
     from lei_pipeline.publish.export import output_format, write_frame
 
+    from lei_pipeline.errors import UsageError
+    from lei_pipeline.settings import Settings
+
     output_format(out)
+    published = Settings.from_env().published_dir.resolve()
+    if out.resolve().is_relative_to(published):
+        raise UsageError(f"refusing to write {out}: it is inside the published folder {published}, "
+                         f"which holds only immutable snapshots")
     number, _ = resolve_snapshot(None, wave, version)
-    source = table_path(table, wave, number)
+    source = table_path(table, wave, number)  # refuses a file that does not match the manifest
     import pyarrow.parquet as pq
 
     manifest = snapshot_manifest(wave, number)

@@ -1,4 +1,4 @@
-"""`lei snapshots list` and `lei snapshots show WAVE [VERSION]`."""
+"""`lei snapshots list|show|verify|reindex|diff`."""
 from __future__ import annotations
 
 import json
@@ -13,7 +13,10 @@ def _list() -> None:
     """
     from lei_pipeline.publish import list_snapshots
 
-    snaps = list_snapshots()
+    warnings: list[str] = []
+    snaps = list_snapshots(warnings=warnings)
+    for w in warnings:
+        typer.echo(f"warning: {w}", err=True)
     if snaps.empty:
         typer.echo("no snapshots published yet")
         return
@@ -23,10 +26,11 @@ def _list() -> None:
     for r in snaps.itertuples(index=False):
         mark = "*" if r.latest else " "
         created = r.created_at.strftime("%Y-%m-%d %H:%M:%S")
-        units = (r.row_counts or {}).get("scores", "-")
+        units = (r.row_counts if isinstance(r.row_counts, dict) else {}).get("scores", "-")
         checks = f"{r.checks_passed} ok" + (f", {r.checks_failed} failed" if r.checks_failed else "")
         typer.echo(f"{r.wave:<12} {r.version:>6}{mark}  {created:<19}  {units:>6}  {checks:<16}")
-    notices = sorted({n for n in snaps["notice"] if n})
+    # a real wave has no notice (None/NaN next to the sample waves' text): only text counts
+    notices = sorted({n for n in snaps["notice"] if isinstance(n, str) and n})
     for n in notices:
         typer.echo(f"note: {n}")
     typer.echo("* = latest version of the wave; details: lei snapshots show WAVE [VERSION]")
@@ -56,6 +60,10 @@ def _show(
     meth = m["methodology"]
     typer.echo(f"methodology {meth.get('version') or '-'}  sha256 {meth['sha256'][:16]}  ({meth['file']})")
     typer.echo(f"questionnaire {m.get('questionnaire_version') or '-'}  code {m.get('code_version') or '-'}")
+    export = m.get("export") or {}
+    if export:
+        typer.echo(f"export      {export.get('file')}  sha256 {str(export.get('sha256'))[:16]}  "
+                   f"{export.get('format')}  {export.get('rows_read')} rows read")
     typer.echo("tables:")
     for name, t in m["tables"].items():
         typer.echo(f"  {name:<12} {t['rows']:>7} rows  {len(t['schema']):>3} columns  sha256 {t['sha256'][:16]}")
@@ -70,4 +78,7 @@ def register(app: typer.Typer) -> None:
                         rich_markup_mode=None)
     group.command("list")(_list)
     group.command("show")(_show)
+    from lei_pipeline.cli import snapshots_maintenance
+
+    snapshots_maintenance.register(group)
     app.add_typer(group, name="snapshots")

@@ -1,5 +1,6 @@
 """Reading published snapshots: for analysts (load), the CLI and the pipeline (previous wave).
-Readers go by the folders and the LATEST pointer; the catalog is the index for listings."""
+Readers trust the folders and their manifests (verified on read); the catalog is an index of
+them, rebuilt by `lei snapshots reindex`."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,83 +9,132 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from lei_pipeline.errors import LeiError
-from lei_pipeline.publish import layout
+from lei_pipeline.publish import scan
 from lei_pipeline.publish.catalog import repository
-from lei_pipeline.publish.catalog.migrate import ensure_catalog
-from lei_pipeline.publish.manifest import read_manifest
+from lei_pipeline.publish.integrity import verified_table
+from lei_pipeline.publish.reindex import catalog_row
 from lei_pipeline.publish.names import LATEST, validate_table_name, validate_version, validate_wave_name
 from lei_pipeline.settings import Settings
 
 LIST_COLUMNS = ["wave", "version", "latest", "created_at", "row_counts", "checks_passed", "checks_failed",
                 "methodology_version", "methodology_sha256", "questionnaire_version", "code_version", "run_id",
-                "manifest_sha256", "notice", "path"]
+                "manifest_sha256", "notice", "export_file", "export_sha256", "export_format", "export_rows_read",
+                "path"]
 
 
 def _settings(settings: Settings | None) -> Settings:
     return settings if settings is not None else Settings.from_env()
 
 
-def known_waves(settings: Settings | None = None) -> list[str]:
-    return layout.published_waves(_settings(settings).published_dir)
-
-
-def resolve_snapshot(settings: Settings | None, wave: str, version: int | str = LATEST) -> tuple[int, Path]:
-    """(version number, folder) of a published snapshot; LeiError naming what exists otherwise."""
-    s = _settings(settings)
+def _wave_name(wave: object) -> str:
+    """A wave given as an int (load("scores", wave=2024)) means the wave named "2024"."""
+    if isinstance(wave, int) and not isinstance(wave, bool):
+        wave = str(wave)
     validate_wave_name(wave)
+    return wave
+
+
+def known_waves(settings: Settings | None = None) -> list[str]:
+    pub = _settings(settings).published_dir
+    return [w for w in scan.wave_names(pub) if scan.wave_snapshots(pub, w)]
+
+
+def _resolve(settings: Settings | None, wave: object, version: int | str = LATEST) -> scan.Snapshot:
+    s = _settings(settings)
+    wave = _wave_name(wave)
     wanted = validate_version(version)
     pub = s.published_dir
-    versions = layout.complete_versions(pub, wave)
-    if not versions:
-        waves = layout.published_waves(pub)
+    snapshots = scan.wave_snapshots(pub, wave)
+    if not snapshots:
+        waves = known_waves(s)
         known = f"known waves: {', '.join(waves)}" if waves else f"nothing published yet in {pub}"
         raise LeiError(f"unknown wave {wave!r}: {known}")
-    number = layout.read_latest(pub, wave) if wanted == LATEST else wanted
-    if number not in versions:
-        raise LeiError(f"wave {wave} has no version {number}: versions {', '.join(map(str, versions))}")
-    return number, layout.version_dir(pub, wave, number)
+    if wanted == LATEST:
+        return scan.latest(snapshots)
+    for snap in snapshots:
+        if snap.version == wanted:
+            return snap
+    raise LeiError(f"wave {wave} has no version {wanted}: versions {', '.join(str(x.version) for x in snapshots)}")
 
 
-def snapshot_manifest(wave: str, version: int | str = LATEST, settings: Settings | None = None) -> dict:
-    return read_manifest(resolve_snapshot(settings, wave, version)[1])
+def resolve_snapshot(settings: Settings | None, wave: object, version: int | str = LATEST) -> tuple[int, Path]:
+    """(version number, folder) of a published snapshot (a folder with a valid manifest; latest =
+    the highest such version); LeiError naming what exists otherwise."""
+    snap = _resolve(settings, wave, version)
+    return snap.version, snap.folder
 
 
-def table_path(table: str, wave: str, version: int | str = LATEST, settings: Settings | None = None) -> Path:
+def snapshot_manifest(wave: object, version: int | str = LATEST, settings: Settings | None = None) -> dict:
+    return _resolve(settings, wave, version).manifest
+
+
+def _table_entry(snap: scan.Snapshot, table: str) -> None:
     validate_table_name(table)
-    number, folder = resolve_snapshot(settings, wave, version)
-    manifest = read_manifest(folder)
-    if table not in manifest["tables"]:
-        raise LeiError(f"wave {wave} version {number} has no table {table!r}: tables "
-                       f"{', '.join(sorted(manifest['tables']))}")
-    return folder / manifest["tables"][table]["file"]
+    if table not in snap.manifest["tables"]:
+        raise LeiError(f"wave {snap.wave} version {snap.version} has no table {table!r}: tables "
+                       f"{', '.join(sorted(snap.manifest['tables']))}")
 
 
-def load(table: str, wave: str, version: int | str = LATEST, settings: Settings | None = None) -> pd.DataFrame:
-    """A published table as a DataFrame. Example: load("scores", wave="2024") or version=2 to pin one."""
+def table_path(table: str, wave: object, version: int | str = LATEST, settings: Settings | None = None) -> Path:
+    """The table's file after checking it against the manifest (confined to the snapshot folder,
+    sha256 equal): IntegrityError naming the file otherwise."""
+    snap = _resolve(settings, wave, version)
+    _table_entry(snap, table)
+    return verified_table(snap.folder, snap.manifest, table)
+
+
+def load(table: str, wave: object, version: int | str = LATEST, settings: Settings | None = None) -> pd.DataFrame:
+    """A published table as a DataFrame, verified against its manifest's sha256.
+    Example: load("scores", wave="2024") (or wave=2024), version=2 to pin one."""
     return pq.read_table(table_path(table, wave, version, settings)).to_pandas()
 
 
-def list_snapshots(settings: Settings | None = None, wave: str | None = None) -> pd.DataFrame:
-    """One row per catalogued snapshot (wave, version, latest, created_at, row counts, checks, ...).
-    Empty (with the columns) when nothing was published yet."""
+def load_all(table: str, settings: Settings | None = None, all_versions: bool = False) -> pd.DataFrame:
+    """The table's latest version of every published wave, one frame with `wave` and `version`
+    columns (all_versions=True: every version). Each file verified against its manifest.
+    Example: load_all("scores").groupby("wave")["lei"].mean()"""
+    validate_table_name(table)
     s = _settings(settings)
-    if wave is not None:
-        validate_wave_name(wave)
-    if s.catalog_url.startswith("sqlite") and not _sqlite_exists(s.catalog_url):
+    frames = []
+    for wave in scan.wave_names(s.published_dir):
+        snapshots = scan.wave_snapshots(s.published_dir, wave)
+        chosen = snapshots if all_versions else [scan.latest(snapshots)] if snapshots else []
+        for snap in chosen:
+            if table not in snap.manifest["tables"]:
+                continue
+            frame = pq.read_table(verified_table(snap.folder, snap.manifest, table)).to_pandas()
+            if "wave" not in frame.columns:
+                frame.insert(0, "wave", pd.Series([wave] * len(frame), dtype="str"))
+            frame.insert(list(frame.columns).index("wave") + 1, "version",
+                         pd.Series([snap.version] * len(frame), dtype="int64"))
+            frames.append(frame)
+    if not frames:
+        raise LeiError(f"no published wave has a table {table!r}" if known_waves(s)
+                       else f"nothing published yet in {s.published_dir}")
+    return pd.concat(frames, ignore_index=True)
+
+
+def list_snapshots(settings: Settings | None = None, wave: object | None = None,
+                   warnings: list[str] | None = None) -> pd.DataFrame:
+    """One row per published snapshot (wave, version, latest, created_at, row counts, checks, ...),
+    read from the folders and their manifests: the catalog is only their index. Folders without
+    a valid manifest are skipped (named in warnings). Empty (with the columns) when nothing
+    was published yet."""
+    s = _settings(settings)
+    pub = s.published_dir
+    waves = [_wave_name(wave)] if wave is not None else scan.wave_names(pub)
+    rows = []
+    for w in waves:
+        snapshots = scan.wave_snapshots(pub, w, warnings)
+        top = scan.latest(snapshots)
+        for snap in snapshots:
+            row = catalog_row(snap)
+            row["created_at"] = repository.as_utc(row["created_at"])
+            row["latest"] = snap is top
+            row["path"] = str(snap.folder)
+            rows.append(row)
+    if not rows:
         return pd.DataFrame(columns=LIST_COLUMNS)
-    ensure_catalog(s.catalog_url)
-    rows = repository.snapshot_rows(s.catalog_url, wave)
-    if rows.empty:
-        return pd.DataFrame(columns=LIST_COLUMNS)
-    rows["created_at"] = [repository.as_utc(t) for t in rows["created_at"]]
-    rows["latest"] = [layout.read_latest(s.published_dir, w) == v for w, v in zip(rows["wave"], rows["version"])]
-    rows["path"] = [str(s.published_dir / p) for p in rows["path"]]
-    rows["version"] = rows["version"].astype("int64")
-    return rows[LIST_COLUMNS].reset_index(drop=True)
-
-
-def _sqlite_exists(url: str) -> bool:
-    import sqlalchemy as sa
-
-    db = sa.make_url(url).database
-    return not db or db == ":memory:" or Path(db).is_file()
+    frame = pd.DataFrame(rows)
+    frame["version"] = frame["version"].astype("int64")
+    return frame[LIST_COLUMNS].reset_index(drop=True)

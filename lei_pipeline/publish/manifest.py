@@ -46,8 +46,24 @@ def git_commit(repo: Path = REPO_ROOT) -> str | None:
 
 
 def code_version() -> str:
+    """The one code version every snapshot records: "<package version>+g<12 hex of the commit>"
+    (the package version alone outside a git checkout)."""
     commit = git_commit()
     return f"{package_version()}+g{commit[:12]}" if commit else package_version()
+
+
+EXPORT_KEYS = ("file", "sha256", "format", "rows_read")
+
+
+def export_entry(export: dict | None) -> dict | None:
+    """The export a snapshot was built from: its name relative to the wave's folder, sha256,
+    format and the number of rows read (None when the tables were not built from an export)."""
+    if not export:
+        return None
+    file = str(export.get("file") or "")
+    if Path(file).is_absolute() or ".." in Path(file).parts:
+        raise ValueError(f"export file {file!r} must be relative to its wave folder")
+    return {k: export.get(k) for k in EXPORT_KEYS}
 
 
 def utc_now() -> datetime:
@@ -75,8 +91,10 @@ def build_manifest(*, wave: str, version: int, created_at: datetime, tables: dic
             "file": METHODOLOGY_COPY,
             "sha256": methodology_sha256,
             "version": provenance.get("methodology_version"),
-            "source": str(provenance.get("methodology_path") or ""),
+            # the file's name only: a manifest holds no local path (two checkouts write the same)
+            "source": Path(str(provenance.get("methodology_path") or "")).name,
         },
+        "export": export_entry(provenance.get("export")),
         "questionnaire_version": provenance.get("questionnaire_version"),
         "code_version": provenance.get("code_version") or code_version(),
         "package_version": package_version(),

@@ -6,9 +6,12 @@ Order of effects (each later step depends on the earlier ones having completed):
 2. under the wave's flock: reconcile with any earlier half-finished publish, compare table hashes
    with the latest version (identical -> publish nothing), pick version = max + 1, write
    manifest.json, rename staging -> wave=W/version=N (the atomic step that makes it visible),
-   replace the LATEST pointer, insert the catalog row."""
+   replace the LATEST pointer, insert the catalog row. A failure after the rename leaves a
+   published version (the result says so, with a warning); the next publish of the wave, identical
+   or not, writes the missing pointer and catalog row (publish.reindex)."""
 from __future__ import annotations
 
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,11 +20,10 @@ from typing import TYPE_CHECKING, Callable
 import pandas as pd
 
 from lei_pipeline.errors import LeiError
-from lei_pipeline.publish import layout
+from lei_pipeline.publish import layout, reindex, scan
 from lei_pipeline.publish.catalog import repository
 from lei_pipeline.publish.catalog.migrate import ensure_catalog
-from lei_pipeline.publish.manifest import (METHODOLOGY_COPY, build_manifest, read_manifest, table_hashes,
-                                           utc_now, write_manifest)
+from lei_pipeline.publish.manifest import METHODOLOGY_COPY, build_manifest, table_hashes, utc_now, write_manifest
 from lei_pipeline.publish.names import validate_table_name, validate_wave_name
 from lei_pipeline.files import file_sha256
 from lei_pipeline.publish.parquet_io import write_table
@@ -42,6 +44,10 @@ class PublishResult:
     path: Path
     unchanged: bool
     manifest: dict = field(repr=False)
+    # what the publish skipped or could not finish (stray folders, a catalog write that failed);
+    # the version above is published and readable even when the catalog could not record it
+    warnings: list[str] = field(default_factory=list)
+    catalog_recorded: bool = True
 
 
 def _check_tables(tables: dict[str, pd.DataFrame]) -> None:
@@ -51,6 +57,23 @@ def _check_tables(tables: dict[str, pd.DataFrame]) -> None:
         validate_table_name(name)
         if not isinstance(frame, pd.DataFrame):
             raise LeiError(f"table {name!r} is a {type(frame).__name__}, not a pandas DataFrame")
+        _refuse_local_paths(name, frame)
+
+
+_ABSOLUTE = re.compile(r"^(/|\\\\|[A-Za-z]:[\\/])")
+
+
+def _refuse_local_paths(name: str, frame: pd.DataFrame) -> None:
+    """Published data holds no local path: columns that name a file or path must be relative
+    (a responses table once carried the export's absolute path, so every checkout published anew)."""
+    for col in frame.columns:
+        if not str(col).endswith(("file", "path")):
+            continue
+        values = [v for v in frame[col].dropna().unique() if isinstance(v, str)]
+        bad = next((v for v in values if _ABSOLUTE.match(v)), None)
+        if bad is not None:
+            raise LeiError(f"table {name!r} column {col!r} holds a local path ({bad!r}): published tables "
+                           f"hold file names relative to their wave folder")
 
 
 def _methodology_file(settings: Settings, provenance: dict) -> Path:
@@ -60,63 +83,32 @@ def _methodology_file(settings: Settings, provenance: dict) -> Path:
     return path
 
 
-def _catalog_row(manifest: dict, manifest_sha256: str) -> dict:
-    return {
-        "wave": manifest["wave"],
-        "version": manifest["version"],
-        "path": layout.relative_path(manifest["wave"], manifest["version"]),
-        "created_at": pd.Timestamp(manifest["created_at"]).to_pydatetime(),
-        "manifest_sha256": manifest_sha256,
-        "methodology_version": manifest["methodology"].get("version"),
-        "methodology_sha256": manifest["methodology"].get("sha256"),
-        "questionnaire_version": manifest.get("questionnaire_version"),
-        "code_version": manifest.get("code_version"),
-        "run_id": manifest.get("run_id"),
-        "row_counts": {name: entry["rows"] for name, entry in manifest["tables"].items()},
-        "checks_passed": len(manifest.get("checks_passed", [])),
-        "checks_failed": len(manifest.get("checks_failed", [])),
-        "notice": manifest.get("notice"),
-    }
+def _export_sha(manifest_or_provenance: dict) -> str | None:
+    return (manifest_or_provenance.get("export") or {}).get("sha256")
 
 
-def _record(settings: Settings, manifest: dict, folder: Path) -> None:
-    repository.record_snapshot(settings.catalog_url, _catalog_row(manifest, file_sha256(folder / "manifest.json")),
-                               manifest["tables"])
-
-
-def _reconcile(settings: Settings, wave: str) -> tuple[list[int], list[int]]:
-    """Finish what a publish that died after its rename left undone: catalog rows for complete
-    version folders, and the LATEST pointer. Runs under the wave lock."""
-    pub = settings.published_dir
-    on_disk = layout.complete_versions(pub, wave)
-    in_catalog = repository.versions(settings.catalog_url, wave)
-    for v in sorted(set(on_disk) - set(in_catalog)):
-        folder = layout.version_dir(pub, wave, v)
-        manifest = read_manifest(folder)
-        if (manifest.get("wave"), manifest.get("version")) != (wave, v):
-            raise LeiError(f"{folder} holds the manifest of wave {manifest.get('wave')} version "
-                           f"{manifest.get('version')}; it was not written by publish_snapshot: move it away")
-        _record(settings, manifest, folder)
-        in_catalog.append(v)
-    if on_disk:
-        pointer = (layout.wave_dir(pub, wave) / layout.LATEST_FILE)
-        current = pointer.read_text(encoding="ascii").strip() if pointer.is_file() else ""
-        if current != str(on_disk[-1]):
-            layout.write_latest(pub, wave, on_disk[-1])
-    return on_disk, sorted(in_catalog)
-
-
-def _unchanged(pub: Path, wave: str, entries: dict[str, dict], methodology_sha: str) -> PublishResult | None:
-    """The latest snapshot when it already holds exactly these table bytes (and this methodology)."""
-    latest = layout.read_latest(pub, wave)
-    if latest is None:
+def _unchanged(snapshots: list[scan.Snapshot], entries: dict[str, dict], methodology_sha: str,
+               provenance: dict) -> PublishResult | None:
+    """The latest snapshot when it already holds exactly these table bytes, made with this
+    methodology from this export."""
+    top = scan.latest(snapshots)
+    if top is None:
         return None
-    folder = layout.version_dir(pub, wave, latest)
-    manifest = read_manifest(folder)
+    manifest = top.manifest
     if (table_hashes(manifest) != {n: e["sha256"] for n, e in entries.items()}
-            or manifest["methodology"].get("sha256") != methodology_sha):
+            or manifest["methodology"].get("sha256") != methodology_sha
+            or _export_sha(manifest) != _export_sha(provenance)):
         return None
-    return PublishResult(wave, latest, folder, True, manifest)
+    return PublishResult(top.wave, top.version, top.folder, True, manifest)
+
+
+def _reconciled(settings: Settings, wave: str) -> tuple[list[scan.Snapshot], list[str]]:
+    """Under the wave lock: the wave's valid snapshots, with the catalog and LATEST brought in
+    line with them (what a publish that failed after its rename left undone)."""
+    warnings: list[str] = []
+    snapshots = scan.wave_snapshots(settings.published_dir, wave, warnings)
+    reindex.reconcile_wave(settings, wave, snapshots, warnings)
+    return snapshots, warnings
 
 
 def publish_snapshot(settings: Settings, wave: str, tables: dict[str, pd.DataFrame], provenance: dict, *,
@@ -142,9 +134,15 @@ def publish_snapshot(settings: Settings, wave: str, tables: dict[str, pd.DataFra
     staging = Staging(pub)
     try:
         entries = {name: write_table(tables[name], staging.path / f"{name}.parquet") for name in sorted(tables)}
-        same = _unchanged(pub, wave, entries, methodology_sha)  # early exit, no quality run; re-checked under the lock
-        if same is not None:
-            return same
+        early = _unchanged(scan.wave_snapshots(pub, wave), entries, methodology_sha, provenance)
+        if early is not None:  # no quality run; re-checked (and the catalog healed) under the lock
+            wdir = layout.wave_dir(pub, wave)
+            with exclusive_lock(wdir / layout.WAVE_LOCK):
+                snapshots, warnings = _reconciled(settings, wave)
+                same = _unchanged(snapshots, entries, methodology_sha, provenance)
+                if same is not None:
+                    same.warnings = warnings
+                    return same
         shutil.copyfile(methodology, staging.path / METHODOLOGY_COPY)
         suites = None
         data_docs = None
@@ -165,11 +163,14 @@ def publish_snapshot(settings: Settings, wave: str, tables: dict[str, pd.DataFra
         wdir = layout.wave_dir(pub, wave)
         wdir.mkdir(exist_ok=True)
         with exclusive_lock(wdir / layout.WAVE_LOCK):
-            on_disk, in_catalog = _reconcile(settings, wave)
-            same = _unchanged(pub, wave, entries, methodology_sha)
+            snapshots, warnings = _reconciled(settings, wave)
+            same = _unchanged(snapshots, entries, methodology_sha, provenance)
             if same is not None:
+                same.warnings = warnings
                 return same
-            version = max(on_disk + in_catalog, default=0) + 1
+            # numbers of stray folders and of catalog rows whose folder is gone are never reused
+            taken = set(scan.version_folders(pub, wave)) | set(repository.versions(settings.catalog_url, wave))
+            version = max(taken, default=0) + 1
             manifest = build_manifest(wave=wave, version=version, created_at=utc_now(), tables=entries,
                                       provenance=provenance, methodology_sha256=methodology_sha,
                                       quality=suites, data_docs=data_docs)
@@ -178,14 +179,21 @@ def publish_snapshot(settings: Settings, wave: str, tables: dict[str, pd.DataFra
             target = layout.version_dir(pub, wave, version)
             HOOKS["before_rename"]()
             staging.path.rename(target)
-            layout.fsync_dir(wdir)
-            layout.write_latest(pub, wave, version)
+            # From here the version is published: readers trust the folder and its manifest. What
+            # follows (pointer, catalog row) is derived from it and healed by the next publish.
+            result = PublishResult(wave, version, target, False, manifest, warnings)
             try:
-                _record(settings, manifest, target)
-            except Exception as e:
-                raise LeiError(f"wave {wave} version {version} was published to {target} but the catalog "
-                               f"could not record it ({type(e).__name__}: {e}); the next publish records it") from e
-            return PublishResult(wave, version, target, False, manifest)
+                layout.fsync_dir(wdir)
+                layout.write_latest(pub, wave, version)
+                reindex.record(settings, scan.Snapshot(wave, version, target, manifest))
+            except Exception as e:  # noqa: BLE001 - any failure here must not hide the published version
+                result.catalog_recorded = False
+                msg = (f"wave {wave} version {version} is published ({target}) but its catalog row or LATEST "
+                       f"pointer could not be written ({type(e).__name__}: {e}); the next run of the wave or "
+                       f"`lei snapshots reindex` records it")
+                scan.log.warning(msg)
+                result.warnings.append(msg)
+            return result
     finally:
         if staging.path.exists():
             staging.discard()

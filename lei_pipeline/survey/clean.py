@@ -8,6 +8,7 @@ unparseable number or date) is a warning and the value is missing (quarantined).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import PurePath
 
 import numpy as np
 import pandas as pd
@@ -314,7 +315,9 @@ def clean_responses(raw_frame: pd.DataFrame, questionnaire, registry_df: pd.Data
         "unit_code": df["unit_code"].astype("str"),
         "unit_name": df["unit_code"].map(reg["name_latin"]).astype("str"),
         "unit_type": df["unit_code"].map(reg["unit_type"]).astype("str"),
-        "source_file": df["source_file"].astype("str"),
+        # the export's name within its wave folder, never a local path: published tables are the
+        # same bytes from any checkout (exports sit directly in data/raw/<wave>/)
+        "source_file": df["source_file"].map({f: PurePath(str(f)).name for f in df["source_file"].unique()}).astype("str"),
         "source_row": df["source_row"].astype("int64"),
         "submitted_at": df["submitted_at"].astype("datetime64[ns]"),
         "complete": df["complete"].astype("bool"),

@@ -144,12 +144,3 @@ def test_catalog_row_missing_after_crash_is_recorded_by_next_publish(settings, m
     assert r3.version == 3
     assert list_snapshots(settings)["version"].tolist() == [1, 2, 3]
     assert (wdir / "LATEST").read_text().strip() == "3"
-
-
-def test_version_folder_with_foreign_manifest_is_refused(settings, methodology):
-    import shutil
-
-    r1 = publish_snapshot(settings, "2024", build_tables("2024", variant=0), provenance(methodology), quality=False)
-    shutil.copytree(r1.path, r1.path.parent / "version=2")  # manifest still says version 1
-    with pytest.raises(LeiError, match="version=2 holds the manifest of wave 2024 version 1"):
-        publish_snapshot(settings, "2024", build_tables("2024", variant=3), provenance(methodology), quality=False)

@@ -8,7 +8,7 @@ from lei_pipeline.defs.check_outcomes import blocking_failures, latest_check_out
 from lei_pipeline.defs.partitions import wave_partitions
 from lei_pipeline.defs.resources import LeiSettings, SurveyInputs
 from lei_pipeline.errors import LeiError
-from lei_pipeline.provenance import build_provenance, is_synthetic
+from lei_pipeline.provenance import build_provenance, export_provenance, is_synthetic
 from lei_pipeline.publish import publish_snapshot
 from lei_pipeline.publish.quality_report import read_report, report_dir
 
@@ -31,16 +31,37 @@ def published_snapshot(context: AssetExecutionContext, clean_responses: pd.DataF
     inputs = survey_inputs.get()
     settings = lei.settings()
     provenance = build_provenance(inputs, run_id=context.run_id, checks=outcomes,
-                                  synthetic=is_synthetic(settings.raw_dir / wave))
+                                  synthetic=is_synthetic(settings.raw_dir / wave),
+                                  export=_export_read(context, settings, wave))
     result = publish_snapshot(settings, wave, {
         "responses": clean_responses, "indicators": indicators,
         "scores": composite_index, "change": wave_change,
     }, provenance, report=read_report(report_dir(settings, wave, context.run_id)))
+    for warning in result.warnings:
+        context.log.warning(warning)
     return dg.MaterializeResult(metadata={
         "version": int(result.version),
+        "catalog_recorded": bool(result.catalog_recorded),
+        "warnings": dg.MetadataValue.json(result.warnings),
         "unchanged": bool(result.unchanged),
         "path": dg.MetadataValue.path(str(result.path)),
         "methodology_version": provenance["methodology_version"],
         "methodology_sha256": provenance["methodology_sha256"],
         "checks_passed": sum(o["status"] == "passed" for o in outcomes),
     })
+
+
+def _export_read(context: AssetExecutionContext, settings, wave: str) -> dict | None:
+    """The export raw_responses read for this wave (file, sha256, format, rows), from its latest
+    materialisation's metadata: the bytes actually read, even if the file was replaced since."""
+    records = context.instance.fetch_materializations(
+        dg.AssetRecordsFilter(asset_key=dg.AssetKey("raw_responses"), asset_partitions=[wave]), limit=1).records
+    if not records or records[0].asset_materialization is None:
+        return None
+    meta = records[0].asset_materialization.metadata
+    if "export_file" not in meta or "export_sha256" not in meta:
+        return None
+    rows = meta.get("dagster/row_count")
+    fmt = meta.get("format")
+    return export_provenance(settings, wave, meta["export_file"].value, meta["export_sha256"].value,
+                             fmt.value if fmt is not None else None, rows.value if rows is not None else 0)

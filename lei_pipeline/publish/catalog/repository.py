@@ -33,6 +33,22 @@ def record_snapshot(url: str, row: dict, tables: dict[str, dict]) -> None:
             ])
 
 
+def delete_snapshot(url: str, wave: str, version: int) -> None:
+    with engine(url).begin() as conn:
+        conn.execute(sa.delete(snapshot_tables).where(snapshot_tables.c.wave == wave,
+                                                      snapshot_tables.c.version == version))
+        conn.execute(sa.delete(snapshots).where(snapshots.c.wave == wave, snapshots.c.version == version))
+
+
+def manifest_hashes(url: str, wave: str | None = None) -> dict[tuple[str, int], str]:
+    """(wave, version) -> manifest_sha256 of every catalog row (of one wave when given)."""
+    query = sa.select(snapshots.c.wave, snapshots.c.version, snapshots.c.manifest_sha256)
+    if wave is not None:
+        query = query.where(snapshots.c.wave == wave)
+    with engine(url).connect() as conn:
+        return {(str(w), int(v)): str(h) for w, v, h in conn.execute(query)}
+
+
 def versions(url: str, wave: str) -> list[int]:
     with engine(url).connect() as conn:
         rows = conn.execute(sa.select(snapshots.c.version).where(snapshots.c.wave == wave))

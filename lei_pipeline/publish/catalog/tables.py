@@ -24,6 +24,11 @@ snapshots = sa.Table(
     sa.Column("checks_passed", sa.Integer, nullable=False),
     sa.Column("checks_failed", sa.Integer, nullable=False),
     sa.Column("notice", sa.Text),
+    # the export the snapshot was built from (migration 0002): name within data/raw/<wave>/
+    sa.Column("export_file", sa.String(255)),
+    sa.Column("export_sha256", sa.String(64)),
+    sa.Column("export_format", sa.String(32)),
+    sa.Column("export_rows_read", sa.Integer),
     sa.UniqueConstraint("wave", "version", name="uq_snapshots_wave_version"),
 )
 
