@@ -112,8 +112,13 @@ def materialize_wave(instance: dg.DagsterInstance, wave: str, resources: dict | 
 def describe_materialisation(metadata) -> str:
     """What a person wants to know about a materialisation in one phrase."""
     if "version" in metadata:
-        return f"version {metadata['version'].value}" + (
+        text = f"version {metadata['version'].value}" + (
             " (unchanged, nothing new written)" if metadata["unchanged"].value else "")
+        warnings = metadata.get("warnings")
+        if warnings is not None and warnings.value:  # e.g. published, but the catalog row is still missing
+            text += f"; warning: {warnings.value[0]}" + (f" (+{len(warnings.value) - 1} more)"
+                                                        if len(warnings.value) > 1 else "")
+        return text
     rows = metadata.get("dagster/row_count")
     return f"{rows.value} rows" if rows is not None else ""
 

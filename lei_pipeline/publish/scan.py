@@ -31,14 +31,15 @@ class Snapshot:
 
 
 def version_folders(published_dir: Path, wave: str) -> dict[int, Path]:
-    """Every version=N folder of a wave, complete or not (their numbers are never reused)."""
+    """Every version=N entry of a wave, complete or not, even a stray file of that name (their
+    numbers are never reused: a new version is renamed onto a name nothing holds)."""
     wdir = layout.wave_dir(published_dir, wave)
     if not wdir.is_dir():
         return {}
     out = {}
     for p in wdir.iterdir():
         m = _VERSION_DIR.fullmatch(p.name)
-        if m and p.is_dir():
+        if m:
             out[int(m.group(1))] = p
     return out
 

@@ -135,3 +135,14 @@ def test_reindex_rebuilds_the_catalog_from_the_folders(settings, methodology):
     assert r.version == 2
     again = reindex(settings)
     assert (again.added, again.replaced, again.removed, again.kept) == ([], [], [], 2)
+
+
+def test_run_summary_tells_a_published_version_with_its_warning():
+    import dagster as dg
+
+    from lei_pipeline.defs.run_waves import describe_materialisation
+
+    text = describe_materialisation({
+        "version": dg.MetadataValue.int(3), "unchanged": dg.MetadataValue.bool(False),
+        "warnings": dg.MetadataValue.json(["wave 2024 version 3 is published but its catalog row ..."])})
+    assert text.startswith("version 3") and "warning: wave 2024 version 3 is published" in text
