@@ -166,7 +166,8 @@ def render(d: dict) -> list[str]:
                 text += f", largest {big['change']:+g} at {_key_text(big, key)} ({big['from']} -> {big['to']})"
             lines.append(text)
         for col, mv in t["ranks_moved"].items():
-            tops = ", ".join(f"{_key_text(r, key)} {r['from']}->{r['to']}" for r in mv["largest"][:5])
+            tops = ", ".join(f"{_key_text(r, key)}" + (f" {r['unit_name']}" if r.get("unit_name") else "")
+                             + f" {r['from']}->{r['to']}" for r in mv["largest"][:5])
             lines.append(f"  {col}: {mv['moved']} units moved ({tops})")
         if not (t["values_changed"] or t["rows_added"]["count"] or t["rows_removed"]["count"]
                 or t["columns_added"] or t["columns_removed"]):

@@ -23,6 +23,7 @@ from lei_pipeline.errors import LeiError
 from lei_pipeline.publish import layout, reindex, scan
 from lei_pipeline.publish.catalog import repository
 from lei_pipeline.publish.catalog.migrate import ensure_catalog
+from lei_pipeline.publish.integrity import snapshot_problems
 from lei_pipeline.publish.manifest import METHODOLOGY_COPY, build_manifest, table_hashes, utc_now, write_manifest
 from lei_pipeline.publish.names import validate_table_name, validate_wave_name
 from lei_pipeline.files import file_sha256
@@ -88,9 +89,10 @@ def _export_sha(manifest_or_provenance: dict) -> str | None:
 
 
 def _unchanged(snapshots: list[scan.Snapshot], entries: dict[str, dict], methodology_sha: str,
-               provenance: dict) -> PublishResult | None:
+               provenance: dict, warnings: list[str] | None = None) -> PublishResult | None:
     """The latest snapshot when it already holds exactly these table bytes, made with this
-    methodology from this export."""
+    methodology from this export, and its files still match its manifest (a modified file is
+    replaced by a new version rather than vouched for)."""
     top = scan.latest(snapshots)
     if top is None:
         return None
@@ -98,6 +100,11 @@ def _unchanged(snapshots: list[scan.Snapshot], entries: dict[str, dict], methodo
     if (table_hashes(manifest) != {n: e["sha256"] for n, e in entries.items()}
             or manifest["methodology"].get("sha256") != methodology_sha
             or _export_sha(manifest) != _export_sha(provenance)):
+        return None
+    problems = snapshot_problems(top.folder, manifest)
+    if problems:
+        if warnings is not None:
+            warnings.extend(f"{p}: publishing a new version" for p in problems)
         return None
     return PublishResult(top.wave, top.version, top.folder, True, manifest)
 
@@ -139,7 +146,7 @@ def publish_snapshot(settings: Settings, wave: str, tables: dict[str, pd.DataFra
             wdir = layout.wave_dir(pub, wave)
             with exclusive_lock(wdir / layout.WAVE_LOCK):
                 snapshots, warnings = _reconciled(settings, wave)
-                same = _unchanged(snapshots, entries, methodology_sha, provenance)
+                same = _unchanged(snapshots, entries, methodology_sha, provenance, warnings)
                 if same is not None:
                     same.warnings = warnings
                     return same
@@ -164,7 +171,7 @@ def publish_snapshot(settings: Settings, wave: str, tables: dict[str, pd.DataFra
         wdir.mkdir(exist_ok=True)
         with exclusive_lock(wdir / layout.WAVE_LOCK):
             snapshots, warnings = _reconciled(settings, wave)
-            same = _unchanged(snapshots, entries, methodology_sha, provenance)
+            same = _unchanged(snapshots, entries, methodology_sha, provenance, warnings)
             if same is not None:
                 same.warnings = warnings
                 return same

@@ -98,3 +98,16 @@ def test_pull_refuses_to_write_into_the_published_folder(published):
         r = lei(published, "pull", "scores", "--wave", "2024", "--out", str(out))
         assert r.returncode == 2 and "inside the published folder" in r.stderr, r.stderr
         assert (out.read_bytes() if out.exists() else None) == before
+
+
+def test_identical_run_over_a_modified_latest_version_publishes_a_new_one(published, tmp_path):
+    from lei_pipeline_tests.publish.sample import provenance as prov
+
+    target = published.published_dir / "wave=2024" / "version=2" / "scores.parquet"
+    _tamper(target)
+    r = publish_snapshot(published, "2024", build_tables("2024", variant=1), prov(tmp_path / "lei-v1.yaml"),
+                         quality=False)
+    assert (r.version, r.unchanged) == (3, False)
+    assert any(str(target) in w and "publishing a new version" in w for w in r.warnings)
+    assert load("scores", wave="2024", settings=published)["lei"].tolist() == \
+        build_tables("2024", variant=1)["scores"]["lei"].tolist()
