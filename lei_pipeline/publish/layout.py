@@ -6,7 +6,9 @@
     <published_dir>/.staging-<uuid>/        a publish in progress (hidden; readers never look here)
 
 A version folder only ever appears by rename of a complete staging folder, so a version folder
-with a manifest.json is a complete snapshot."""
+with a manifest.json is a complete snapshot. Readers and publishing go by publish.scan, which also
+checks that the manifest parses and names its own wave and version (a restored or stray folder is
+skipped with a warning); LATEST is derived from the folders (the highest valid version)."""
 from __future__ import annotations
 
 import os
