@@ -6,7 +6,7 @@ be groups of design columns (the whole weights vector can be one input). Saltell
 independent n-row matrices A and B, and for each input i the matrix AB_i = A with input i's
 columns taken from B: n * (d + 2) model runs. Estimators (Saltelli et al. 2010, table 2):
 
-    V    = var(f(A), f(B))
+    V    = var(f(A), f(B))                            outputs centred on their mean first
     S_i  = mean(f(B) * (f(AB_i) - f(A))) / V          first order, Saltelli 2010 (default)
     S_i  = (V - mean((f(B) - f(AB_i))^2) / 2) / V     first order, Jansen 1999 (first_order="jansen")
     ST_i = mean((f(A) - f(AB_i))^2) / 2 / V           total effect, Jansen 1999
@@ -18,7 +18,7 @@ are consistent; they differ at small n). The total index is Jansen's in all thre
 Indices are NaN when the output does not vary (V = 0).
 
 run_sensitivity() applies it to an index: the inputs are the weights (one input, or one per
-level when the spec gives a noise per level), each answer-reading aspect, each alternatives
+level or node when the spec gives a noise per level or node), each answer-reading aspect, each alternatives
 step and the eligibility threshold; the output of a run is the mean absolute shift of the
 target's ranks from the nominal ranks, over units."""
 from __future__ import annotations
@@ -77,7 +77,7 @@ def estimate(y_a: np.ndarray, y_b: np.ndarray, y_ab: np.ndarray, first_order: st
              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """First-order and total indices from outputs y_a, y_b (..., n) and y_ab (..., d, n);
     leading axes (bootstrap resamples) broadcast. Returns (S (..., d), ST (..., d), V (...))."""
-    v = np.var(np.concatenate([y_a, y_b], axis=-1), axis=-1, ddof=1)
+    v = np.var(np.concatenate([y_a, y_b], axis=-1), axis=-1)  # ddof 0, as SALib
     if first_order == "saltelli2010":
         first = np.mean(y_b[..., None, :] * (y_ab - y_a[..., None, :]), axis=-1)
     elif first_order == "jansen":
@@ -104,7 +104,10 @@ def sobol_indices(model: Callable[[np.ndarray], np.ndarray], groups: int | Mappi
     if y.shape != (len(design),):
         raise ValueError(f"sensitivity model returned {y.size} outputs for {len(design)} design rows")
     d = len(groups)
-    y_a, y_b, y_ab = y[:n], y[n:2 * n], y[2 * n:].reshape(d, n)
+    # Centred on the mean of every run, as SALib does: Saltelli 2010's first-order estimator is
+    # biased (its variance grows) for outputs far from 0. The indices are otherwise unchanged.
+    yc = y - y.mean()
+    y_a, y_b, y_ab = yc[:n], yc[n:2 * n], yc[2 * n:].reshape(d, n)
     s, st, v = estimate(y_a, y_b, y_ab, first_order)
     table = pd.DataFrame({"S": s, "ST": st}, index=pd.Index(list(groups), name="input"))
     if bootstrap:
@@ -147,10 +150,12 @@ def input_groups(rep: Replicator) -> dict[str, list[int]]:
     w = rep.spec.weights
     if not k:
         groups = {}
-    elif w is not None and w.by_level is not None:
+    elif w is not None and (w.by_level is not None or w.by_code):
+        own = dict(w.by_code)
         groups = {}
         for j, code in enumerate(rep.noisy):
-            groups.setdefault(f"weights:level{rep.framework[code].level}", []).append(j)
+            name = f"weights:{code}" if code in own else f"weights:level{rep.framework[code].level}"
+            groups.setdefault(name, []).append(j)
     else:
         groups = {"weights": list(range(k))}
     return groups | {name: [k + j] for j, (name, _) in enumerate(rep.inputs)}

@@ -106,7 +106,7 @@ class Replicator:
         self._col = {c: j for j, c in enumerate(cols)}
         self._base = np.array([framework[c].weight for c in cols], dtype=float)
         self._noisy_cols = np.array([self._col[c] for c in self.noisy], dtype=int)
-        self._noise = np.array([spec.weights.noise_of(framework[c].level) for c in self.noisy]) if self.noisy else np.empty(0)
+        self._noise = np.array([spec.weights.noise_of(framework[c].level, c) for c in self.noisy]) if self.noisy else np.empty(0)
         self._kids = {a: [self._col[k] for k in framework.children(a)] for a in self.aggregates}
         # Children of aggregates above the noisy level vary by run: the widest of them bounds a fast block.
         varying, widest = set(), 1
@@ -448,7 +448,11 @@ def _noisy(weights: WeightNoise | None, fw: Framework, target: str, sub: set[str
         if lv >= top:
             raise MethodError(f"uncertainty weights level {lv} does not weigh anything under target {target!r} "
                               f"(level {top}); use levels below {top}")
-    return [n.code for n in fw.nodes if n.level in levels and n.code in sub and n.code != target]
+    own = dict(weights.by_code)
+    for code in own:
+        if code not in sub or code == target:
+            raise MethodError(f"uncertainty weights noise names {code!r}, which is not a node under target {target!r}")
+    return [n.code for n in fw.nodes if (n.level in levels or n.code in own) and n.code in sub and n.code != target]
 
 
 # --- uncertainty analysis --------------------------------------------------------------------

@@ -27,8 +27,12 @@ class WeightNoise:
     noise: float = 0.0                          # one noise for every level in `levels`
     levels: tuple[int, ...] | None = None       # None: every level below the target
     by_level: tuple[tuple[int, float], ...] | None = None  # ((level, noise), ...): one noise per level
+    by_code: tuple[tuple[str, float], ...] = ()  # ((node code, noise), ...): one node's own noise
 
-    def noise_of(self, level: int) -> float:
+    def noise_of(self, level: int, code: str | None = None) -> float:
+        own = dict(self.by_code)
+        if code in own:
+            return own[code]
         return dict(self.by_level)[level] if self.by_level is not None else self.noise
 
 
@@ -150,9 +154,13 @@ def _weights(v) -> WeightNoise:
             raise MethodError("uncertainty weights: noise per level ({level: noise}) already names the levels; drop levels")
         if not d["noise"]:
             raise MethodError("uncertainty weights noise per level must name at least one level")
-        by = tuple((_int("weights noise level", lv, lo=1), _noise(f"weights noise of level {lv}", x))
-                   for lv, x in d["noise"].items())
-        return WeightNoise(levels=tuple(lv for lv, _ in by), by_level=by)
+        # An integer key is a framework level; a text key one node (its own noise, e.g. {Conn: 0.5}).
+        codes = tuple((k.strip(), _noise(f"weights noise of node {k}", x)) for k, x in d["noise"].items()
+                      if isinstance(k, str) and not k.strip().isdigit())
+        by = tuple((_int("weights noise level", int(lv) if isinstance(lv, str) else lv, lo=1),
+                    _noise(f"weights noise of level {lv}", x))
+                   for lv, x in d["noise"].items() if not (isinstance(lv, str) and not lv.strip().isdigit()))
+        return WeightNoise(levels=tuple(lv for lv, _ in by), by_level=by, by_code=codes)
     noise = _noise("weights noise", d["noise"])
     levels = d.get("levels")
     if levels is not None:
