@@ -25,6 +25,12 @@ def load_spec(methodology_path: str | Path) -> tuple[Uncertainty, dict, Path]:
     path = spec_path(methodology_path)
     if not path.is_file():
         raise LeiError(f"no uncertainty spec for methodology {Path(methodology_path).name}: expected {path}")
+    return read_spec(path)
+
+
+def read_spec(path: str | Path) -> tuple[Uncertainty, dict, Path]:
+    """(parsed spec, the mapping as written, its path) of an uncertainty spec file."""
+    path = Path(path)
     data = read_input(path, "uncertainty spec")
     try:
         raw = yaml.safe_load(data)
