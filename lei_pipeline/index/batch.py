@@ -145,7 +145,9 @@ def finish_mean(num: np.ndarray, wsum: np.ndarray, method: str, offset: float = 
             out = wsum / num
     if offset and method != "arithmetic":
         out = out - offset
-    out[wsum == 0] = np.nan
+    empty = wsum == 0
+    if empty.any():
+        out[empty] = np.nan
     return out
 
 

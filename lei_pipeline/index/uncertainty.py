@@ -375,13 +375,17 @@ class Replicator:
                 values.append(out if weighted else out[0])
             else:  # few children, varying by run: one (runs x units) product per child
                 num = np.zeros((runs, units))
-                wsum = np.zeros((runs, units))
+                wsum = np.zeros((runs, 1))  # per run while every child has a value
                 for j, k in enumerate(kids):
-                    terms, present = mean_terms(values[k], agg.method, agg.offset)
-                    wj = wk[:, j, None]
+                    v, wj = values[k], wk[:, j, None]
+                    if agg.method == "arithmetic" and not np.isnan(v).any():
+                        num += v * wj
+                        wsum = wsum + wj
+                        continue
+                    terms, present = mean_terms(v, agg.method, agg.offset)
                     num += terms * wj
-                    wsum += present * wj
-                values.append(finish_mean(num, wsum, agg.method, agg.offset))
+                    wsum = wsum + present * wj
+                values.append(finish_mean(num, np.broadcast_to(wsum, num.shape), agg.method, agg.offset))
         out = values[self._col[self.target]]
         return out if out.ndim == 2 and out.shape[0] == runs else np.array(np.broadcast_to(out, (runs, units)))
 
