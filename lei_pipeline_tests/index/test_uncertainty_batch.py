@@ -202,3 +202,17 @@ def test_partial_alternative_without_a_method_to_inherit_is_refused(asem):
 def test_bad_extended_spec_is_named(bad, match):
     with pytest.raises(MethodError, match=match):
         Uncertainty.from_dict(bad)
+
+
+def test_a_score_on_a_category_border_is_recomputed_and_keeps_the_builds_category():
+    fw = Framework(nodes=[Node("a", "Index", 1), Node("b", "Index", 1), Node("Index", None, 2)])
+    data = pd.DataFrame({"uCode": ["U1", "U2"], "a": [30.0, 90.0], "b": [50.0, 10.0]})  # U1 = 40.0: on the border
+    method = Method.from_dict({"aggregate": "arithmetic", "tiers": {"node": "Index", "labels": [
+        {"label": "high", "min": 40}, {"label": "low", "min": 0}]}})
+    spec = Uncertainty.from_dict({"replications": 25, "seed": 1, "weights": {"noise": {"a": 0.0}}})
+    rep = Replicator(data, fw, method, spec, id_col="uCode")
+    scores, _ = rep.evaluate(np.random.default_rng(0).random((25, rep.n_vars)))
+    assert rep.exact_runs == 25 and (scores[0] == 40.0).all()
+    r = run_uncertainty(data, fw, method, spec, id_col="uCode")
+    assert build(data, fw, method, id_col="uCode").results.loc["U1", "tier"] == "high"
+    assert r.summary.loc["U1", "p_high"] == 1.0 and r.summary.loc["U1", "p_low"] == 0.0
