@@ -135,22 +135,6 @@ def mean_terms(x: np.ndarray, method: str, offset: float = 0.0) -> tuple[np.ndar
     return terms, present
 
 
-def finish_mean(num: np.ndarray, wsum: np.ndarray, method: str, offset: float = 0.0) -> np.ndarray:
-    with np.errstate(invalid="ignore", divide="ignore"):
-        if method == "arithmetic":
-            out = num / wsum
-        elif method == "geometric":
-            out = np.exp(num / wsum)
-        else:
-            out = wsum / num
-    if offset and method != "arithmetic":
-        out = out - offset
-    empty = wsum == 0
-    if empty.any():
-        out[empty] = np.nan
-    return out
-
-
 def fragile_rows(scores: np.ndarray, tol: float = 1e-9, decimals: int | None = None,
                  borders: list[float] | tuple = ()) -> np.ndarray:
     """Runs (rows of runs x units) whose ranks or categories could depend on the last bits of a

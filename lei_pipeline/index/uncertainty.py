@@ -34,8 +34,7 @@ import numpy as np
 import pandas as pd
 
 from lei_pipeline.index.aggregate import weighted_mean
-from lei_pipeline.index.batch import (Children, batched_mean, distinct_rows, finish_mean, fragile_rows, mean_terms,
-                                     rank_rows)
+from lei_pipeline.index.batch import Children, batched_mean, distinct_rows, fragile_rows, mean_terms, rank_rows
 from lei_pipeline.index.build import IndexBuild, build
 from lei_pipeline.index.errors import AggregationError, DataError, IndexEngineError, MethodError
 from lei_pipeline.index.framework import Framework
@@ -356,9 +355,12 @@ class Replicator:
 
     def _aggregate_fast(self, pre: tuple, agg: AggregateSpec, norm: np.ndarray, w: np.ndarray) -> np.ndarray:
         """Target scores (runs x distinct units) as matrix products: per aggregate, the runs'
-        weights times the children's terms (units x children)."""
+        weights times the children's terms (units x children). Aggregates stay in the mean's own
+        domain (log(x + offset) for geometric, 1 / (x + offset) for harmonic, x for arithmetic):
+        a parent's terms are its children's domain values, so only the target is transformed back."""
         runs, units = len(w), norm.shape[0]
         values: list[np.ndarray] = [norm[:, j] for j in range(norm.shape[1])]
+        n_ind = len(values)
         noisy = set(self._noisy_cols.tolist())
         for a in self.aggregates:
             kids = self._kids[a]
@@ -368,25 +370,22 @@ class Replicator:
             if not varies:
                 key = (pre, agg, a)
                 if key not in self._terms:
-                    terms, present = mean_terms(np.column_stack([values[k] for k in kids]), agg.method, agg.offset)
-                    self._terms[key] = terms, present.astype(float)
+                    terms, present = _domain_terms(np.column_stack([values[k] for k in kids]),
+                                                   [k < n_ind for k in kids], agg)
+                    self._terms[key] = terms, (np.ones(terms.shape) if present is None else present.astype(float))
                 terms, present = self._terms[key]
-                out = finish_mean(wk @ terms.T, wk @ present.T, agg.method, agg.offset)
-                values.append(out if weighted else out[0])
+                z = _domain_mean(wk @ terms.T, wk @ present.T)
+                values.append(z if weighted else z[0])
             else:  # few children, varying by run: one (runs x units) product per child
                 num = np.zeros((runs, units))
                 wsum = np.zeros((runs, 1))  # per run while every child has a value
                 for j, k in enumerate(kids):
-                    v, wj = values[k], wk[:, j, None]
-                    if agg.method == "arithmetic" and not np.isnan(v).any():
-                        num += v * wj
-                        wsum = wsum + wj
-                        continue
-                    terms, present = mean_terms(v, agg.method, agg.offset)
+                    wj = wk[:, j, None]
+                    terms, present = _domain_terms(values[k], k < n_ind, agg)
                     num += terms * wj
-                    wsum = wsum + present * wj
-                values.append(finish_mean(num, np.broadcast_to(wsum, num.shape), agg.method, agg.offset))
-        out = values[self._col[self.target]]
+                    wsum = wsum + (wj if present is None else present * wj)
+                values.append(_domain_mean(num, np.broadcast_to(wsum, num.shape)))
+        out = _from_domain(values[self._col[self.target]], agg)
         return out if out.ndim == 2 and out.shape[0] == runs else np.array(np.broadcast_to(out, (runs, units)))
 
     def _aggregate(self, pre: tuple, agg: AggregateSpec, norm: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -413,6 +412,40 @@ class Replicator:
                 values.append(batched_mean(x, w[:, kids] if weighted else self._base[kids], agg.method, agg.offset))
         out = values[self._col[self.target]]
         return np.broadcast_to(out, (runs, len(self.units))) if out.ndim == 1 else out
+
+
+def _domain_terms(x: np.ndarray, raw, agg: AggregateSpec) -> tuple[np.ndarray, np.ndarray | None]:
+    """Terms of a mean in its domain and presence (None: every value present). raw: whether x
+    (or each column of x) is a plain value to transform, or an aggregate already in the domain."""
+    if np.ndim(raw) == 0 and not raw:
+        present = ~np.isnan(x)
+        if present.all():
+            return x, None
+        return np.where(present, x, 0.0), present
+    if np.ndim(raw) == 0 or all(raw):
+        terms, present = mean_terms(x, agg.method, agg.offset)
+        return terms, (None if present.all() else present)
+    cols = []  # a mix: transform the raw columns only
+    for j, r in enumerate(raw):
+        cols.append(mean_terms(x[:, j], agg.method, agg.offset)[0] if r else np.where(np.isnan(x[:, j]), 0.0, x[:, j]))
+    return np.column_stack(cols), ~np.isnan(x)
+
+
+def _domain_mean(num: np.ndarray, wsum: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = num / wsum
+    empty = wsum == 0
+    if empty.any():
+        z[empty] = np.nan
+    return z
+
+
+def _from_domain(z: np.ndarray, agg: AggregateSpec) -> np.ndarray:
+    if agg.method == "arithmetic":
+        return z
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = np.exp(z) if agg.method == "geometric" else 1.0 / z
+    return out - agg.offset if agg.offset else out
 
 
 def _target(target: str | None, fw: Framework) -> str:
