@@ -216,3 +216,16 @@ def test_a_score_on_a_category_border_is_recomputed_and_keeps_the_builds_categor
     r = run_uncertainty(data, fw, method, spec, id_col="uCode")
     assert build(data, fw, method, id_col="uCode").results.loc["U1", "tier"] == "high"
     assert r.summary.loc["U1", "p_high"] == 1.0 and r.summary.loc["U1", "p_low"] == 0.0
+
+
+def test_ranks_from_rounded_scores_tie_units_equal_at_the_declared_precision():
+    fw = Framework(nodes=[Node("a", "Index", 1), Node("b", "Index", 1), Node("Index", None, 2)])
+    data = pd.DataFrame({"uCode": ["U1", "U2", "U3"], "a": [40.4, 40.2, 10.0], "b": [40.4, 40.2, 10.0]})
+    method = Method.from_dict({"aggregate": "arithmetic"})
+    spec = {"replications": 30, "seed": 1, "weights": {"noise": {"a": 0.2}}}
+    raw = run_uncertainty(data, fw, method, spec, id_col="uCode")
+    assert (raw.ranks.loc["U1"] == 1).all() and (raw.ranks.loc["U2"] == 2).all()
+    rounded = run_uncertainty(data, fw, method, spec, decimals=0, id_col="uCode")  # 40.4 and 40.2 both print as 40
+    assert (rounded.ranks.loc["U1"] == 1).all() and (rounded.ranks.loc["U2"] == 1).all()
+    assert (rounded.ranks.loc["U3"] == 3).all() and rounded.summary.loc["U2", "nominal_rank"] == 1
+    np.testing.assert_allclose(rounded.scores, raw.scores, rtol=1e-12)  # scores themselves are not rounded
