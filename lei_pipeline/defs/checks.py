@@ -41,7 +41,9 @@ SPECS: dict[str, list[tuple[str, bool, str]]] = {
     "wave_uncertainty": [
         ("uncertainty_schema", True, "pandera models of the three uncertainty tables: bands ordered, "
                                      "probabilities sum to 1, one seed."),
-        ("nominal_matches_index", True, "The analysis' nominal scores and ranks are the published index's."),
+        ("nominal_matches_index", True, "The analysis' nominal scores are the published index's."),
+        ("nominal_ranks_match", False, "The analysis' nominal ranks are the published ranks (a warning: "
+                                       "else the methodology's ranking rule is not wired into the analysis)."),
         ("nominal_rank_in_band", False, "Each unit's published rank lies inside its 5-95 % rank band "
                                         "(a warning: outside means the spec's alternatives pull one way)."),
     ],

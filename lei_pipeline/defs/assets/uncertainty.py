@@ -28,19 +28,21 @@ def _outside_band(table: pd.DataFrame) -> pd.DataFrame:
     return table.loc[out, ["unit_code", "unit_name", "nominal_rank", "rank_q05", "rank_q95"]]
 
 
-def _nominal_mismatch(table: pd.DataFrame, scores: pd.DataFrame, index_code: str) -> pd.DataFrame:
-    """Units whose nominal score or rank differs from the published index: the analysis must start
-    from exactly the scores it qualifies."""
-    pub = scores.set_index("unit_code")
+def _nominal_mismatch(table: pd.DataFrame, scores: pd.DataFrame, column: str, published: str) -> pd.DataFrame:
+    """Units whose nominal score (or rank) differs from the published index's: the analysis must
+    start from exactly the scores it qualifies."""
+    if published not in scores.columns:
+        return pd.DataFrame([{"unit_code": None, "column": published, "check": "present in composite_index",
+                              "reason": f"composite_index has no column {published!r} to compare {column} with"}])
+    pub = scores.set_index("unit_code")[published]
     t = table.set_index("unit_code")
-    score = pub[index_code].reindex(t.index).to_numpy(dtype=float)
-    rank = pub["rank"].reindex(t.index).to_numpy(dtype=float, na_value=np.nan)
-    bad_s = ~np.isclose(t["nominal_score"].to_numpy(), score, rtol=0, atol=1e-9, equal_nan=True)
-    bad_r = ~np.isclose(t["nominal_rank"].to_numpy(), rank, equal_nan=True)
-    rows = [{"unit_code": u, "column": "nominal_score" if s else "nominal_rank", "check": "equals the published index",
-             "reason": "the analysis' nominal build differs from composite_index"}
-            for u, s, r in zip(t.index, bad_s, bad_r) if s or r]
-    return pd.DataFrame(rows)
+    mine = t[column].to_numpy(dtype=float)
+    theirs = pub.reindex(t.index).to_numpy(dtype=float, na_value=np.nan)
+    bad = ~np.isclose(mine, theirs, rtol=0, atol=1e-9, equal_nan=True)
+    return pd.DataFrame([{"unit_code": u, "column": column, "check": f"equals composite_index.{published}",
+                          "failure_case": None if np.isnan(x) else float(x),
+                          "reason": f"the analysis has {x}, the published index {y}"}
+                         for u, x, y in zip(t.index[bad], mine[bad], theirs[bad])])
 
 
 @dg.asset(
@@ -81,7 +83,14 @@ def wave_uncertainty(context: AssetExecutionContext, clean_responses: pd.DataFra
                 + validate_table(Replications, tables["replications"]))
     yield failures_result("wave_uncertainty", "uncertainty_schema", failures)
     yield failures_result("wave_uncertainty", "nominal_matches_index",
-                          _nominal_mismatch(unit, composite_index, m.index_code))
+                          _nominal_mismatch(unit, composite_index, "nominal_score", m.index_code))
+    # Ranks come from the methodology's ranking rule (lei_pipeline.uncertainty.nominal_rules); a
+    # rule the analysis does not know yet shows here as a warning, without holding the wave back.
+    ranks = _nominal_mismatch(unit, composite_index, "nominal_rank", "rank")
+    yield dg.AssetCheckResult(asset_key="wave_uncertainty", check_name="nominal_ranks_match", passed=ranks.empty,
+                              severity=dg.AssetCheckSeverity.WARN,
+                              metadata={"differing": dg.MetadataValue.int(len(ranks)),
+                                        "units": dg.MetadataValue.json(json_safe(ranks.head(25)))})
     outside = _outside_band(unit)
     yield dg.AssetCheckResult(
         asset_key="wave_uncertainty", check_name="nominal_rank_in_band", passed=outside.empty,
