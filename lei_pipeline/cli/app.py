@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "lei_pipeline.cli.snapshots",
     "lei_pipeline.cli.pull",
     "lei_pipeline.cli.sql",
+    "lei_pipeline.cli.uncertainty",
 ]
 
 app = typer.Typer(

@@ -38,6 +38,15 @@ SPECS: dict[str, list[tuple[str, bool, str]]] = {
                                  "ranges, every responding unit once, change consistent, weights sum to 1 "
                                  "(the snapshot's Data Docs come from this run of them)."),
     ],
+    "wave_uncertainty": [
+        ("uncertainty_schema", True, "pandera models of the three uncertainty tables: bands ordered, "
+                                     "probabilities sum to 1, one seed."),
+        ("nominal_matches_index", True, "The analysis' nominal scores are the published index's."),
+        ("nominal_ranks_match", False, "The analysis' nominal ranks are the published ranks (a warning: "
+                                       "else the methodology's ranking rule is not wired into the analysis)."),
+        ("nominal_rank_in_band", False, "Each unit's published rank lies inside its 5-95 % rank band "
+                                        "(a warning: outside means the spec's alternatives pull one way)."),
+    ],
 }
 
 

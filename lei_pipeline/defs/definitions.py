@@ -5,12 +5,14 @@ from lei_pipeline.defs.assets.index import composite_index, indicators, wave_cha
 from lei_pipeline.defs.assets.publish import published_snapshot
 from lei_pipeline.defs.assets.sources import SOURCE_ASSETS
 from lei_pipeline.defs.assets.survey import clean_responses, raw_responses
+from lei_pipeline.defs.assets.uncertainty import wave_uncertainty
 from lei_pipeline.defs.jobs import wave_job
 from lei_pipeline.defs.resources import default_resources
 from lei_pipeline.defs.schedules import changed_exports_schedule
 from lei_pipeline.defs.sensors import new_wave_sensor
 
-WAVE_ASSETS = [raw_responses, clean_responses, indicators, composite_index, wave_change, published_snapshot]
+WAVE_ASSETS = [raw_responses, clean_responses, indicators, composite_index, wave_change, wave_uncertainty,
+               published_snapshot]
 
 defs = dg.Definitions(
     assets=[*SOURCE_ASSETS, *WAVE_ASSETS],

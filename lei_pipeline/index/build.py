@@ -102,7 +102,7 @@ def build(data: pd.DataFrame, framework: Framework, method: Method, id_col: str 
     normalised = table
 
     if method.aggregate is not None:
-        table = aggregate(table, framework, method.aggregate.method)
+        table = aggregate(table, framework, method.aggregate.method, method.aggregate.offset)
         steps.append("aggregate")
     aggregated = table
 

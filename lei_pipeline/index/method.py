@@ -49,6 +49,7 @@ class NormaliseSpec:
 @dataclass(frozen=True)
 class AggregateSpec:
     method: str = "arithmetic"
+    offset: float = 0.0  # geometric / harmonic: the mean of x + offset, minus offset
 
 
 @dataclass(frozen=True)
@@ -190,8 +191,9 @@ def _normalise(v) -> NormaliseSpec:
 
 def _aggregate(v) -> AggregateSpec:
     d = _mapping("aggregate", v)
-    _only("aggregate", d, ("method",))
-    return AggregateSpec(_choice("aggregate", d.get("method", "arithmetic"), AGGREGATE_METHODS))
+    _only("aggregate", d, ("method", "offset"))
+    return AggregateSpec(_choice("aggregate", d.get("method", "arithmetic"), AGGREGATE_METHODS),
+                         offset=_num("aggregate", "offset", d.get("offset", 0.0), lo=0.0))
 
 
 def _tiers(v) -> TierSpec:

@@ -2,19 +2,24 @@
 get_sensitivity(SA_type = "SA"): which uncertain input drives the ranking most.
 
 sobol_indices() is generic: a model maps rows of a U(0,1) design to one number each. Inputs may
-be groups of design columns (the whole weights vector is one input). Saltelli design: two
+be groups of design columns (the whole weights vector can be one input). Saltelli design: two
 independent n-row matrices A and B, and for each input i the matrix AB_i = A with input i's
-columns taken from B: n * (d + 2) model runs. Jansen estimators (Saltelli et al. 2010, table 2):
+columns taken from B: n * (d + 2) model runs. Estimators (Saltelli et al. 2010, table 2):
 
-    V    = var(f(A), f(B))
-    S_i  = (V - mean((f(B) - f(AB_i))^2) / 2) / V     first order
-    ST_i = mean((f(A) - f(AB_i))^2) / 2 / V           total effect
+    V    = var(f(A), f(B))                            outputs centred on their mean first
+    S_i  = mean(f(B) * (f(AB_i) - f(A))) / V          first order, Saltelli 2010 (default)
+    S_i  = (V - mean((f(B) - f(AB_i))^2) / 2) / V     first order, Jansen 1999 (first_order="jansen")
+    ST_i = mean((f(A) - f(AB_i))^2) / 2 / V           total effect, Jansen 1999
 
-Confidence intervals, when asked, are bootstrap percentiles over the n design rows. Indices are
-NaN when the output does not vary (V = 0).
+The first-order default is Saltelli 2010's because COINr and SALib use it: the same design
+gives the same indices as SALib (a test checks it), so published figures compare with theirs.
+The engine used Jansen's first-order estimator before; it stays available as an option (both
+are consistent; they differ at small n). The total index is Jansen's in all three. Confidence intervals, when asked, are bootstrap percentiles over the n design rows.
+Indices are NaN when the output does not vary (V = 0).
 
-run_sensitivity() applies it to an index: inputs are the weights (one input) and each
-alternatives entry of an Uncertainty spec; the output of a run is the mean absolute shift of the
+run_sensitivity() applies it to an index: the inputs are the weights (one input, or one per
+level or node when the spec gives a noise per level or node), each answer-reading aspect, each alternatives
+step and the eligibility threshold; the output of a run is the mean absolute shift of the
 target's ranks from the nominal ranks, over units."""
 from __future__ import annotations
 
@@ -65,18 +70,28 @@ def saltelli_design(n: int, groups: Mapping[str, Sequence[int]], rng: np.random.
     return np.vstack(blocks)
 
 
-def jansen(y_a: np.ndarray, y_b: np.ndarray, y_ab: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+FIRST_ORDER = ("saltelli2010", "jansen")
+
+
+def estimate(y_a: np.ndarray, y_b: np.ndarray, y_ab: np.ndarray, first_order: str = "saltelli2010"
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """First-order and total indices from outputs y_a, y_b (..., n) and y_ab (..., d, n);
     leading axes (bootstrap resamples) broadcast. Returns (S (..., d), ST (..., d), V (...))."""
-    v = np.var(np.concatenate([y_a, y_b], axis=-1), axis=-1, ddof=1)
-    first = v[..., None] - 0.5 * np.mean((y_b[..., None, :] - y_ab) ** 2, axis=-1)
+    v = np.var(np.concatenate([y_a, y_b], axis=-1), axis=-1)  # ddof 0, as SALib
+    if first_order == "saltelli2010":
+        first = np.mean(y_b[..., None, :] * (y_ab - y_a[..., None, :]), axis=-1)
+    elif first_order == "jansen":
+        first = v[..., None] - 0.5 * np.mean((y_b[..., None, :] - y_ab) ** 2, axis=-1)
+    else:
+        raise ValueError(f"first_order must be one of {FIRST_ORDER}, got {first_order!r}")
     total = 0.5 * np.mean((y_a[..., None, :] - y_ab) ** 2, axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
         return first / v[..., None], total / v[..., None], v
 
 
 def sobol_indices(model: Callable[[np.ndarray], np.ndarray], groups: int | Mapping[str, Sequence[int]], n: int,
-                  *, seed: int | None = None, bootstrap: int = 0, confidence: float = 0.95) -> SobolIndices:
+                  *, seed: int | None = None, bootstrap: int = 0, confidence: float = 0.95,
+                  first_order: str = "saltelli2010") -> SobolIndices:
     """Sobol indices of `model` (a function from a runs x n_vars U(0,1) array to runs outputs,
     called once with the whole design) for `groups` (d inputs named x1..xd, or input name ->
     design columns)."""
@@ -89,12 +104,15 @@ def sobol_indices(model: Callable[[np.ndarray], np.ndarray], groups: int | Mappi
     if y.shape != (len(design),):
         raise ValueError(f"sensitivity model returned {y.size} outputs for {len(design)} design rows")
     d = len(groups)
-    y_a, y_b, y_ab = y[:n], y[n:2 * n], y[2 * n:].reshape(d, n)
-    s, st, v = jansen(y_a, y_b, y_ab)
+    # Centred on the mean of every run, as SALib does: Saltelli 2010's first-order estimator is
+    # biased (its variance grows) for outputs far from 0. The indices are otherwise unchanged.
+    yc = y - y.mean()
+    y_a, y_b, y_ab = yc[:n], yc[n:2 * n], yc[2 * n:].reshape(d, n)
+    s, st, v = estimate(y_a, y_b, y_ab, first_order)
     table = pd.DataFrame({"S": s, "ST": st}, index=pd.Index(list(groups), name="input"))
     if bootstrap:
         idx = boot_rng.integers(0, n, size=(bootstrap, n))
-        bs, bst, _ = jansen(y_a[idx], y_b[idx], np.moveaxis(y_ab[:, idx], 0, 1))
+        bs, bst, _ = estimate(y_a[idx], y_b[idx], np.moveaxis(y_ab[:, idx], 0, 1), first_order)
         lo, hi = (1 - confidence) / 2, (1 + confidence) / 2
         with warnings.catch_warnings():  # an input whose indices are all NaN gets NaN bounds
             warnings.simplefilter("ignore", RuntimeWarning)
@@ -125,28 +143,49 @@ class SensitivityResult:
         return self.seconds / self.runs
 
 
-def run_sensitivity(data: pd.DataFrame, framework: Framework, method: Method, spec: Uncertainty | dict,
-                    **build_kwargs) -> SensitivityResult:
+def input_groups(rep: Replicator) -> dict[str, list[int]]:
+    """The analysis' inputs -> design columns: the weights (one input, or weights:level<N> per
+    level with its own noise), then each discrete input (reading:<aspect>, steps, eligibility)."""
+    k = len(rep.noisy)
+    w = rep.spec.weights
+    if not k:
+        groups = {}
+    elif w is not None and (w.by_level is not None or w.by_code):
+        own = dict(w.by_code)
+        groups = {}
+        for j, code in enumerate(rep.noisy):
+            name = f"weights:{code}" if code in own else f"weights:level{rep.framework[code].level}"
+            groups.setdefault(name, []).append(j)
+    else:
+        groups = {"weights": list(range(k))}
+    return groups | {name: [k + j] for j, (name, _) in enumerate(rep.inputs)}
+
+
+def run_sensitivity(data: pd.DataFrame, framework: Framework, method: Method, spec: Uncertainty | dict, *,
+                    rescore=None, eligibility: float | None = None, decimals: int | None = None,
+                    progress=None, first_order: str = "saltelli2010", **build_kwargs) -> SensitivityResult:
     """Sobol indices of the target's mean absolute rank shift for the spec's uncertain inputs,
-    with spec.sensitivity's n, bootstrap and confidence; build_kwargs are build()'s."""
+    with spec.sensitivity's n, bootstrap and confidence; rescore, eligibility and decimals are
+    Replicator's, progress(n) is told of every n runs done; build_kwargs are build()'s."""
     t0 = time.perf_counter()
     spec = spec if isinstance(spec, Uncertainty) else Uncertainty.from_dict(spec)
-    rep = Replicator(data, framework, method, spec, **build_kwargs)
-    k = len(rep.noisy)
-    groups = ({"weights": list(range(k))} if k else {}) | {s: [k + j] for j, s in enumerate(rep.steps)}
+    rep = Replicator(data, framework, method, spec, rescore=rescore, eligibility=eligibility, decimals=decimals,
+                     **build_kwargs)
+    groups = input_groups(rep)
     if not groups:
         raise MethodError("uncertainty sensitivity needs at least one uncertain input: weights noise or alternatives")
     seed = secrets.randbits(63) if spec.seed is None else spec.seed
 
     def model(u: np.ndarray) -> np.ndarray:
-        return rep.rank_shift(rep.evaluate(u)[1])
+        return rep.rank_shift(rep.evaluate(u, progress)[1])
 
     sens = spec.sensitivity
-    sob = sobol_indices(model, groups, sens.n, seed=seed, bootstrap=sens.bootstrap, confidence=sens.confidence)
+    sob = sobol_indices(model, groups, sens.n, seed=seed, bootstrap=sens.bootstrap, confidence=sens.confidence,
+                        first_order=first_order)
     params = rep.parameters(sob.design).rename_axis("run")
     params.insert(0, "block", np.repeat(["A", "B"] + [f"AB:{g}" for g in groups], sens.n))
     return SensitivityResult(
-        spec=spec, target=rep.target, seed=seed, nominal=rep.nominal, indices=sob.indices,
+        spec=rep.spec, target=rep.target, seed=seed, nominal=rep.nominal, indices=sob.indices,
         variance=sob.variance, n=sens.n, parameters=params,
         rank_shift=pd.Series(sob.outputs, index=params.index, name="rank_shift"),
         seconds=time.perf_counter() - t0,

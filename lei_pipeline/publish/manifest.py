@@ -104,6 +104,8 @@ def build_manifest(*, wave: str, version: int, created_at: datetime, tables: dic
         "checks_failed": [c["name"] for c in checks if not c.get("passed")],
         "quality_suites_run": quality is not None,
         "data_docs": data_docs,
+        # The uncertainty analysis' seed and size (wave_uncertainty), when the snapshot holds it.
+        **({"uncertainty": provenance["uncertainty"]} if provenance.get("uncertainty") else {}),
     }
 
 

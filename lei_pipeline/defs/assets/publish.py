@@ -20,7 +20,7 @@ from lei_pipeline.publish.quality_report import read_report, report_dir
                 "used, and Great Expectations Data Docs. Identical content publishes nothing new.",
 )
 def published_snapshot(context: AssetExecutionContext, clean_responses: pd.DataFrame, indicators: pd.DataFrame,
-                       composite_index: pd.DataFrame, wave_change: pd.DataFrame,
+                       composite_index: pd.DataFrame, wave_change: pd.DataFrame, wave_uncertainty: dict,
                        lei: LeiSettings, survey_inputs: SurveyInputs):
     wave = context.partition_key
     outcomes = latest_check_outcomes(context.instance, wave)
@@ -33,9 +33,11 @@ def published_snapshot(context: AssetExecutionContext, clean_responses: pd.DataF
     provenance = build_provenance(inputs, run_id=context.run_id, checks=outcomes,
                                   synthetic=is_synthetic(settings.raw_dir / wave),
                                   export=_export_read(context, settings, wave))
+    reps = wave_uncertainty["replications"]  # the analysis' seed goes into the manifest (key "uncertainty")
+    provenance["uncertainty"] = {"seed": int(reps["seed"].iloc[0]) if len(reps) else None, "replications": len(reps)}
     result = publish_snapshot(settings, wave, {
         "responses": clean_responses, "indicators": indicators,
-        "scores": composite_index, "change": wave_change,
+        "scores": composite_index, "change": wave_change, **wave_uncertainty,
     }, provenance, report=read_report(report_dir(settings, wave, context.run_id)))
     for warning in result.warnings:
         context.log.warning(warning)

@@ -1,0 +1,37 @@
+"""One sample wave's tables (clean responses, indicators, scores) computed by the core functions,
+without Dagster, for the uncertainty tests. Reads the repository's data/ (inputs and raw sample
+waves, never published outputs)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pandas as pd
+
+from lei_pipeline.settings import Settings
+
+
+@dataclass(frozen=True)
+class WaveTables:
+    wave: str
+    inputs: object
+    responses: pd.DataFrame
+    indicators: pd.DataFrame
+    scores: pd.DataFrame
+
+
+@lru_cache(maxsize=2)
+def wave_tables(wave: str = "2022") -> WaveTables:
+    from lei_pipeline.inputs import load_inputs
+    from lei_pipeline.methodology import compose_index, score_indicators
+    from lei_pipeline.survey.clean import clean_responses
+    from lei_pipeline.survey.readers import read_export
+    from lei_pipeline.waves import find_export
+
+    settings = Settings.from_env()
+    inputs = load_inputs(settings)
+    raw = read_export(find_export(settings, wave), inputs.questionnaire, wave=wave)
+    clean = clean_responses(raw.frame, inputs.questionnaire, inputs.registry, wave, matcher=inputs.matcher).frame
+    ind = score_indicators(clean, inputs.questionnaire, inputs.methodology)
+    scores = compose_index(ind, inputs.registry, inputs.methodology)
+    return WaveTables(wave, inputs, clean, ind, scores)
