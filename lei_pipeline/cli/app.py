@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "lei_pipeline.cli.compose",
     "lei_pipeline.cli.snapshots",
     "lei_pipeline.cli.pull",
+    "lei_pipeline.cli.report",
 ]
 
 app = typer.Typer(
