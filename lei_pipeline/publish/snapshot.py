@@ -175,7 +175,8 @@ def publish_snapshot(settings: Settings, wave: str, tables: dict[str, pd.DataFra
             # Report, workbook, datapackage and questionnaire copy, listed with their hashes.
             from lei_pipeline.report.artifacts import write_reading_artifacts
             manifest = write_reading_artifacts(staging.path, manifest, Path(provenance.get("questionnaire_path")
-                                                                            or settings.questionnaire_path))
+                                                                            or settings.questionnaire_path),
+                                               settings.registry_path)
             write_manifest(staging.path, manifest)
             layout.fsync_dir(staging.path)
             target = layout.version_dir(pub, wave, version)

@@ -38,9 +38,31 @@ def quality_results(manifest: dict) -> bytes:
     return canonical_json({"wave": manifest.get("wave"), "suites": suites})
 
 
-def write_reading_artifacts(staging: Path, manifest: dict, questionnaire_path: Path | None = None) -> dict:
-    """Publish hook: write the reading files into staging; return the manifest listing them."""
+def units_expected(registry_path: Path | None) -> dict | None:
+    """How many local governments the survey asks (the registry's respondents), by type: the
+    denominator of the response rate, recorded in the manifest because the registry is not."""
+    if registry_path is None or not Path(registry_path).is_file():
+        return None
+    from lei_pipeline.errors import LeiError
+    from lei_pipeline.registry import load_registry
+
+    try:
+        reg = load_registry(registry_path)
+    except LeiError:
+        return None
+    asked = reg[reg["respondent"]] if "respondent" in reg.columns else reg
+    by_type = asked["unit_type"].astype(str).value_counts().sort_index()
+    return {"total": int(len(asked)), "by_type": {str(k): int(v) for k, v in by_type.items()}}
+
+
+def write_reading_artifacts(staging: Path, manifest: dict, questionnaire_path: Path | None = None,
+                            registry_path: Path | None = None) -> dict:
+    """Publish hook: write the reading files into staging; return the manifest listing them
+    (and units_expected from the registry, when it can be read)."""
     staging = Path(staging)
+    expected = units_expected(registry_path)
+    if expected is not None and "units_expected" not in manifest:
+        manifest = {**manifest, "units_expected": expected}
     draft = json.loads(canonical_json({k: v for k, v in manifest.items() if k != READING_KEY}))
     reading: dict = {"format": 1, "files": {}}
     if questionnaire_path is not None and Path(questionnaire_path).is_file():

@@ -90,6 +90,10 @@ def by_type(scores) -> tuple[dict, dict]:
     return _spec(fig), _labels({}, {}, names_sr, names_en)
 
 
+def _wrap(label: str) -> str:
+    return plot_text(label).replace(" ", "<br>")
+
+
 def by_category(scores, categories_sr: list[str], categories_en: list[str]) -> tuple[dict, dict]:
     groups = sorted(scores["unit_type"].astype(str).unique())
     fig = go.Figure()
@@ -98,10 +102,11 @@ def by_category(scores, categories_sr: list[str], categories_en: list[str]) -> t
         fig.add_trace(go.Bar(x=list(range(len(categories_sr))), y=[int((part == c).sum()) for c in categories_sr],
                              name=plot_text(type_label(g, "sr"))))
     fig.update_layout(barmode="stack", height=360, margin={"l": 40, "r": 10, "t": 20, "b": 40},
-                      xaxis={"tickvals": list(range(len(categories_sr))), "ticktext": [plot_text(c) for c in categories_sr]},
+                      xaxis={"tickvals": list(range(len(categories_sr))), "ticktext": [_wrap(c) for c in categories_sr],
+                             "tickangle": 0},
                       template="plotly_white")
-    return _spec(fig), _labels({"xaxis.ticktext": [plot_text(c) for c in categories_sr]},
-                               {"xaxis.ticktext": [plot_text(c) for c in categories_en]},
+    return _spec(fig), _labels({"xaxis.ticktext": [_wrap(c) for c in categories_sr]},
+                               {"xaxis.ticktext": [_wrap(c) for c in categories_en]},
                                [plot_text(type_label(g, "sr")) for g in groups],
                                [plot_text(type_label(g, "en")) for g in groups])
 

@@ -26,7 +26,7 @@ UNCERTAINTY_ALIASES = {
     "score_high": ("score_p95", "score_q95", "lei_p95"),
 }
 ELIGIBLE_COLUMNS = ("rank_eligible", "eligible", "ranked")
-IDENTITY = {"wave", "unit_code", "unit_name", "unit_type", "source_file", "source_row", "submitted_at"}
+IDENTITY = {"wave", "unit_code", "unit_name", "unit_type", "source_file", "source_row", "submitted_at", "complete"}
 
 
 def uncertainty(data: SnapshotData) -> pd.DataFrame | None:
@@ -106,20 +106,20 @@ def coverage(data: SnapshotData) -> pd.DataFrame:
 
 
 def registry_count(manifest: dict) -> int | None:
-    """Units the wave asked: recorded by the pipeline when known (manifest key units_expected)."""
-    for key in ("units_expected", "registry_units"):
-        v = manifest.get(key)
-        if isinstance(v, int) and v > 0:
-            return v
-    return None
+    """Units asked to answer (the registry's respondents), recorded at publish time under
+    units_expected: {"total": n, "by_type": {...}} (or a plain number)."""
+    v = manifest.get("units_expected")
+    if isinstance(v, dict):
+        v = v.get("total")
+    return v if isinstance(v, int) and v > 0 else None
 
 
 def duplicate_decisions(manifest: dict) -> list[dict]:
-    """Duplicate resolutions the cleaning recorded in the manifest's checks, when it did."""
-    out = []
-    for c in manifest.get("checks") or []:
-        if "duplicate" in str(c.get("name", "")):
-            meta = c.get("metadata") or {}
-            out.append({"check": c.get("name"), "passed": c.get("passed"),
-                        "detail": meta.get("decisions") or meta.get("problem_count") or c.get("description") or ""})
-    return out
+    """Duplicate resolutions: the manifest's duplicate_decisions list when the pipeline records
+    one (unit_code, kept_row, dropped_rows, reason), else the outcome of the duplicates check."""
+    listed = manifest.get("duplicate_decisions")
+    if isinstance(listed, list):
+        return [{"check": str(d.get("unit_code", "")), "passed": True,
+                 "detail": str(d.get("reason") or d)} for d in listed if isinstance(d, dict)]
+    return [{"check": c.get("name"), "passed": c.get("passed"), "detail": None}
+            for c in manifest.get("checks") or [] if "duplicate" in str(c.get("name", ""))]

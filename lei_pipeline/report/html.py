@@ -157,7 +157,13 @@ def _quality_section(data: SnapshotData) -> str:
            f'<tr><th>{bi("responding")}</th><td class="n" id="q-responding">{n}</td></tr>']
     expected = facts.registry_count(mf)
     rate = (f'{100 * n / expected:.1f}% ({n} / {expected})' if expected else None)
-    out.append(f'<tr><th>{bi("response_rate")}</th><td>{esc(rate) if rate else _not_available("no_registry_count")}</td></tr>')
+    out.append(f'<tr><th>{bi("response_rate")}</th><td id="q-rate">{esc(rate) if rate else _not_available("no_registry_count")}</td></tr>')
+    by_type = (mf.get("units_expected") or {}).get("by_type") if isinstance(mf.get("units_expected"), dict) else None
+    if by_type and responses is not None and "unit_type" in responses:
+        answered = responses["unit_type"].astype(str).value_counts()
+        for t, k in sorted(by_type.items()):
+            out.append(f'<tr><td>· {bi_pair(type_label(t, "sr"), type_label(t, "en"))}</td>'
+                       f'<td class="n">{100 * int(answered.get(t, 0)) / k:.1f}% ({int(answered.get(t, 0))} / {k})</td></tr>')
     cov = facts.coverage(data)
     total = cov[cov["component"] == "*"]["coverage"]
     out.append(f'<tr><th>{bi("coverage")}</th><td class="n">{fmt(100 * total.iloc[0]) + "%" if len(total) else "–"}</td></tr>')
@@ -195,7 +201,9 @@ def _quality_section(data: SnapshotData) -> str:
     out.append(f'<details><summary>{bi("checks")} ({len(checks)})</summary><table>{rows}</table></details>')
     dups = facts.duplicate_decisions(mf)
     if dups:
-        rows = "".join(f'<tr><td>{esc(d["check"])}</td><td>{esc(d["detail"])}</td></tr>' for d in dups)
+        rows = "".join(f'<tr><td>{esc(d["check"])}</td><td>{bi("passed") if d["passed"] else bi("failed")}</td>'
+                       f'<td>{esc(d["detail"]) if d["detail"] is not None else bi("no_duplicate_detail")}</td></tr>'
+                       for d in dups)
         out.append(f'<h3>{bi("duplicates")}</h3><table>{rows}</table>')
     if data.notes:
         out.append("<ul>" + "".join(f'<li class="na">{esc(n)}</li>' for n in data.notes) + "</ul>")

@@ -38,7 +38,8 @@ def _action_cards(unit_gains: pd.DataFrame | None, m) -> str:
     cards = []
     for r in unit_gains.itertuples():
         d = m.indicator(r.indicator).description
-        cards.append(f'<div class="card">{bi_pair(d.get("sr_latn", r.indicator), d.get("en", r.indicator))}: '
+        sr, en = (str(d.get(k, r.indicator)).rstrip(". ") for k in ("sr_latn", "en"))
+        cards.append(f'<div class="card">{bi_pair(sr, en)}: '
                      f'<b>+{fmt(r.gain, 2)} <span class="l-sr">poena</span><span class="l-en">points</span></b> '
                      f'<small>({esc(r.indicator)}, {fmt(r.value)} / 100)</small></div>')
     out += cards[:SHOWN_ACTIONS]

@@ -75,6 +75,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "no_questionnaire": ("upitnik nije kopiran u snimak", "the questionnaire was not copied into the snapshot"),
     "no_registry_count": ("broj jedinica u registru nije zapisan u snimku", "the registry count is not recorded in the snapshot"),
     "provenance": ("Poreklo", "Provenance"),
+    "no_duplicate_detail": ("pojedinačne odluke nisu zapisane u snimku (vidi metapodatke provere u Dagster-u)",
+                            "the individual decisions are not recorded in the snapshot (see the check's metadata in Dagster)"),
     "back": ("Nazad na rang listu", "Back to the ranking"),
     "question": ("Pitanje", "Question"),
     "share": ("Udeo", "Share"),

@@ -150,7 +150,9 @@ def _about(wb: Workbook, data: SnapshotData, frames: dict[str, pd.DataFrame]) ->
                 desc.update({i.code: f"Indicator score 0..100: {i.description.get('en', '')}"
                              for i in data.methodology.indicators})
         else:
-            desc = column_descriptions(source[sheet], df.columns, data.methodology, data.questionnaire)
+            desc = {**column_descriptions("scores", ID_COLUMNS),
+                    **{k: v for k, v in column_descriptions(source[sheet], df.columns, data.methodology,
+                                                            data.questionnaire).items() if v}}
         dictionary += [(sheet, str(c), desc.get(str(c), "")) for c in df.columns]
     _sheet(wb, "about", about)
     _sheet(wb, "columns", pd.DataFrame(dictionary, columns=["sheet", "column", "description"]))

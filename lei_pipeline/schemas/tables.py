@@ -38,6 +38,7 @@ class CleanResponses(pa.DataFrameModel):
     source_file: Series[str] = pa.Field(description="Export file the kept response came from")
     source_row: Series[int] = pa.Field(ge=2, description="Spreadsheet row of the kept response in source_file")
     submitted_at: Series[pd.Timestamp] = pa.Field(nullable=True, description="Submit time of the kept response")
+    complete: Optional[Series[bool]] = pa.Field(description="True when the kept response was submitted (not a saved, unfinished one)")
 
     class Config:
         strict = False

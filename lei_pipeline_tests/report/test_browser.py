@@ -33,7 +33,7 @@ def test_report_in_a_browser(snapshot_2024, tmp_path):
         page.click("#lang-en")
         assert page.locator("#ranking h2 .l-en").inner_text() == "Ranking"
         assert page.locator("#ranking h2 .l-en").is_visible() and not page.locator("#ranking h2 .l-sr").is_visible()
-        legend = page.locator("#chart-type .xtick").all_inner_texts()
+        legend = page.eval_on_selector_all("#chart-type .xtick text", "els => els.map(e => e.textContent)")
         assert "municipality" in legend and "opština" not in legend
 
         anchor = unit_anchor(other["unit_code"])
