@@ -77,7 +77,7 @@ def write_reading_artifacts(staging: Path, manifest: dict, questionnaire_path: P
     elif units > MAX_UNITS:
         reading["skipped"] = f"{units} units, more than {MAX_UNITS}: no report, workbook or datapackage"
     else:
-        data = load_snapshot(staging, draft, verify=False)
+        data = load_snapshot(staging, draft, verify=False, published_dir=staging.parent)
         for name, body in build_artifacts(data).items():
             (staging / name).write_bytes(body)
             reading["files"][name] = {"file": name, "sha256": file_sha256(staging / name), "bytes": len(body)}
@@ -90,7 +90,7 @@ def rebuild(folder: Path, out_dir: Path) -> list[dict]:
     folder, out_dir = Path(folder), Path(out_dir)
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     published = (manifest.get(READING_KEY) or {}).get("files") or {}
-    data = load_snapshot(folder, manifest, verify=True)
+    data = load_snapshot(folder, manifest, verify=True, published_dir=folder.parent.parent)
     out_dir.mkdir(parents=True, exist_ok=True)
     records = []
     for name, body in build_artifacts(data).items():

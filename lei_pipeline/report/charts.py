@@ -11,6 +11,11 @@ COLORS = ["#1a9850", "#91cf60", "#fee08b", "#fc8d59", "#d73027"]  # categories, 
 CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["sendDataToCloud", "lasso2d", "select2d"]}
 
 
+def _figure(*data) -> go.Figure:
+    # No template: building plotly's default one costs seconds per figure, and the page styles the charts.
+    return go.Figure(list(data), layout={"template": "none"})
+
+
 def _spec(fig: go.Figure) -> dict:
     d = fig.to_plotly_json()
     d["layout"].pop("template", None)
@@ -31,7 +36,7 @@ def ranking(scores, categories, unc) -> tuple[dict, dict]:
     lei = s["lei"].astype("float64").round(2).tolist()
     cols = 2 if unc is not None else 1
     fig = make_subplots(rows=1, cols=cols, shared_yaxes=True, column_widths=[0.6, 0.4][:cols] if cols == 2 else None,
-                        horizontal_spacing=0.04)
+                        horizontal_spacing=0.04, figure=_figure())
     fig.add_trace(go.Bar(x=lei, y=names, orientation="h", marker={"color": colors}, name="LEI",
                          hovertemplate="%{y}: %{x:.1f}<extra></extra>"), row=1, col=1)
     if unc is not None:
@@ -46,7 +51,7 @@ def ranking(scores, categories, unc) -> tuple[dict, dict]:
         fig.update_xaxes(autorange="reversed", row=1, col=2)
     fig.update_yaxes(autorange="reversed", tickfont={"size": 10}, automargin=True)
     fig.update_layout(height=max(300, 16 * len(s) + 120), showlegend=False, bargap=0.15,
-                      margin={"l": 10, "r": 10, "t": 40, "b": 30}, template="plotly_white")
+                      margin={"l": 10, "r": 10, "t": 40, "b": 30}, template="none")
     x_sr = {"xaxis.title.text": word("rank_chart_score", "sr")}
     x_en = {"xaxis.title.text": word("rank_chart_score", "en")}
     if unc is not None:
@@ -61,14 +66,14 @@ def components(scores, columns: list[tuple[str, str, str]]) -> tuple[dict, dict]
     s = scores.sort_values(["rank", "unit_code"], na_position="last", kind="stable")
     z = s[[c for c, _, _ in columns]].astype("float64").round(1)
     names = [plot_text(n) for n in s["unit_name"]]
-    fig = go.Figure(go.Heatmap(z=z.to_numpy().tolist(), x=list(range(len(columns))), y=names,
+    fig = _figure(go.Heatmap(z=z.to_numpy().tolist(), x=list(range(len(columns))), y=names,
                                zmin=0, zmax=100, colorscale="RdYlGn", hovertemplate="%{y}: %{z:.1f}<extra></extra>",
                                colorbar={"title": {"text": "0-100"}}))
     fig.update_yaxes(autorange="reversed", tickfont={"size": 10}, automargin=True)
     fig.update_xaxes(side="top", automargin=True, tickvals=list(range(len(columns))),
                      ticktext=[plot_text(sr) for _, sr, _ in columns])
     fig.update_layout(height=max(300, 16 * len(s) + 160), margin={"l": 10, "r": 10, "t": 120, "b": 10},
-                      template="plotly_white")
+                      template="none")
     return _spec(fig), _labels({"xaxis.ticktext": [plot_text(sr) for _, sr, _ in columns],
                                 "xaxis.tickvals": list(range(len(columns)))},
                                {"xaxis.ticktext": [plot_text(en) for _, _, en in columns],
@@ -77,14 +82,14 @@ def components(scores, columns: list[tuple[str, str, str]]) -> tuple[dict, dict]
 
 def by_type(scores) -> tuple[dict, dict]:
     groups = sorted(scores["unit_type"].astype(str).unique())
-    fig = go.Figure()
+    fig = _figure()
     for g in groups:
         part = scores[scores["unit_type"].astype(str) == g]
         fig.add_trace(go.Box(y=part["lei"].astype("float64").round(2).tolist(), name=plot_text(type_label(g, "sr")),
                              boxpoints="all", jitter=0.4, pointpos=0,
                              text=[plot_text(n) for n in part["unit_name"]], hovertemplate="%{text}: %{y:.1f}<extra></extra>"))
     fig.update_layout(height=380, showlegend=False, yaxis={"range": [0, 100], "title": {"text": "LEI"}},
-                      margin={"l": 40, "r": 10, "t": 20, "b": 40}, template="plotly_white")
+                      margin={"l": 40, "r": 10, "t": 20, "b": 40}, template="none")
     names_sr = [plot_text(type_label(g, "sr")) for g in groups]
     names_en = [plot_text(type_label(g, "en")) for g in groups]
     return _spec(fig), _labels({}, {}, names_sr, names_en)
@@ -96,7 +101,7 @@ def _wrap(label: str) -> str:
 
 def by_category(scores, categories_sr: list[str], categories_en: list[str]) -> tuple[dict, dict]:
     groups = sorted(scores["unit_type"].astype(str).unique())
-    fig = go.Figure()
+    fig = _figure()
     for g in groups:
         part = scores[scores["unit_type"].astype(str) == g]["category"].astype(str)
         fig.add_trace(go.Bar(x=list(range(len(categories_sr))), y=[int((part == c).sum()) for c in categories_sr],
@@ -104,7 +109,7 @@ def by_category(scores, categories_sr: list[str], categories_en: list[str]) -> t
     fig.update_layout(barmode="stack", height=360, margin={"l": 40, "r": 10, "t": 20, "b": 40},
                       xaxis={"tickvals": list(range(len(categories_sr))), "ticktext": [_wrap(c) for c in categories_sr],
                              "tickangle": 0},
-                      template="plotly_white")
+                      template="none")
     return _spec(fig), _labels({"xaxis.ticktext": [_wrap(c) for c in categories_sr]},
                                {"xaxis.ticktext": [_wrap(c) for c in categories_en]},
                                [plot_text(type_label(g, "sr")) for g in groups],
@@ -115,10 +120,10 @@ def movers(top) -> tuple[dict, dict]:
     """Horizontal bars of LEI change for the biggest movers (top: unit_name, lei_change)."""
     t = top.sort_values("lei_change", kind="stable")
     vals = t["lei_change"].astype("float64").round(2).tolist()
-    fig = go.Figure(go.Bar(x=vals, y=[plot_text(n) for n in t["unit_name"]], orientation="h",
+    fig = _figure(go.Bar(x=vals, y=[plot_text(n) for n in t["unit_name"]], orientation="h",
                            marker={"color": ["#1a9850" if v >= 0 else "#d73027" for v in vals]},
                            hovertemplate="%{y}: %{x:+.1f}<extra></extra>"))
     fig.update_yaxes(automargin=True)
     fig.update_layout(height=max(250, 22 * len(t) + 80), margin={"l": 10, "r": 10, "t": 20, "b": 40},
-                      template="plotly_white", xaxis={"title": {"text": "Δ LEI"}})
+                      template="none", xaxis={"title": {"text": "Δ LEI"}})
     return _spec(fig), _labels({}, {})

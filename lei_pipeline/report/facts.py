@@ -67,13 +67,6 @@ def comparable_change(data: SnapshotData) -> pd.DataFrame | None:
     return ch.reset_index(drop=True) if len(ch) else None
 
 
-def eligible_mask(scores: pd.DataFrame) -> pd.Series:
-    col = next((c for c in ELIGIBLE_COLUMNS if c in scores.columns), None)
-    if col is None:
-        return scores["rank"].notna() if "rank" in scores else pd.Series(True, index=scores.index)
-    return scores[col].fillna(False).astype(bool)
-
-
 def answer_columns(responses: pd.DataFrame) -> list[str]:
     return [c for c in responses.columns if c not in IDENTITY]
 

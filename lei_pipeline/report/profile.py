@@ -29,19 +29,23 @@ def _gains(data: SnapshotData) -> pd.DataFrame | None:
     return g.sort_values(["unit_code", "gain", "indicator"], ascending=[True, False, True], kind="stable")
 
 
-def _action_cards(unit_gains: pd.DataFrame | None, m) -> str:
+def _criterion(descriptions: dict, code: str) -> str:
+    """The criterion's wording from the methodology, both languages, without the closing full stop."""
+    d = descriptions.get(code, {})
+    return bi_pair(*(str(d.get(k, code)).rstrip(". ") for k in ("sr_latn", "en")))
+
+
+def _action_cards(unit_gains: list[dict] | None, descriptions: dict) -> str:
     out = [f'<h3>{bi("actions")}</h3>']
-    if unit_gains is None:
+    if not unit_gains:
         out.append('<p class="na">–</p>')
         return "".join(out)
     out.append(f'<p>{bi("actions_intro")}</p>')
     cards = []
-    for r in unit_gains.itertuples():
-        d = m.indicator(r.indicator).description
-        sr, en = (str(d.get(k, r.indicator)).rstrip(". ") for k in ("sr_latn", "en"))
-        cards.append(f'<div class="card">{bi_pair(sr, en)}: '
-                     f'<b>+{fmt(r.gain, 2)} <span class="l-sr">poena</span><span class="l-en">points</span></b> '
-                     f'<small>({esc(r.indicator)}, {fmt(r.value)} / 100)</small></div>')
+    for r in unit_gains:
+        cards.append(f'<div class="card">{_criterion(descriptions, r["indicator"])}: '
+                     f'<b>+{fmt(r["gain"], 2)} <span class="l-sr">poena</span><span class="l-en">points</span></b> '
+                     f'<small>({esc(r["indicator"])}, {fmt(r["value"])} / 100)</small></div>')
     out += cards[:SHOWN_ACTIONS]
     if len(cards) > SHOWN_ACTIONS:
         out.append(f'<details><summary>{bi("more_actions", n=len(cards) - SHOWN_ACTIONS)}</summary>'
@@ -49,7 +53,30 @@ def _action_cards(unit_gains: pd.DataFrame | None, m) -> str:
     return "".join(out)
 
 
-def _change(row_change, cols, change: pd.DataFrame | None) -> str:
+def criterion_changes(data: SnapshotData) -> dict[str, list[dict]] | None:
+    """Per unit: criteria whose value changed since the pinned previous snapshot, with an
+    approximate LEI effect (change x nominal effective weight), largest effect first."""
+    prev, ind, m = data.previous_indicators, data.table("indicators"), data.methodology
+    if prev is None or ind is None or m is None:
+        return None
+    from lei_pipeline.report.weights import effective_weights
+
+    w = effective_weights(m).set_index("indicator")["weight_in_lei"]
+    both = ind[["unit_code", "indicator", "value"]].merge(
+        prev[["unit_code", "indicator", "value"]], on=["unit_code", "indicator"], suffixes=("", "_previous"))
+    both = both[both["indicator"].isin(w.index)]
+    both["delta"] = both["value"].astype("float64") - both["value_previous"].astype("float64")
+    both = both[both["delta"].abs() > 1e-9].copy()
+    both["effect"] = both["delta"] * both["indicator"].map(w)
+    both = both.assign(size=both["effect"].abs()).sort_values(["unit_code", "size", "indicator"],
+                                                               ascending=[True, False, True], kind="stable")
+    out: dict[str, list[dict]] = {}
+    for r in both.to_dict("records"):
+        out.setdefault(str(r["unit_code"]), []).append(r)
+    return out
+
+
+def _change(row_change, cols, change: pd.DataFrame | None, criteria: list[dict] | None, descriptions: dict) -> str:
     out = [f'<h3>{bi("change")}</h3>']
     if row_change is None:
         out.append(f'<p class="na">{bi("no_change")}</p>')
@@ -62,13 +89,39 @@ def _change(row_change, cols, change: pd.DataFrame | None) -> str:
         rows = "".join(f'<tr><td>{bi_pair(sr, en)}</td><td class="n">{fmt(r.get(f"{code}_change"))}</td></tr>'
                        for code, sr, en in through)
         out.append(f'<table><tr><th>{bi("through")}</th><th>Δ</th></tr>{rows}</table>')
+    if criteria is None:
+        out.append(f'<p class="na">{bi("no_criteria_change")}</p>')
+    elif criteria:
+        rows = [(
+            f'<tr><td>{_criterion(descriptions, c["indicator"])}'
+            f' <small>({esc(c["indicator"])})</small></td><td class="n">{fmt(c["value_previous"])} → {fmt(c["value"])}</td>'
+            f'<td class="n">{"+" if c["effect"] > 0 else ""}{fmt(c["effect"], 2)}</td></tr>')
+            for c in criteria]
+        head = f'<tr><th>{bi("through_criteria")}</th><th>0-100</th><th>≈ Δ LEI</th></tr>'
+        out.append(f'<table class="criteria">{head}{"".join(rows[:SHOWN_ACTIONS])}</table>')
+        if len(rows) > SHOWN_ACTIONS:
+            out.append(f'<details><summary>{bi("more_actions", n=len(rows) - SHOWN_ACTIONS)}</summary>'
+                       f'<table class="criteria">{head}{"".join(rows[SHOWN_ACTIONS:])}</table></details>')
     return "".join(out)
+
+
+def _peers(members: list[dict], code: str) -> list[dict]:
+    """Up to PEERS units of the same type nearest in rank (members in rank order)."""
+    pos = next((i for i, r in enumerate(members) if str(r["unit_code"]) == code), None)
+    if pos is None:
+        return members[:PEERS]
+    lo = max(0, min(pos - PEERS // 2, len(members) - PEERS - 1))
+    return [r for r in members[lo:lo + PEERS + 1] if str(r["unit_code"]) != code][:PEERS]
 
 
 def profile_sections(data: SnapshotData, scores: pd.DataFrame, cols, unc, anchor) -> str:
     m = data.methodology
     gains = _gains(data)
-    gains_by_unit = dict(tuple(gains.groupby("unit_code", sort=False))) if gains is not None else {}
+    gains_by_unit: dict[str, list] = {}
+    for r in (gains.to_dict("records") if gains is not None else []):
+        gains_by_unit.setdefault(str(r["unit_code"]), []).append(r)
+    descriptions = {i.code: i.description for i in m.indicators} if m is not None else {}
+    crit = criterion_changes(data)
     change = facts.comparable_change(data)
     change_by_unit = ({str(k): v for k, v in change.set_index(change["unit_code"].astype(str)).to_dict("index").items()}
                       if change is not None else {})
@@ -80,10 +133,15 @@ def profile_sections(data: SnapshotData, scores: pd.DataFrame, cols, unc, anchor
     means = order.groupby(group)[[c for c, _, _ in cols]].mean()
     cat_en = "category_en" in order.columns
 
+    records = order.to_dict("records")
+    members: dict = {}
+    for r in records:  # each type's units in rank order
+        members.setdefault(r.get(group), []).append(r)
+    means = {tg: row for tg, row in means.to_dict("index").items()}
     out = [f'<section id="profiles"><h2>{bi("profiles")}</h2><p>{bi("profile_index")}</p><div class="units">']
     out += [f'<a href="#{anchor(r.unit_code)}">{esc(r.unit_name)}</a>' for r in order.itertuples()]
     out.append("</div></section>")
-    for row in order.to_dict("records"):
+    for row in records:
         code = str(row["unit_code"])
         u = unc_by_unit.get(code, {})
         tg = row.get(group)
@@ -105,24 +163,18 @@ def profile_sections(data: SnapshotData, scores: pd.DataFrame, cols, unc, anchor
              f'{n_type.get(tg, 0)} ({bi_pair(type_label(tg, "sr"), type_label(tg, "en"))})</td></tr>'
              f'<tr><th>{bi("category")}</th><td>{cat}{prob}</td></tr></table>']
         rows = "".join(f'<tr><td>{bi_pair(sr, en)}</td><td class="n">{fmt(row.get(c))}</td><td>{_bar(row.get(c))}</td>'
-                       f'<td class="n">{fmt(means.loc[tg, c]) if tg in means.index else "–"}</td></tr>'
+                       f'<td class="n">{fmt(means.get(tg, {}).get(c))}</td></tr>'
                        for c, sr, en in cols)
         a.append(f'<div class="cols"><div><table><tr><th>{bi("component")} / {bi("pillar")}</th><th>{bi("score")}</th>'
                  f'<th></th><th>{bi("type_average")}</th></tr>{rows}</table></div><div>')
-        a.append(_change(change_by_unit.get(code), cols, change))
-        peers = order[(order[group] == tg) & (order["unit_code"].astype(str) != code)]
-        if "rank_in_type" in peers and pd.notna(row.get("rank_in_type")):
-            dist = (peers["rank_in_type"].astype("float64") - float(row["rank_in_type"])).abs()
-            peers = peers.assign(_d=dist).sort_values(["_d", "unit_code"], kind="stable").head(PEERS)
-            peers = peers.sort_values(["rank_in_type", "unit_code"], kind="stable")
-        else:
-            peers = peers.head(PEERS)
-        prow = "".join(f'<tr><td><a href="#{anchor(p.unit_code)}">{esc(p.unit_name)}</a></td>'
-                       f'<td class="n">{fmt(p.lei)}</td><td class="n">{fmt_int(p.rank_in_type)}</td></tr>'
-                       for p in peers.itertuples())
+        a.append(_change(change_by_unit.get(code), cols, change,
+                         None if crit is None else crit.get(code, []), descriptions))
+        prow = "".join(f'<tr><td><a href="#{anchor(p["unit_code"])}">{esc(p["unit_name"])}</a></td>'
+                       f'<td class="n">{fmt(p["lei"])}</td><td class="n">{fmt_int(p["rank_in_type"])}</td></tr>'
+                       for p in _peers(members.get(tg, []), code))
         a.append(f'<h3>{bi("peers")}</h3><table><tr><th>{bi("unit")}</th><th>LEI</th><th>{bi("rank")}</th></tr>{prow}</table>')
         a.append("</div></div>")
-        a.append(_action_cards(gains_by_unit.get(code), m) if gains is not None else "")
+        a.append(_action_cards(gains_by_unit.get(code), descriptions) if gains is not None else "")
         a.append(f'<p><a href="#ranking">{bi("back")}</a></p></article>')
         out.append("".join(a))
     return "".join(out)

@@ -27,6 +27,8 @@ class SnapshotData:
     questionnaire: object | None = None  # lei_pipeline.survey.questionnaire.Questionnaire
     questionnaire_text: bytes | None = None
     notes: list[str] = field(default_factory=list)  # what could not be read, said in the report
+    previous: tuple[str, int] | None = None          # the pinned snapshot the change table compares with
+    previous_indicators: pd.DataFrame | None = None  # its indicators, when that snapshot is at hand
 
     @property
     def wave(self) -> str:
@@ -53,8 +55,33 @@ def _read_table(folder: Path, name: str, entry: dict, verify: bool) -> pd.DataFr
     return pq.read_table(path).to_pandas()
 
 
-def load_snapshot(folder: Path, manifest: dict | None = None, verify: bool = True) -> SnapshotData:
-    """Read a snapshot folder (or a staging folder with the manifest draft given)."""
+def previous_ref(manifest: dict, change: pd.DataFrame | None) -> tuple[str, int] | None:
+    """The (wave, version) the change table was computed against, when the snapshot pins it:
+    manifest "previous": {"wave", "version"}, or one previous_wave/previous_version in change."""
+    p = manifest.get("previous")
+    if isinstance(p, dict) and p.get("wave") and p.get("version"):
+        return str(p["wave"]), int(p["version"])
+    if change is not None and len(change) and {"previous_wave", "previous_version"} <= set(change.columns):
+        waves, versions = change["previous_wave"].dropna().unique(), change["previous_version"].dropna().unique()
+        if len(waves) == 1 and len(versions) == 1:
+            return str(waves[0]), int(versions[0])
+    return None
+
+
+def _previous_indicators(published_dir: Path, ref: tuple[str, int]) -> pd.DataFrame | None:
+    """A published version never changes, so reading the pinned one keeps the report reproducible."""
+    folder = Path(published_dir) / f"wave={ref[0]}" / f"version={ref[1]}"
+    path = folder / "manifest.json"
+    if not path.is_file():
+        return None
+    entry = (json.loads(path.read_text(encoding="utf-8")).get("tables") or {}).get("indicators")
+    return _read_table(folder, "indicators", entry, verify=True) if entry else None
+
+
+def load_snapshot(folder: Path, manifest: dict | None = None, verify: bool = True,
+                  published_dir: Path | None = None) -> SnapshotData:
+    """Read a snapshot folder (or a staging folder with the manifest draft given). With
+    published_dir, the indicators of the pinned previous snapshot are read too (criterion change)."""
     from lei_pipeline.methodology.model import parse_methodology
     from lei_pipeline.survey.questionnaire import parse_questionnaire
 
@@ -68,6 +95,9 @@ def load_snapshot(folder: Path, manifest: dict | None = None, verify: bool = Tru
     tables = {name: _read_table(folder, name, entry, verify)
               for name, entry in sorted((manifest.get("tables") or {}).items())}
     data = SnapshotData(manifest=manifest, tables=tables)
+    data.previous = previous_ref(manifest, tables.get("change"))
+    if data.previous is not None and published_dir is not None:
+        data.previous_indicators = _previous_indicators(published_dir, data.previous)
     mfile = folder / ((manifest.get("methodology") or {}).get("file") or "methodology.yaml")
     if mfile.is_file():
         data.methodology_text = mfile.read_bytes()

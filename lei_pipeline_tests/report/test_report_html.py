@@ -89,3 +89,21 @@ def test_report_bytes_do_not_depend_on_when_they_are_built(snapshot_2024):
     data = load_snapshot(snapshot_2024)
     assert build_report(data) == build_report(load_snapshot(snapshot_2024))
     assert HOSTILE_ANSWER not in build_report(data).decode("utf-8")
+
+
+def test_change_through_criteria_when_the_previous_version_is_pinned(published, snapshot_2024):
+    settings, results = published
+    page = build_report(load_snapshot(snapshot_2024)).decode("utf-8")
+    assert "does not name the previous wave&#x27;s version" in page   # today's change table pins none
+    manifest = json.loads((snapshot_2024 / "manifest.json").read_text())
+    manifest["previous"] = {"wave": "2022", "version": results["2022"].version}
+    data = load_snapshot(snapshot_2024, manifest, published_dir=settings.published_dir)
+    page = build_report(data).decode("utf-8")
+    now = pd.read_parquet(snapshot_2024 / "indicators.parquet")
+    before = pd.read_parquet(results["2022"].path / "indicators.parquet")
+    both = now.merge(before, on=["unit_code", "indicator"], suffixes=("", "_before"))
+    moved = both[(both["value"] - both["value_before"]).abs() > 0].iloc[0]
+    article = page[page.index(f'<article id="{unit_anchor(moved["unit_code"])}"'):]
+    article = article[:article.index("</article>")]
+    assert "Through criteria" in article
+    assert f'({moved["indicator"]})</small></td><td class="n">{moved["value_before"]:.1f} → {moved["value"]:.1f}' in article
