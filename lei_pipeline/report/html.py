@@ -187,9 +187,11 @@ def _quality_section(data: SnapshotData) -> str:
             if q is None:
                 return ""
             try:
-                return q.column_question(col)[0].text.get(lang, "")
+                question, sub = q.column_question(col)
             except KeyError:
                 return ""
+            text = question.text.get(lang, "")
+            return f"{text} ({sub.label.get(lang, sub.code)})" if sub is not None else text
         rows = "".join(f'<tr><td>{esc(r.column)}</td><td>{bi_pair(qtext(r.column, "sr_latn"), qtext(r.column, "en"))}</td>'
                        f'<td class="n">{fmt(100 * r.dont_know)}%</td><td class="n">{fmt(100 * r.not_applicable)}%</td>'
                        f'<td class="n">{fmt(100 * r.blank)}%</td></tr>' for r in worst.itertuples())

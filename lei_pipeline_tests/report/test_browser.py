@@ -4,7 +4,7 @@ from __future__ import annotations
 from lei_pipeline.report import load_snapshot
 from lei_pipeline.report.html import unit_anchor
 from lei_pipeline_tests.support.browser import chromium_page
-from lei_pipeline_tests.support.snapshots import HOSTILE_NAME
+from lei_pipeline_tests.support.snapshots import HOSTILE_FORMULA, HOSTILE_NAME
 
 
 def test_report_in_a_browser(snapshot_2024, tmp_path):
@@ -44,6 +44,7 @@ def test_report_in_a_browser(snapshot_2024, tmp_path):
         assert profile.locator(".card").count() >= 1
         text = page.locator(f"#{unit_anchor(victim)} h2").inner_text()
         assert HOSTILE_NAME in text   # shown as text, not run
+        assert HOSTILE_FORMULA in page.locator(f"#{anchor} h2").inner_text()
         page.screenshot(path=str(tmp_path / "report.png"), full_page=False)
         assert page.dialogs == [] and page.page_errors == [] and errors == [] and outside == []
     assert (tmp_path / "report.png").stat().st_size > 10_000

@@ -9,7 +9,7 @@ import pandas as pd
 from lei_pipeline.files import file_sha256
 from lei_pipeline.report import build_artifacts, load_snapshot
 from lei_pipeline.report.html import build_report, unit_anchor
-from lei_pipeline_tests.support.snapshots import HOSTILE_ANSWER, HOSTILE_NAME
+from lei_pipeline_tests.support.snapshots import HOSTILE_ANSWER, HOSTILE_FORMULA, HOSTILE_NAME
 
 
 def test_published_snapshot_lists_reading_files_with_their_hashes(snapshot_2024):
@@ -38,6 +38,7 @@ def test_report_is_self_contained_and_escapes_data(snapshot_2024):
     assert "<img src=x" not in page
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;Zla" in page
     assert HOSTILE_NAME not in page
+    assert "=HYPERLINK(&quot;http://evil.example&quot;,&quot;Opština&quot;)" in page   # as text
 
 
 def test_report_shows_the_synthetic_notice_and_every_profile(snapshot_2024):

@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 
 from lei_pipeline.report import load_snapshot
 from lei_pipeline.report.workbook import build_workbook
-from lei_pipeline_tests.support.snapshots import HOSTILE_NAME
+from lei_pipeline_tests.support.snapshots import HOSTILE_FORMULA, HOSTILE_NAME
 
 
 def _header(ws) -> dict[str, int]:
@@ -49,9 +49,13 @@ def test_workbook_text_never_runs(snapshot_2024):
     names = [c.value for c in wb["index"]["B"] if c.value and "Zla" in str(c.value)]
     assert names == ["'" + HOSTILE_NAME] or names == [HOSTILE_NAME]
     assert all(c.data_type == "s" for c in wb["index"]["B"][1:] if c.value)
-    hyperlinks = [c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row
-                  if isinstance(c.value, str) and "HYPERLINK" in c.value]
-    assert hyperlinks and all(not v.startswith("=") for v in hyperlinks)
+    formula_names = [c for c in wb["index"]["B"] if c.value and "evil.example" in str(c.value)]
+    assert [c.value for c in formula_names] == ["'" + HOSTILE_FORMULA]   # shown as text, with the quote a
+    assert formula_names[0].data_type == "s"                              # spreadsheet hides
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                assert not (isinstance(c.value, str) and c.value.startswith("=")), (ws.title, c.coordinate)
 
 
 def test_workbook_bytes_are_fixed(snapshot_2024):

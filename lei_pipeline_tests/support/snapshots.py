@@ -8,6 +8,7 @@ from pathlib import Path
 from lei_pipeline_tests.support.project_data import copy_data_dir
 
 HOSTILE_NAME = "<script>alert('x')</script>Zla =HYPERLINK(\"http://x\",\"klik\")"
+HOSTILE_FORMULA = "=HYPERLINK(\"http://evil.example\",\"Opština\")"   # a name a spreadsheet would run
 HOSTILE_ANSWER = "=HYPERLINK(\"http://evil.example\",\"klik\")<img src=x onerror=alert(1)>"
 
 
@@ -38,6 +39,9 @@ def publish_sample_waves(root: Path, waves: list[str], hostile: bool = True, qua
             victim = scores.sort_values("rank").iloc[0]["unit_code"]
             scores.loc[scores["unit_code"] == victim, "unit_name"] = HOSTILE_NAME
             responses.loc[responses["unit_code"] == victim, "unit_name"] = HOSTILE_NAME
+            last = scores.sort_values("rank").iloc[-1]["unit_code"]
+            scores.loc[scores["unit_code"] == last, "unit_name"] = HOSTILE_FORMULA
+            responses.loc[responses["unit_code"] == last, "unit_name"] = HOSTILE_FORMULA
             text_q = next(c for c in responses.columns if c in q.questions and q.questions[c].type == "text")
             responses[text_q] = responses[text_q].astype("str")
             responses.loc[responses["unit_code"] == victim, text_q] = HOSTILE_ANSWER
