@@ -76,6 +76,10 @@ def test_every_sample_wave_materialises_and_publishes(published):
     for asset in ("raw_responses", "clean_responses", "indicators", "composite_index", "wave_change"):
         mat = results["2024"].asset_materializations_for_node(asset)[0]
         assert mat.metadata["storage_format"].value == "arrow", asset
+    # The UI's column schema describes every scores column, components and pillars included.
+    scores_schema = results["2024"].asset_materializations_for_node("composite_index")[0].metadata["dagster/column_schema"]
+    undescribed = [c.name for c in scores_schema.value.columns if not c.description]
+    assert undescribed == []
 
 
 @pytest.mark.parametrize("wave", ["2022", "2024"])

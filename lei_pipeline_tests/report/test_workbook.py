@@ -61,3 +61,23 @@ def test_workbook_text_never_runs(snapshot_2024):
 def test_workbook_bytes_are_fixed(snapshot_2024):
     data = load_snapshot(snapshot_2024)
     assert build_workbook(data) == build_workbook(data) == (snapshot_2024 / "workbook.xlsx").read_bytes()
+
+
+def test_workbook_takes_published_uncertainty_and_weights_tables(snapshot_2024):
+    import pandas as pd
+
+    data = load_snapshot(snapshot_2024)
+    s = data.tables["scores"]
+    data.tables["uncertainty"] = pd.DataFrame({"unit_code": s["unit_code"], "rank_p05": s["rank"].astype("float64"),
+                                               "rank_p95": s["rank"].astype("float64") + 4, "score_p05": s["lei"] - 1})
+    data.tables["weights"] = pd.DataFrame({"indicator": ["STR01"], "weight_in_lei": [0.0123]})
+    wb = load_workbook(io.BytesIO(build_workbook(data)))
+    unc = wb["uncertainty"]
+    cols = _header(unc)
+    assert unc.cell(row=2, column=cols["rank_p95"]).number_format == "0"
+    assert unc.cell(row=2, column=cols["score_p05"]).number_format == "0.0"
+    weights = wb["weights"]
+    assert [c.value for c in weights[1]] == ["indicator", "weight_in_lei"]   # the published table, not a recomputation
+    assert weights["B2"].number_format == "0.000"
+    about = {r[0]: r[1] for r in wb["about"].iter_rows(min_row=2, values_only=True)}
+    assert "uncertainty" not in about and "weights" not in about
