@@ -12,7 +12,7 @@ import pandas as pd
 from lei_pipeline.report import charts, facts
 from lei_pipeline.report.profile import profile_sections
 from lei_pipeline.report.snapshot import SnapshotData
-from lei_pipeline.report.text import bi, bi_pair, esc, fmt, fmt_int, script_json, type_label, word
+from lei_pipeline.report.text import NOTICES_SR, bi, bi_pair, esc, fmt, fmt_int, script_json, type_label, word
 
 STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;margin:0;color:#1f2933;background:#f7f8fa}
@@ -114,7 +114,8 @@ def _header(data: SnapshotData) -> str:
            '<button type="button" data-lang="en" id="lang-en">English</button></div>',
            f'<h1>{bi("title", wave=data.wave, version=data.version)}</h1><div class="meta">{meta}</div></header>']
     if mf.get("notice"):
-        out.append(f'<div class="notice" id="notice">{bi("notice", notice=str(mf["notice"]))}</div>')
+        en = str(mf["notice"])
+        out.append(f'<div class="notice" id="notice">{bi_pair(word("notice", "sr", notice=NOTICES_SR.get(en, en)), word("notice", "en", notice=en))}</div>')
     out.append('<nav>' + "".join(f'<a href="#{k}">{bi(k)}</a>' for k in
                                  ("ranking", "components", "distribution", "movers", "quality", "profiles")) + '</nav>')
     return "".join(out)

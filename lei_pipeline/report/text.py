@@ -14,8 +14,7 @@ LANGS = ("sr", "en")
 WORDS: dict[str, tuple[str, str]] = {
     "title": ("Lokalni indeks eUprave: talas {wave}, verzija {version}",
               "Local eGovernance Index: wave {wave}, version {version}"),
-    "notice": ("Napomena: {notice}. Ovi rezultati nisu stvarni rezultati LEI.",
-               "Notice: {notice}. These are not real LEI results."),
+    "notice": ("Napomena: {notice}.", "Notice: {notice}."),
     "language": ("Jezik", "Language"),
     "ranking": ("Rang lista", "Ranking"),
     "ranking_intro": ("Jedinice lokalne samouprave po LEI (0-100), 1 = najbolji.",
@@ -89,6 +88,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "rank_chart_rank": ("Rang (5-95%)", "Rank (5-95%)"),
     "not_ranked": ("nije rangirana", "not ranked"),
 }
+
+# The manifest's notice is English; the synthetic-data notice has a Serbian wording too.
+NOTICES_SR = {"synthetic sample data, not real LEI results": "sintetički primer podataka, ne stvarni rezultati LEI"}
 
 TYPE_LABELS = {
     "capital_city": ("glavni grad", "capital city"),

@@ -9,7 +9,7 @@ import pandas as pd
 from lei_pipeline.files import file_sha256
 from lei_pipeline.report import build_artifacts, load_snapshot
 from lei_pipeline.report.html import build_report, unit_anchor
-from lei_pipeline_tests.support.snapshots import HOSTILE_ANSWER, HOSTILE_FORMULA, HOSTILE_NAME
+from lei_pipeline_tests.support.snapshots import HOSTILE_ANSWER, HOSTILE_NAME
 
 
 def test_published_snapshot_lists_reading_files_with_their_hashes(snapshot_2024):
