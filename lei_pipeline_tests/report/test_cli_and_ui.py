@@ -46,3 +46,21 @@ def test_dagster_preview_shows_hostile_text_as_text():
     assert "<script" not in md and "<img" not in md
     assert "&lt;script&gt;" in md and "=HYPERLINK" in md
     assert "a\\|b" in md   # a pipe in a value does not split the table's cell
+
+
+def test_lei_report_says_when_bytes_differ(published, tmp_path, monkeypatch, capsys):
+    import json
+    import shutil
+
+    settings, _ = published
+    data = tmp_path / "data"
+    shutil.copytree(settings.data_dir, data)
+    manifest_path = data / "published" / "wave=2024" / "version=1" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["reading"]["files"]["workbook.xlsx"]["sha256"] = "0" * 64   # as if another code version built it
+    manifest_path.write_text(json.dumps(manifest))
+    monkeypatch.setenv("LEI_DATA_DIR", str(data))
+    monkeypatch.setenv("LEI_CATALOG_URL", f"sqlite:///{data / 'catalog.sqlite'}")
+    assert main(["report", "--wave", "2024", "--out", str(tmp_path / "out")]) == 1
+    out = capsys.readouterr().out
+    assert out.count("same bytes as published") == 2 and "workbook.xlsx" in out and "DIFFERS" in out
