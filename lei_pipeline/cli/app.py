@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "lei_pipeline.cli.pull",
     "lei_pipeline.cli.sql",
     "lei_pipeline.cli.uncertainty",
+    "lei_pipeline.cli.report",
 ]
 
 app = typer.Typer(

@@ -37,12 +37,27 @@ def model_descriptions(model) -> dict[str, str]:
     return {name: desc for name, _, desc in column_schema(model)}
 
 
+def markdown_text(value):
+    """A cell for a Markdown table from untrusted data: HTML escaped (a name like <script> stays
+    text in the UI) and the characters Markdown would read as structure backslash-escaped."""
+    if not isinstance(value, str):
+        return value
+    text = html.escape(value, quote=False).replace("\r", " ").replace("\n", " ")
+    return "".join("\\" + ch if ch in "\\`*_[]|#!" else ch for ch in text)
+
+
+def markdown_table(df: pd.DataFrame) -> str:
+    shown = df.map(markdown_text)
+    shown.columns = [markdown_text(str(c)) for c in df.columns]
+    return shown.to_markdown(index=False)
+
+
 def frame_metadata(df: pd.DataFrame, descriptions: dict[str, str] | None = None,
                    score_columns: list[str] | None = None) -> dict:
     md: dict = {
         "dagster/row_count": dg.MetadataValue.int(len(df)),
         "dagster/column_schema": frame_schema(df, descriptions),
-        "preview": dg.MetadataValue.md(df.head(PREVIEW_ROWS).to_markdown(index=False) if len(df) else "(empty)"),
+        "preview": dg.MetadataValue.md(markdown_table(df.head(PREVIEW_ROWS)) if len(df) else "(empty)"),
     }
     if len(df.columns) and len(df):
         shares = df.isna().mean()

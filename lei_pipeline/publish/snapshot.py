@@ -156,16 +156,15 @@ def publish_snapshot(settings: Settings, wave: str, tables: dict[str, pd.DataFra
         if quality:
             from lei_pipeline.publish.quality import failed_summary, run_quality_suites
 
+            # GE's Data Docs need seven CDNs and stay out of the snapshot: its results go in as JSON
+            # (manifest checks, quality_results.json) and report.html is the page for readers.
             if report is not None and report.fits(tables):
-                shutil.copytree(report.docs, staging.path / "data_docs")
                 results = report.suites
             else:
-                results = run_quality_suites(tables, docs_dir=staging.path / "data_docs",
-                                             weights=weights if weights is not None else provenance.get("weights"))
+                results = run_quality_suites(tables, weights=weights if weights is not None else provenance.get("weights"))
             if not all(r.passed for r in results):
                 raise LeiError(f"wave {wave}: not published, quality suites failed: {failed_summary(results)}")
             suites = [r.to_dict() for r in results]
-            data_docs = "data_docs/index.html"
 
         wdir = layout.wave_dir(pub, wave)
         wdir.mkdir(exist_ok=True)
@@ -181,6 +180,11 @@ def publish_snapshot(settings: Settings, wave: str, tables: dict[str, pd.DataFra
             manifest = build_manifest(wave=wave, version=version, created_at=utc_now(), tables=entries,
                                       provenance=provenance, methodology_sha256=methodology_sha,
                                       quality=suites, data_docs=data_docs)
+            # Report, workbook, datapackage and questionnaire copy, listed with their hashes.
+            from lei_pipeline.report.artifacts import write_reading_artifacts
+            manifest = write_reading_artifacts(staging.path, manifest, Path(provenance.get("questionnaire_path")
+                                                                            or settings.questionnaire_path),
+                                               settings.registry_path)
             write_manifest(staging.path, manifest)
             layout.fsync_dir(staging.path)
             target = layout.version_dir(pub, wave, version)

@@ -4,6 +4,8 @@ models are not strict; component/pillar score columns are methodology-defined, s
 every extra numeric column against 0..100 instead of naming them."""
 from __future__ import annotations
 
+from typing import Optional
+
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing.pandas import Series
@@ -36,6 +38,7 @@ class CleanResponses(pa.DataFrameModel):
     source_file: Series[str] = pa.Field(description="Export file the kept response came from")
     source_row: Series[int] = pa.Field(ge=2, description="Spreadsheet row of the kept response in source_file")
     submitted_at: Series[pd.Timestamp] = pa.Field(nullable=True, description="Submit time of the kept response")
+    complete: Optional[Series[bool]] = pa.Field(description="True when the kept response was submitted (not a saved, unfinished one)")
 
     class Config:
         strict = False
@@ -75,6 +78,7 @@ class Scores(pa.DataFrameModel):
                                        description="Peers for rank_in_type: the capital ranks with the cities")
     rank_in_type: Series[pd.Int64Dtype] = pa.Field(ge=1, nullable=True, description="Rank among units of the same type_group")
     category: Series[str] = pa.Field(nullable=True, description="Performance category label (Serbian)")
+    category_en: Optional[Series[str]] = pa.Field(nullable=True, description="Performance category label (English)")
 
     class Config:
         strict = False
@@ -91,6 +95,14 @@ class Scores(pa.DataFrameModel):
             v = df[c].astype("float64")
             ok[c] = v.isna() | ((v >= 0) & (v <= 100))
         return ok
+
+
+# Score columns the methodology defines (one per component and pillar): the contract words them
+# here, lei_pipeline.schemas.describe fills in the methodology's names.
+COMPONENT_COLUMN = "Component score 0..100: {en} ({sr_latn}); weighted mean of its indicators (criteria)"
+PILLAR_COLUMN = "Pillar score 0..100: {en} ({sr_latn}); weighted mean of its components"
+QUESTION_COLUMN = "Answer to question {code}: {en}"
+SUBQUESTION_COLUMN = "Question {code}, option {sub}: {en} - {sub_en} (True = ticked)"
 
 
 class Change(pa.DataFrameModel):

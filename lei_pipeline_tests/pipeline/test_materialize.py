@@ -66,13 +66,20 @@ def test_every_sample_wave_materialises_and_publishes(published):
         gate = [e for e in results[wave].get_asset_check_evaluations() if e.check_name == "quality_suites"]
         assert [e.asset_key.path[-1] for e in gate] == ["wave_change"]
         suites = {c["name"] for c in manifest["checks"] if c["source"] == "great_expectations"}
-        assert "change_consistent" in suites and manifest["data_docs"] == "data_docs/index.html"
-        assert (folder / "data_docs" / "index.html").is_file()
+        assert "change_consistent" in suites and manifest["data_docs"] is None
+        assert not (folder / "data_docs").exists()
+        # report, workbook and datapackage published with the snapshot, listed with their hashes
+        assert set(manifest["reading"]["files"]) == {"report.html", "workbook.xlsx", "datapackage.json"}
+        assert manifest["units_expected"]["total"] == 145
     assert not any((settings.work_dir / "quality").iterdir()), "every report was taken and removed"
     # Every wave asset handed its frame on as an Arrow file (none fell back to pickling).
     for asset in ("raw_responses", "clean_responses", "indicators", "composite_index", "wave_change"):
         mat = results["2024"].asset_materializations_for_node(asset)[0]
         assert mat.metadata["storage_format"].value == "arrow", asset
+    # The UI's column schema describes every scores column, components and pillars included.
+    scores_schema = results["2024"].asset_materializations_for_node("composite_index")[0].metadata["dagster/column_schema"]
+    undescribed = [c.name for c in scores_schema.value.columns if not c.description]
+    assert undescribed == []
 
 
 @pytest.mark.parametrize("wave", ["2022", "2024"])

@@ -38,7 +38,11 @@ def test_publish_writes_manifest_matching_files_and_catalog(settings, methodolog
     names = {c["name"] for c in m["checks"]}
     assert {"clean_schema", "scores_ranges_and_ranks", "weights_sum_to_one"} <= names
     assert m["checks_failed"] == [] and set(m["checks_passed"]) == names
-    assert (r.path / "data_docs" / "index.html").is_file()
+    # GE's results as JSON, not its CDN-dependent Data Docs; the reading files listed with their hashes
+    assert not (r.path / "data_docs").exists() and m["data_docs"] is None
+    assert json.loads((r.path / "quality_results.json").read_text())["suites"]
+    assert {n: sha(r.path / n) for n in m["reading"]["files"]} == \
+        {n: e["sha256"] for n, e in m["reading"]["files"].items()} and "report.html" in m["reading"]["files"]
     assert (settings.published_dir / "wave=2024" / "LATEST").read_text().strip() == "1"
     assert staging_entries(settings) == []
 

@@ -5,7 +5,8 @@ from dagster import AssetExecutionContext
 import pandas as pd
 
 from lei_pipeline.defs.checks import check_specs, failures_result
-from lei_pipeline.defs.metadata import frame_metadata, model_descriptions, model_schema
+from lei_pipeline.defs.metadata import frame_metadata, markdown_table, model_descriptions, model_schema
+from lei_pipeline.schemas.describe import methodology_columns
 from lei_pipeline.defs.partitions import wave_partitions
 from lei_pipeline.defs.resources import LeiSettings, SurveyInputs
 from lei_pipeline.methodology import compose_index, score_indicators
@@ -47,11 +48,12 @@ def composite_index(indicators: pd.DataFrame, survey_inputs: SurveyInputs):
     inputs = survey_inputs.get()
     m = inputs.methodology
     frame = compose_index(indicators, inputs.registry, m)
-    meta = {**frame_metadata(frame, model_descriptions(Scores), score_columns=m.component_codes + m.pillar_codes + ["lei"]),
+    described = {**model_descriptions(Scores), **methodology_columns(m)}  # component and pillar columns too
+    meta = {**frame_metadata(frame, described, score_columns=m.component_codes + m.pillar_codes + ["lei"]),
             **_methodology_metadata(m)}
     if len(frame):
         top = frame.nsmallest(5, "rank")[["rank", "unit_name", "lei", "category"]]
-        meta["top_five"] = dg.MetadataValue.md(top.to_markdown(index=False))
+        meta["top_five"] = dg.MetadataValue.md(markdown_table(top))
         meta["categories"] = dg.MetadataValue.json({str(k): int(v) for k, v in frame["category"].value_counts().items()})
     yield dg.Output(frame, metadata=meta)
     yield failures_result("composite_index", "scores_schema", validate_table(Scores, frame))

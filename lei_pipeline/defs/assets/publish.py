@@ -17,7 +17,8 @@ from lei_pipeline.publish.quality_report import read_report, report_dir
     partitions_def=wave_partitions, group_name="publish", kinds={"parquet"},
     description="An immutable snapshot data/published/wave=<wave>/version=<n>/: Parquet tables (responses, "
                 "indicators, scores, change), manifest.json with hashes and provenance, the methodology "
-                "used, and Great Expectations Data Docs. Identical content publishes nothing new.",
+                "used, the questionnaire, the Great Expectations results (JSON), the wave report (HTML), an "
+                "XLSX workbook and a datapackage.json data dictionary. Identical content publishes nothing new.",
 )
 def published_snapshot(context: AssetExecutionContext, clean_responses: pd.DataFrame, indicators: pd.DataFrame,
                        composite_index: pd.DataFrame, wave_change: pd.DataFrame, wave_uncertainty: dict,

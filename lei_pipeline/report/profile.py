@@ -1,0 +1,180 @@
+"""A profile per local government: an anchored section of the report."""
+from __future__ import annotations
+
+import pandas as pd
+
+from lei_pipeline.report import facts
+from lei_pipeline.report.snapshot import SnapshotData
+from lei_pipeline.report.text import bi, bi_pair, esc, fmt, fmt_int, type_label
+from lei_pipeline.report.weights import criterion_gains
+
+SHOWN_ACTIONS = 6
+PEERS = 6
+
+
+def _bar(v) -> str:
+    try:
+        w = max(0.0, min(100.0, float(v)))
+    except (TypeError, ValueError):
+        return ""
+    return "" if w != w else f'<span class="bar" style="width:{w * 1.2:.0f}px"></span>'
+
+
+def _gains(data: SnapshotData) -> pd.DataFrame | None:
+    m, ind = data.methodology, data.table("indicators")
+    if m is None or ind is None or not len(ind):
+        return None
+    g = criterion_gains(m, ind)
+    g = g[g["gain"] > 0.005]
+    return g.sort_values(["unit_code", "gain", "indicator"], ascending=[True, False, True], kind="stable")
+
+
+def _criterion(descriptions: dict, code: str) -> str:
+    """The criterion's wording from the methodology, both languages, without the closing full stop."""
+    d = descriptions.get(code, {})
+    return bi_pair(*(str(d.get(k, code)).rstrip(". ") for k in ("sr_latn", "en")))
+
+
+def _action_cards(unit_gains: list[dict] | None, descriptions: dict) -> str:
+    out = [f'<h3>{bi("actions")}</h3>']
+    if not unit_gains:
+        out.append('<p class="na">–</p>')
+        return "".join(out)
+    out.append(f'<p>{bi("actions_intro")}</p>')
+    cards = []
+    for r in unit_gains:
+        cards.append(f'<div class="card">{_criterion(descriptions, r["indicator"])}: '
+                     f'<b>+{fmt(r["gain"], 2)} <span class="l-sr">poena</span><span class="l-en">points</span></b> '
+                     f'<small>({esc(r["indicator"])}, {fmt(r["value"])} / 100)</small></div>')
+    out += cards[:SHOWN_ACTIONS]
+    if len(cards) > SHOWN_ACTIONS:
+        out.append(f'<details><summary>{bi("more_actions", n=len(cards) - SHOWN_ACTIONS)}</summary>'
+                   + "".join(cards[SHOWN_ACTIONS:]) + "</details>")
+    return "".join(out)
+
+
+def criterion_changes(data: SnapshotData) -> dict[str, list[dict]] | None:
+    """Per unit: criteria whose value changed since the pinned previous snapshot, with an
+    approximate LEI effect (change x nominal effective weight), largest effect first."""
+    prev, ind, m = data.previous_indicators, data.table("indicators"), data.methodology
+    if prev is None or ind is None or m is None:
+        return None
+    from lei_pipeline.report.weights import effective_weights
+
+    w = effective_weights(m).set_index("indicator")["weight_in_lei"]
+    both = ind[["unit_code", "indicator", "value"]].merge(
+        prev[["unit_code", "indicator", "value"]], on=["unit_code", "indicator"], suffixes=("", "_previous"))
+    both = both[both["indicator"].isin(w.index)]
+    both["delta"] = both["value"].astype("float64") - both["value_previous"].astype("float64")
+    both = both[both["delta"].abs() > 1e-9].copy()
+    both["effect"] = both["delta"] * both["indicator"].map(w)
+    both = both.assign(size=both["effect"].abs()).sort_values(["unit_code", "size", "indicator"],
+                                                               ascending=[True, False, True], kind="stable")
+    out: dict[str, list[dict]] = {}
+    for r in both.to_dict("records"):
+        out.setdefault(str(r["unit_code"]), []).append(r)
+    return out
+
+
+def _change(row_change, cols, change: pd.DataFrame | None, criteria: list[dict] | None, descriptions: dict) -> str:
+    out = [f'<h3>{bi("change")}</h3>']
+    if row_change is None:
+        out.append(f'<p class="na">{bi("no_change")}</p>')
+        return "".join(out)
+    r = row_change
+    out.append(f'<p>{esc(r.get("previous_wave", ""))}: LEI {fmt(r.get("lei_previous"))} → {fmt(r.get("lei"))} '
+               f'(Δ {fmt(r.get("lei_change"))}); {bi("rank")} {fmt_int(r.get("rank_previous"))} → {fmt_int(r.get("rank"))}</p>')
+    through = [(code, sr, en) for code, sr, en in cols if code != "lei" and f"{code}_change" in change.columns]
+    if through:
+        rows = "".join(f'<tr><td>{bi_pair(sr, en)}</td><td class="n">{fmt(r.get(f"{code}_change"))}</td></tr>'
+                       for code, sr, en in through)
+        out.append(f'<table><tr><th>{bi("through")}</th><th>Δ</th></tr>{rows}</table>')
+    if criteria is None:
+        out.append(f'<p class="na">{bi("no_criteria_change")}</p>')
+    elif criteria:
+        rows = [(
+            f'<tr><td>{_criterion(descriptions, c["indicator"])}'
+            f' <small>({esc(c["indicator"])})</small></td><td class="n">{fmt(c["value_previous"])} → {fmt(c["value"])}</td>'
+            f'<td class="n">{"+" if c["effect"] > 0 else ""}{fmt(c["effect"], 2)}</td></tr>')
+            for c in criteria]
+        head = f'<tr><th>{bi("through_criteria")}</th><th>0-100</th><th>≈ Δ LEI</th></tr>'
+        out.append(f'<table class="criteria">{head}{"".join(rows[:SHOWN_ACTIONS])}</table>')
+        if len(rows) > SHOWN_ACTIONS:
+            out.append(f'<details><summary>{bi("more_actions", n=len(rows) - SHOWN_ACTIONS)}</summary>'
+                       f'<table class="criteria">{head}{"".join(rows[SHOWN_ACTIONS:])}</table></details>')
+    return "".join(out)
+
+
+def _peers(members: list[dict], code: str) -> list[dict]:
+    """Up to PEERS units of the same type nearest in rank (members in rank order)."""
+    pos = next((i for i, r in enumerate(members) if str(r["unit_code"]) == code), None)
+    if pos is None:
+        return members[:PEERS]
+    lo = max(0, min(pos - PEERS // 2, len(members) - PEERS - 1))
+    return [r for r in members[lo:lo + PEERS + 1] if str(r["unit_code"]) != code][:PEERS]
+
+
+def profile_sections(data: SnapshotData, scores: pd.DataFrame, cols, unc, anchor) -> str:
+    m = data.methodology
+    gains = _gains(data)
+    gains_by_unit: dict[str, list] = {}
+    for r in (gains.to_dict("records") if gains is not None else []):
+        gains_by_unit.setdefault(str(r["unit_code"]), []).append(r)
+    descriptions = {i.code: i.description for i in m.indicators} if m is not None else {}
+    crit = criterion_changes(data)
+    change = facts.comparable_change(data)
+    change_by_unit = ({str(k): v for k, v in change.set_index(change["unit_code"].astype(str)).to_dict("index").items()}
+                      if change is not None else {})
+    unc_by_unit = unc.set_index("unit_code").to_dict("index") if unc is not None else {}
+    order = scores.sort_values(["rank", "unit_code"], na_position="last", kind="stable")
+    n_all = int(order["rank"].notna().sum())
+    group = "type_group" if "type_group" in order.columns else "unit_type"
+    n_type = order.groupby(group)["rank"].count().to_dict()
+    means = order.groupby(group)[[c for c, _, _ in cols]].mean()
+    cat_en = "category_en" in order.columns
+
+    records = order.to_dict("records")
+    members: dict = {}
+    for r in records:  # each type's units in rank order
+        members.setdefault(r.get(group), []).append(r)
+    means = {tg: row for tg, row in means.to_dict("index").items()}
+    out = [f'<section id="profiles"><h2>{bi("profiles")}</h2><p>{bi("profile_index")}</p><div class="units">']
+    out += [f'<a href="#{anchor(r.unit_code)}">{esc(r.unit_name)}</a>' for r in order.itertuples()]
+    out.append("</div></section>")
+    for row in records:
+        code = str(row["unit_code"])
+        u = unc_by_unit.get(code, {})
+        tg = row.get(group)
+        interval = ""
+        if u:
+            interval = (f' <small>({bi("interval")}: {fmt_int(u.get("rank_low"))}–{fmt_int(u.get("rank_high"))}; '
+                        f'LEI {fmt(u.get("score_low"))}–{fmt(u.get("score_high"))})</small>')
+        rank_txt = fmt_int(row.get("rank")) if pd.notna(row.get("rank")) else bi("not_ranked")
+        prob = ""
+        if u and u.get("category_probability") == u.get("category_probability") and u.get("category_probability") is not None:
+            prob = f' <small>({bi("probability")} {fmt(100 * u["category_probability"], 0)}%)</small>'
+        cat = bi_pair(row.get("category") or "–", (row.get("category_en") if cat_en else row.get("category")) or "–")
+        a = [f'<article id="{anchor(code)}" class="profile"><h2>{esc(row.get("unit_name"))} '
+             f'<small>({bi_pair(type_label(row.get("unit_type"), "sr"), type_label(row.get("unit_type"), "en"))}, '
+             f'{esc(code)})</small></h2>',
+             f'<table><tr><th>LEI</th><td class="n">{fmt(row.get("lei"))}</td></tr>'
+             f'<tr><th>{bi("rank")} · {bi("overall")}</th><td>{rank_txt} {bi("of")} {n_all}{interval}</td></tr>'
+             f'<tr><th>{bi("rank")} · {bi("within_type")}</th><td>{fmt_int(row.get("rank_in_type"))} {bi("of")} '
+             f'{n_type.get(tg, 0)} ({bi_pair(type_label(tg, "sr"), type_label(tg, "en"))})</td></tr>'
+             f'<tr><th>{bi("category")}</th><td>{cat}{prob}</td></tr></table>']
+        rows = "".join(f'<tr><td>{bi_pair(sr, en)}</td><td class="n">{fmt(row.get(c))}</td><td>{_bar(row.get(c))}</td>'
+                       f'<td class="n">{fmt(means.get(tg, {}).get(c))}</td></tr>'
+                       for c, sr, en in cols)
+        a.append(f'<div class="cols"><div><table><tr><th>{bi("component")} / {bi("pillar")}</th><th>{bi("score")}</th>'
+                 f'<th></th><th>{bi("type_average")}</th></tr>{rows}</table></div><div>')
+        a.append(_change(change_by_unit.get(code), cols, change,
+                         None if crit is None else crit.get(code, []), descriptions))
+        prow = "".join(f'<tr><td><a href="#{anchor(p["unit_code"])}">{esc(p["unit_name"])}</a></td>'
+                       f'<td class="n">{fmt(p["lei"])}</td><td class="n">{fmt_int(p["rank_in_type"])}</td></tr>'
+                       for p in _peers(members.get(tg, []), code))
+        a.append(f'<h3>{bi("peers")}</h3><table><tr><th>{bi("unit")}</th><th>LEI</th><th>{bi("rank")}</th></tr>{prow}</table>')
+        a.append("</div></div>")
+        a.append(_action_cards(gains_by_unit.get(code), descriptions) if gains is not None else "")
+        a.append(f'<p><a href="#ranking">{bi("back")}</a></p></article>')
+        out.append("".join(a))
+    return "".join(out)

@@ -1,0 +1,119 @@
+"""A published snapshot as the report sees it: the manifest (without the list of reading files,
+which the report cannot depend on), the tables, and the methodology and questionnaire copies."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+
+from lei_pipeline.errors import LeiError
+from lei_pipeline.files import file_sha256
+
+READING_KEY = "reading"          # manifest key listing the report, workbook and datapackage
+QUESTIONNAIRE_COPY = "questionnaire.yaml"
+# Tables other parts of the pipeline may add to a snapshot; read when the manifest lists them.
+OPTIONAL_TABLES = ("uncertainty", "weights")
+
+
+@dataclass
+class SnapshotData:
+    manifest: dict                       # the manifest without READING_KEY
+    tables: dict[str, pd.DataFrame]
+    methodology: object | None = None    # lei_pipeline.methodology.Methodology when the copy parses
+    methodology_text: bytes | None = None
+    questionnaire: object | None = None  # lei_pipeline.survey.questionnaire.Questionnaire
+    questionnaire_text: bytes | None = None
+    notes: list[str] = field(default_factory=list)  # what could not be read, said in the report
+    previous: tuple[str, int] | None = None          # the pinned snapshot the change table compares with
+    previous_indicators: pd.DataFrame | None = None  # its indicators, when that snapshot is at hand
+
+    @property
+    def wave(self) -> str:
+        return str(self.manifest.get("wave"))
+
+    @property
+    def version(self) -> int:
+        return int(self.manifest.get("version") or 0)
+
+    def table(self, name: str) -> pd.DataFrame | None:
+        return self.tables.get(name)
+
+
+def manifest_draft(manifest: dict) -> dict:
+    return {k: v for k, v in manifest.items() if k != READING_KEY}
+
+
+def _read_table(folder: Path, name: str, entry: dict, verify: bool) -> pd.DataFrame:
+    path = folder / entry.get("file", f"{name}.parquet")
+    if not path.is_file():
+        raise LeiError(f"{folder}: table {name} listed in manifest.json but {path.name} is missing")
+    if verify and entry.get("sha256") and file_sha256(path) != entry["sha256"]:
+        raise LeiError(f"{path}: sha256 differs from manifest.json; the snapshot was altered")
+    return pq.read_table(path).to_pandas()
+
+
+def previous_ref(manifest: dict, change: pd.DataFrame | None) -> tuple[str, int] | None:
+    """The (wave, version) the change table was computed against, when the snapshot pins it:
+    manifest "previous": {"wave", "version"}, or one previous_wave/previous_version in change."""
+    p = manifest.get("previous")
+    if isinstance(p, dict) and p.get("wave") and p.get("version"):
+        return str(p["wave"]), int(p["version"])
+    if change is not None and len(change) and {"previous_wave", "previous_version"} <= set(change.columns):
+        waves, versions = change["previous_wave"].dropna().unique(), change["previous_version"].dropna().unique()
+        if len(waves) == 1 and len(versions) == 1:
+            return str(waves[0]), int(versions[0])
+    return None
+
+
+def _previous_indicators(published_dir: Path, ref: tuple[str, int]) -> pd.DataFrame | None:
+    """A published version never changes, so reading the pinned one keeps the report reproducible."""
+    folder = Path(published_dir) / f"wave={ref[0]}" / f"version={ref[1]}"
+    path = folder / "manifest.json"
+    if not path.is_file():
+        return None
+    entry = (json.loads(path.read_text(encoding="utf-8")).get("tables") or {}).get("indicators")
+    return _read_table(folder, "indicators", entry, verify=True) if entry else None
+
+
+def load_snapshot(folder: Path, manifest: dict | None = None, verify: bool = True,
+                  published_dir: Path | None = None) -> SnapshotData:
+    """Read a snapshot folder (or a staging folder with the manifest draft given). With
+    published_dir, the indicators of the pinned previous snapshot are read too (criterion change)."""
+    from lei_pipeline.methodology.model import parse_methodology
+    from lei_pipeline.survey.questionnaire import parse_questionnaire
+
+    folder = Path(folder)
+    if manifest is None:
+        path = folder / "manifest.json"
+        if not path.is_file():
+            raise LeiError(f"{folder}: no manifest.json (not a published snapshot)")
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    manifest = manifest_draft(manifest)
+    tables = {name: _read_table(folder, name, entry, verify)
+              for name, entry in sorted((manifest.get("tables") or {}).items())}
+    data = SnapshotData(manifest=manifest, tables=tables)
+    data.previous = previous_ref(manifest, tables.get("change"))
+    if data.previous is not None and published_dir is not None:
+        data.previous_indicators = _previous_indicators(published_dir, data.previous)
+    mfile = folder / ((manifest.get("methodology") or {}).get("file") or "methodology.yaml")
+    if mfile.is_file():
+        data.methodology_text = mfile.read_bytes()
+        try:
+            data.methodology = parse_methodology(data.methodology_text)
+        except LeiError as e:
+            data.notes.append(f"methodology copy not readable as an LEI methodology: {e}")
+    else:
+        data.notes.append("no methodology copy in the snapshot")
+    qfile = folder / QUESTIONNAIRE_COPY
+    if qfile.is_file():
+        data.questionnaire_text = qfile.read_bytes()
+        try:
+            data.questionnaire = parse_questionnaire(data.questionnaire_text)
+        except LeiError as e:
+            data.notes.append(f"questionnaire copy not readable: {e}")
+    else:
+        data.notes.append("no questionnaire copy in the snapshot")
+    return data

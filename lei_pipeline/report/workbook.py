@@ -1,0 +1,196 @@
+"""The XLSX workbook of a snapshot, for spreadsheet readers.
+
+Sheets: index, components, indicators (wide), change, uncertainty (when published), weights
+(effective weights: the snapshot's weights table, else computed from the methodology copy) and
+about (provenance, notice, what every column means). Frozen header, autofilter, widths, one
+decimal for scores, whole numbers for ranks. Every text cell is written as text (data_type "s",
+after the value) and escaped like `lei pull`, so a spreadsheet never runs it as a formula.
+The bytes are fixed for a snapshot: the zip entries carry a constant date and the document
+properties the manifest's creation time."""
+from __future__ import annotations
+
+import io
+import math
+import re
+import zipfile
+from datetime import datetime
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from lei_pipeline.publish.export import escape_text
+from lei_pipeline.report import facts
+from lei_pipeline.report.snapshot import SnapshotData
+from lei_pipeline.report.weights import effective_weights
+from lei_pipeline.schemas.describe import column_descriptions
+
+SCORE_FORMAT = "0.0"
+RANK_FORMAT = "0"
+SHARE_FORMAT = "0.000"
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+INDEX_COLUMNS = ["unit_code", "unit_name", "unit_type", "type_group", "lei", "rank", "rank_in_type", "category",
+                 "category_en", *facts.ELIGIBLE_COLUMNS, "coverage"]
+ID_COLUMNS = ["unit_code", "unit_name", "unit_type"]
+
+
+def number_format(column: str) -> str | None:
+    c = column.lower()
+    if c.startswith("weight") or c in ("coverage", "category_probability") or c.startswith(("p_", "prob_")):
+        return SHARE_FORMAT
+    if "rank" in c and "shift" not in c:
+        return RANK_FORMAT
+    return SCORE_FORMAT
+
+
+def _value(v):
+    if v is None or v is pd.NA or v is pd.NaT:
+        return None
+    if hasattr(v, "item") and not isinstance(v, str):
+        v = v.item()
+    if isinstance(v, float) and math.isnan(v):
+        return None
+    if isinstance(v, pd.Timestamp):
+        v = v.to_pydatetime()
+    if isinstance(v, datetime) and v.tzinfo is not None:
+        v = v.replace(tzinfo=None)
+    return v
+
+
+def _sheet(wb: Workbook, name: str, df: pd.DataFrame) -> dict[str, str]:
+    ws = wb.create_sheet(name)
+    bold = Font(bold=True)
+    cols = [str(c) for c in df.columns]
+    for j, col in enumerate(cols, start=1):
+        cell = ws.cell(row=1, column=j, value=escape_text(col))
+        cell.data_type = "s"
+        cell.font = bold
+    fmts = {}
+    for col in cols:
+        s = df[col]
+        if pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
+            continue
+        fmts[col] = number_format(col)
+    widths = [len(c) for c in cols]
+    for i, row in enumerate(df.itertuples(index=False, name=None), start=2):
+        for j, v in enumerate(row, start=1):
+            v = _value(v)
+            if v is None:
+                continue
+            if isinstance(v, str):
+                v = escape_text(v)
+                cell = ws.cell(row=i, column=j, value=v)
+                cell.data_type = "s"  # after the value: never a formula
+            else:
+                cell = ws.cell(row=i, column=j, value=v)
+                f = fmts.get(cols[j - 1])
+                if isinstance(v, datetime):
+                    cell.number_format = "yyyy-mm-dd hh:mm"
+                elif f and not isinstance(v, bool):
+                    cell.number_format = f
+            widths[j - 1] = max(widths[j - 1], min(len(str(v)), 60))
+    for j, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(j)].width = min(max(8, w + 2), 62)
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(max(1, len(cols)))}{max(1, len(df) + 1)}"
+    return fmts
+
+
+def _frames(data: SnapshotData) -> dict[str, pd.DataFrame]:
+    scores = data.table("scores")
+    m = data.methodology
+    out = {"index": scores[[c for c in INDEX_COLUMNS if c in scores.columns]]}
+    comp = [c.code for c in m.components] + [p.code for p in m.pillars] if m is not None else \
+        [c for c in scores.columns if c not in INDEX_COLUMNS and c not in facts.IDENTITY and pd.api.types.is_float_dtype(scores[c])]
+    out["components"] = scores[ID_COLUMNS + [c for c in comp if c in scores.columns] + ["lei"]]
+    ind = data.table("indicators")
+    if ind is not None and len(ind):
+        order = [i.code for i in m.indicators] if m is not None else sorted(ind["indicator"].astype(str).unique())
+        wide = ind.pivot(index="unit_code", columns="indicator", values="value")
+        wide = wide.reindex(columns=[c for c in order if c in wide.columns]).astype("float64")
+        out["indicators"] = scores[ID_COLUMNS].merge(wide.reset_index(), on="unit_code", how="left")
+    ch = data.table("change")
+    if ch is not None:
+        named = ch.merge(scores[["unit_code", "unit_name"]], on="unit_code", how="left")
+        out["change"] = named[["unit_code", "unit_name"] + [c for c in ch.columns if c not in ("unit_code", "unit_name")]]
+    unc = data.table("uncertainty")
+    if unc is not None:
+        out["uncertainty"] = unc
+    w = data.table("weights")
+    if w is None and m is not None:
+        w = effective_weights(m)
+    if w is not None:
+        out["weights"] = w
+    return out
+
+
+def _about(wb: Workbook, data: SnapshotData, frames: dict[str, pd.DataFrame]) -> None:
+    mf = data.manifest
+    meth = mf.get("methodology") or {}
+    rows = [("wave", mf.get("wave")), ("version", mf.get("version")), ("created_at", mf.get("created_at")),
+            ("notice", mf.get("notice") or ""), ("methodology version", meth.get("version")),
+            ("methodology sha256", meth.get("sha256")), ("questionnaire version", mf.get("questionnaire_version")),
+            ("code version", mf.get("code_version")), ("run id", mf.get("run_id")),
+            ("checks passed", f"{len(mf.get('checks_passed') or [])} of {len(mf.get('checks') or [])}")]
+    for name, entry in sorted((mf.get("tables") or {}).items()):
+        rows.append((f"table {name}", f"{entry.get('file')} sha256 {entry.get('sha256')} rows {entry.get('rows')}"))
+    if "uncertainty" not in frames:
+        rows.append(("uncertainty", "not available for this snapshot (no uncertainty table published)"))
+    if data.table("weights") is None and "weights" in frames:
+        rows.append(("weights", "computed from the methodology copy in the snapshot (no weights table published)"))
+    about = pd.DataFrame(rows, columns=["item", "value"]).astype({"value": "str"})
+    dictionary = []
+    source = {"index": "scores", "components": "scores", "change": "change", "uncertainty": "uncertainty",
+              "weights": "weights"}
+    for sheet, df in frames.items():
+        if sheet == "indicators":
+            desc = {c: d for c, d in column_descriptions("scores", ID_COLUMNS).items()}
+            if data.methodology is not None:
+                desc.update({i.code: f"Indicator score 0..100: {i.description.get('en', '')}"
+                             for i in data.methodology.indicators})
+        else:
+            desc = {**column_descriptions("scores", ID_COLUMNS),
+                    **{k: v for k, v in column_descriptions(source[sheet], df.columns, data.methodology,
+                                                            data.questionnaire).items() if v}}
+        dictionary += [(sheet, str(c), desc.get(str(c), "")) for c in df.columns]
+    _sheet(wb, "about", about)
+    _sheet(wb, "columns", pd.DataFrame(dictionary, columns=["sheet", "column", "description"]))
+
+
+def _fixed_zip(raw: bytes, created: str) -> bytes:
+    """Same bytes for the same content: constant entry dates, document dates from the manifest."""
+    src = zipfile.ZipFile(io.BytesIO(raw))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                text = body.decode("utf-8")
+                text = re.sub(r"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)",
+                              lambda mm: f"{mm.group(1)}{created}{mm.group(3)}", text)
+                body = text.encode("utf-8")
+            zi = zipfile.ZipInfo(info.filename, date_time=ZIP_DATE)
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = 0o644 << 16
+            dst.writestr(zi, body)
+    return out.getvalue()
+
+
+def build_workbook(data: SnapshotData) -> bytes:
+    wb = Workbook()
+    wb.remove(wb.active)
+    frames = _frames(data)
+    for name, df in frames.items():
+        _sheet(wb, name, df.reset_index(drop=True))
+    _about(wb, data, frames)
+    created = str(data.manifest.get("created_at") or "1980-01-01T00:00:00+00:00")
+    stamp = pd.Timestamp(created).tz_convert("UTC").tz_localize(None).to_pydatetime() if pd.Timestamp(created).tzinfo \
+        else pd.Timestamp(created).to_pydatetime()
+    wb.properties.created = stamp
+    wb.properties.modified = stamp
+    wb.properties.creator = "lei-pipeline"
+    wb.properties.title = f"LEI wave {data.wave} version {data.version}"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return _fixed_zip(buf.getvalue(), stamp.strftime("%Y-%m-%dT%H:%M:%SZ"))
