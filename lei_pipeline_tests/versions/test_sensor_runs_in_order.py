@@ -29,7 +29,7 @@ def test_sensor_runs_every_sample_wave_in_order_with_full_change_tables(tmp_path
     with dagster_dev(tmp_path / "dagster_home", {"LEI_DATA_DIR": str(data)}) as url:
         started = graphql(url, START_SENSOR, {"s": SENSOR})["startSensor"]
         assert started["__typename"] == "Sensor", started
-        deadline, runs = time.time() + 900, []
+        deadline, runs = time.time() + 1800, []
         while time.time() < deadline:
             runs = graphql(url, RUNS)["runsOrError"]["results"]
             if len(runs) >= 3 and all(r["status"] in DONE for r in runs):
