@@ -1,4 +1,4 @@
-"""Where a wave's export lives, which waves exist, and how a wave compares with the one before.
+"""Where a wave's export lives, which waves exist and in which order (data/waves.yaml).
 Pure core: the Dagster assets and the CLI both call these."""
 from __future__ import annotations
 
