@@ -84,3 +84,15 @@ def test_a_methodology_changed_under_the_same_version_is_refused(fresh_env):
     r = lei(fresh_env, "run", "--wave", "2022")
     assert r.returncode == 0, (r.stdout + r.stderr)[-3000:]
     assert complete_versions(data / "published", "2022") == [1, 2]
+
+
+@pytest.mark.slow
+def test_a_wave_whose_previous_wave_is_not_published_yet_is_blocked(fresh_env):
+    """Before: 2024 was published with an empty change table and every check passed."""
+    data = Path(fresh_env["LEI_DATA_DIR"])
+    r = lei(fresh_env, "run", "--wave", "2024")
+    out = r.stdout + r.stderr
+    assert r.returncode == 1 and "Traceback" not in out, out[-3000:]
+    assert "FAIL check wave_change:previous_wave_ready" in out
+    assert "previous wave 2022 has an export" in out and "lei run --wave 2022" in out
+    assert complete_versions(data / "published", "2024") == []
