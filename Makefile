@@ -7,7 +7,7 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export DAGSTER_DISABLE_TELEMETRY = 1
 export GX_ANALYTICS_ENABLED = false
 
-.PHONY: run test dev bench venv clean-outputs
+.PHONY: run test dev bench venv clean-outputs instance
 
 venv: $(STAMP)
 
@@ -17,18 +17,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-$(DAGSTER_HOME)/dagster.yaml:
-	mkdir -p $(DAGSTER_HOME)
-	printf 'telemetry:\n  enabled: false\n' > $@
+# dagster.yaml (telemetry off, queued runs one wave at a time) and the instance, created once under a lock.
+instance: $(STAMP)
+	$(BIN)/python -m lei_pipeline.defs.instance
 
-run: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
+run: instance
 	$(BIN)/lei run
 
 test: $(STAMP)
 	$(BIN)/python -m lei_pipeline_tests.support.system_deps
 	$(BIN)/pytest -n 2 -p no:cacheprovider
 
-dev: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
+dev: instance
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1
 
 bench: $(STAMP)

@@ -1,4 +1,4 @@
-"""Where a wave's export lives, which waves exist, and how a wave compares with the one before.
+"""Where a wave's export lives, which waves exist and in which order (data/waves.yaml).
 Pure core: the Dagster assets and the CLI both call these."""
 from __future__ import annotations
 
@@ -6,8 +6,6 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
-
-import pandas as pd
 
 from lei_pipeline.errors import LeiError, UsageError
 from lei_pipeline.settings import Settings
@@ -92,6 +90,13 @@ def find_export(settings: Settings, wave: str) -> Path:
 
 
 def discover_waves(settings: Settings) -> list[str]:
+    """The declared waves (data/waves.yaml) that have an export folder, in declared order: the
+    order `lei run`, the sensor and the schedule run them in. Folders holding an export but not
+    declared are left out; undeclared_waves() names them so callers can warn."""
+    return [w.id for w in declared_waves(settings) if export_files(settings.raw_dir / w.id)]
+
+
+def wave_folders(settings: Settings) -> list[str]:
     """Wave folders under data/raw/ that hold at least one file, sorted by name."""
     if not settings.raw_dir.is_dir():
         return []
@@ -101,29 +106,104 @@ def discover_waves(settings: Settings) -> list[str]:
     )
 
 
-CHANGE_COLUMNS = ["wave", "previous_wave", "unit_code", "lei", "lei_previous", "lei_change",
-                  "rank", "rank_previous", "rank_change"]
+def undeclared_waves(settings: Settings) -> list[str]:
+    """Folders under data/raw/ holding an export whose wave data/waves.yaml does not declare."""
+    declared = {w.id for w in declared_waves(settings)}
+    return [w for w in wave_folders(settings) if w not in declared]
 
 
-def wave_change(scores: pd.DataFrame, previous: pd.DataFrame | None, previous_wave: str | None) -> pd.DataFrame:
-    """Score and rank change for every unit that answered both waves.
-    rank_change > 0 means the unit moved up (a smaller rank number)."""
-    if previous is None or previous.empty or previous_wave is None:
-        return pd.DataFrame({
-            "wave": pd.Series(dtype="str"), "previous_wave": pd.Series(dtype="str"),
-            "unit_code": pd.Series(dtype="str"), "lei": pd.Series(dtype="float64"),
-            "lei_previous": pd.Series(dtype="float64"), "lei_change": pd.Series(dtype="float64"),
-            "rank": pd.Series(dtype="Int64"), "rank_previous": pd.Series(dtype="Int64"),
-            "rank_change": pd.Series(dtype="Int64"),
-        })
-    cur = scores[["wave", "unit_code", "lei", "rank"]]
-    prev = previous[["unit_code", "lei", "rank"]].rename(columns={"lei": "lei_previous", "rank": "rank_previous"})
-    out = cur.merge(prev, on="unit_code", how="inner")
-    out.insert(1, "previous_wave", str(previous_wave))
-    out["lei_change"] = out["lei"] - out["lei_previous"]
-    out["rank"] = out["rank"].astype("Int64")
-    out["rank_previous"] = out["rank_previous"].astype("Int64")
-    out["rank_change"] = out["rank_previous"] - out["rank"]
-    out["wave"] = out["wave"].astype("str")
-    out["unit_code"] = out["unit_code"].astype("str")
-    return out[CHANGE_COLUMNS].sort_values("unit_code").reset_index(drop=True)
+def undeclared_message(settings: Settings, wave: str) -> str:
+    return (f"wave {wave}: not declared in {settings.waves_path.name}, so its place in the order of waves "
+            f"(and its previous wave) is unknown; declare it with `lei wave add {wave} EXPORT` "
+            f"(it goes after the last declared wave) or add it to {settings.waves_path.name} in its place")
+
+
+def require_declared(settings: Settings, wave: str) -> WaveDeclaration:
+    decl = wave_declaration(settings, wave)
+    if decl is None:
+        raise UsageError(undeclared_message(settings, wave))
+    return decl
+
+
+def in_declared_order(settings: Settings, waves: list[str]) -> list[str]:
+    """`waves` sorted by their place in data/waves.yaml; undeclared waves keep their given order, last."""
+    pos = {w.id: i for i, w in enumerate(declared_waves(settings))}
+    return sorted(dict.fromkeys(waves), key=lambda w: (w not in pos, pos.get(w, 0)))
+
+
+def earlier_declared_waves(settings: Settings, wave: str) -> list[str]:
+    """The declared waves before `wave`, closest first (empty if `wave` is not declared)."""
+    ids = [w.id for w in declared_waves(settings)]
+    return list(reversed(ids[:ids.index(wave)])) if wave in ids else []
+
+
+def declare_wave(settings: Settings, wave: str, reference_date: dt.date | str | None = None,
+                 question_set: str | None = None, label: str | None = None) -> WaveDeclaration:
+    """Append `wave` to data/waves.yaml, after the last declared wave. Refuses a wave already declared.
+    The question set defaults to the latest declared wave's. Written under a lock to a temporary file
+    renamed into place, so two `lei wave add` at once both land and a reader never sees half a file."""
+    import fcntl
+    import os
+    import tempfile
+
+    import yaml
+
+    check_wave_name(wave)
+    if reference_date is not None and not isinstance(reference_date, dt.date):
+        try:
+            reference_date = dt.date.fromisoformat(str(reference_date))
+        except ValueError:
+            raise UsageError(f"reference date {reference_date!r} is not a date (YYYY-MM-DD)") from None
+    if question_set is not None:
+        check_wave_name(str(question_set))
+    path = settings.waves_path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.parent / f".{path.name}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        current = declared_waves(settings)
+        if any(w.id == wave for w in current):
+            raise LeiError(f"wave {wave} is already declared in {path.name}")
+        if question_set is None:
+            question_set = current[-1].question_set if current else wave
+        text = path.read_text(encoding="utf-8") if path.is_file() else _WAVES_HEADER
+        if not text.endswith("\n"):
+            text += "\n"
+        if re.search(r"^waves:\s*\[\]\s*$", text, re.M):
+            text = re.sub(r"^waves:\s*\[\]\s*$", "waves:", text, flags=re.M)
+        elif not re.search(r"^waves:\s*$", text, re.M):
+            text += "waves:\n"
+        entry = [f"  - id: {_quoted(wave)}"]
+        if reference_date is not None:
+            entry.append(f"    reference_date: {reference_date.isoformat()}")
+        entry.append(f"    question_set: {_quoted(str(question_set))}")
+        if label:
+            entry.append(f"    label: {_quoted(str(label))}")
+        text += "\n".join(entry) + "\n"
+        if [str(w.get("id")) for w in (yaml.safe_load(text) or {}).get("waves") or []][-1:] != [wave]:
+            raise LeiError(f"{path.name}: cannot append wave {wave} (write its entry under `waves:` by hand)")
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(text)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, path)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        declared = wave_declaration(settings, wave)
+    assert declared is not None
+    return declared
+
+
+_WAVES_HEADER = """# The survey waves, declared in order: "previous wave" always means the entry above.
+# `lei wave add` appends to this file.
+version: 1
+waves:
+"""
+
+
+def _quoted(value: str) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False)   # a JSON string is a valid YAML scalar

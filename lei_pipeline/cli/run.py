@@ -18,14 +18,25 @@ def run(
     from lei_pipeline.defs.run_waves import materialize_wave
     from lei_pipeline.errors import LeiError
     from lei_pipeline.settings import Settings
-    from lei_pipeline.waves import check_wave_name, discover_waves
+    from lei_pipeline.methodology.versions import check_methodology_version
+    from lei_pipeline.waves import check_wave_name, discover_waves, in_declared_order, require_declared, undeclared_waves
+    from lei_pipeline.waves import undeclared_message
 
     settings = Settings.from_env()
     for w in waves or []:
         check_wave_name(w)
-    todo = sorted(waves) if waves else discover_waves(settings)
+    if waves:
+        for w in waves:
+            require_declared(settings, w)
+        todo = in_declared_order(settings, waves)   # a wave's change needs its predecessor published first
+    else:
+        todo = discover_waves(settings)
+        for w in undeclared_waves(settings):
+            echo(f"warning: {undeclared_message(settings, w)}; not run")
     if not todo:
-        raise LeiError(f"no waves under {settings.raw_dir}: add one with `lei wave add WAVE EXPORT`")
+        raise LeiError(f"no declared waves with an export under {settings.raw_dir}: add one with "
+                       f"`lei wave add WAVE EXPORT`")
+    check_methodology_version(settings)
     instance = get_instance()
     runs = []
     for wave in todo:

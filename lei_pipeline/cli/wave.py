@@ -19,6 +19,8 @@ def add(
     wave: str = typer.Argument(..., help="Wave name, e.g. 2026 (letters, digits, '_', '-')."),
     export: Path = typer.Argument(..., help="The export file to copy into data/raw/<wave>/."),
     replace: bool = typer.Option(False, "--replace", help="Replace the wave's existing export."),
+    reference_date: str = typer.Option(None, "--reference-date", help="Date the answers describe (YYYY-MM-DD)."),
+    label: str = typer.Option(None, "--label", help="A name for people, e.g. 'LEI 2026'."),
 ) -> None:
     """Copy an export into data/raw/WAVE/ and register the wave's partition in Dagster.
 
@@ -27,7 +29,7 @@ def add(
     from lei_pipeline.defs.partitions import wave_partitions
     from lei_pipeline.defs.instance import get_instance
     from lei_pipeline.settings import Settings
-    from lei_pipeline.waves import check_wave_name, export_files
+    from lei_pipeline.waves import check_wave_name, declare_wave, export_files, wave_declaration
 
     check_wave_name(wave)  # before any file is touched
     if not export.is_file():
@@ -38,6 +40,11 @@ def add(
     if existing and not replace:
         names = ", ".join(p.name for p in existing)
         raise LeiError(f"wave {wave} already has an export ({names}); use --replace to replace it")
+    # Declared first (appended after the last declared wave: its previous wave), so a watching sensor
+    # never sees the export of an undeclared wave.
+    if wave_declaration(settings, wave) is None:
+        declare_wave(settings, wave, reference_date=reference_date, label=label)
+        echo(f"wave {wave}: declared in {settings.waves_path} after the waves before it")
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / export.name
     # Copy aside and rename in, so a watching sensor never sees half a file.

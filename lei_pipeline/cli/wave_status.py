@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from lei_pipeline.errors import LeiError
 from lei_pipeline.settings import Settings
 from lei_pipeline.files import file_sha256
-from lei_pipeline.waves import discover_waves, find_export
+from lei_pipeline.waves import find_export, in_declared_order, wave_folders
 
 
 def wave_statuses(settings: Settings, instance) -> list[dict]:
@@ -24,8 +24,9 @@ def wave_statuses(settings: Settings, instance) -> list[dict]:
             w = str(rec["wave"])
             if w not in published or int(rec["version"]) > int(published[w]["version"]):
                 published[w] = rec
-    waves = sorted(set(discover_waves(settings)) | set(instance.get_dynamic_partitions(wave_partitions.name))
-                   | set(published))
+    # Declared order (data/waves.yaml) first; folders and partitions not declared after them, by name.
+    waves = in_declared_order(settings, sorted(set(wave_folders(settings)) | set(
+        instance.get_dynamic_partitions(wave_partitions.name)) | set(published)))
     rows = []
     for wave in waves:
         try:

@@ -33,6 +33,9 @@ SPECS: dict[str, list[tuple[str, bool, str]]] = {
         ("scores_schema", True, "pandera Scores model: scores in 0..100, ranks from 1, categories known."),
     ],
     "wave_change": [
+        ("previous_wave_ready", True, "The previous declared wave (data/waves.yaml) is published and its "
+                                      "snapshot is not older than its export, so the change compares with "
+                                      "the right wave; names the wave to run first otherwise."),
         ("change_schema", True, "pandera Change model: one row per unit that answered both waves."),
         ("quality_suites", True, "Great Expectations suites on the four tables to publish: ranks, score "
                                  "ranges, every responding unit once, change consistent, weights sum to 1 "

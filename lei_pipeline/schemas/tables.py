@@ -106,22 +106,46 @@ SUBQUESTION_COLUMN = "Question {code}, option {sub}: {en} - {sub_en} (True = tic
 
 
 class Change(pa.DataFrameModel):
+    """Built by lei_pipeline.change.compare. Besides these columns, every pillar and component P
+    has P, P_previous and P_change (checked by scores_in_range)."""
     wave: Series[str] = pa.Field(str_matches=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$", description="Survey wave (year)")
-    previous_wave: Series[str] = pa.Field(str_matches=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$", description="Wave compared against")
-    unit_code: Series[str] = pa.Field(description="Registry code of the local government")
-    lei: Series[float] = pa.Field(ge=0, le=100, nullable=True, description="LEI in this wave")
-    lei_previous: Series[float] = pa.Field(ge=0, le=100, nullable=True, description="LEI in the previous wave")
+    previous_wave: Series[str] = pa.Field(str_matches=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$",
+                                          description="Wave compared against: the previous declared wave (data/waves.yaml)")
+    unit_code: Series[str] = pa.Field(unique=True, description="Registry code of the local government")
+    unit_name: Series[str] = pa.Field(description="Registry name of the local government (Serbian Latin)")
+    lei: Series[float] = pa.Field(ge=0, le=100, nullable=True,
+                                  description="LEI in this wave, over the indicators both waves share")
+    lei_previous: Series[float] = pa.Field(ge=0, le=100, nullable=True,
+                                           description="LEI in the previous wave, same methodology and indicators")
     lei_change: Series[float] = pa.Field(ge=-100, le=100, nullable=True, description="lei - lei_previous, in points")
-    rank: Series[pd.Int64Dtype] = pa.Field(ge=1, nullable=True, description="Overall rank in this wave")
-    rank_previous: Series[pd.Int64Dtype] = pa.Field(ge=1, nullable=True, description="Overall rank in the previous wave")
+    rank: Series[pd.Int64Dtype] = pa.Field(ge=1, nullable=True, description="Overall rank in this wave (by lei above)")
+    rank_previous: Series[pd.Int64Dtype] = pa.Field(ge=1, nullable=True, description="Overall rank in the previous wave (by lei_previous)")
     rank_change: Series[pd.Int64Dtype] = pa.Field(nullable=True, description="rank_previous - rank: positive = moved up")
+    methodology_version: Series[str] = pa.Field(description="Methodology version both sides are scored under")
+    previous_methodology_version: Series[str] = pa.Field(
+        description="Methodology version the previous wave was published under (re-scored if it differs)")
+    indicators_compared: Series[pd.Int64Dtype] = pa.Field(ge=0, description="Number of indicators both waves share")
+    comparable: Series[bool] = pa.Field(description="False: the previous wave could not be scored under this "
+                                                    "methodology; previous values and changes are left empty")
 
     class Config:
         strict = False
         coerce = True
         name = "change"
-        description = "Change of LEI and rank between two waves, per unit"
+        description = ("Change of LEI, pillars, components and rank between a wave and the previous declared wave, "
+                       "per unit, under one methodology and over the indicators both waves share")
 
-    @pa.dataframe_check(description="previous_wave comes before wave")
-    def previous_is_earlier(cls, df: pd.DataFrame) -> Series[bool]:
-        return df["previous_wave"] < df["wave"]
+    @pa.dataframe_check(description="previous_wave is another wave (its order is data/waves.yaml's, checked upstream)")
+    def previous_is_another_wave(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["previous_wave"] != df["wave"]
+
+    @pa.dataframe_check(description="scores and previous scores in 0..100, changes in -100..100")
+    def scores_in_range(cls, df: pd.DataFrame) -> pd.DataFrame:
+        ok = pd.DataFrame(True, index=df.index, columns=df.columns)
+        for c in df.columns:
+            if c.startswith("rank") or c == "indicators_compared" or not pd.api.types.is_float_dtype(df[c]):
+                continue
+            v = df[c].astype("float64")
+            low = -100 if c.endswith("_change") else 0
+            ok[c] = v.isna() | ((v >= low) & (v <= 100))
+        return ok

@@ -96,17 +96,22 @@ class Question:
     def asked_in(self, wave: str) -> bool:
         return str(wave) in self.waves
 
-    def text_in(self, lang: str, wave: str | None = None) -> str:
+    def text_in(self, lang: str, wave: str | None = None, order: list | None = None) -> str:
         """The wording used in `wave`: a question reworded in a later wave keeps its earlier text
-        (history entry with text_before) for the waves before the change."""
+        (history entry with text_before) for the waves before the change. "Before" is the place in
+        `order` (the questionnaire's waves, in declared order), never a comparison of names."""
         if wave is not None:
-            for h in sorted(self.history, key=lambda h: str(h["wave"])):
-                if h.get("change") == "reworded" and str(wave) < str(h["wave"]) and h.get("text_before"):
+            order = [str(w) for w in (order if order is not None else self.waves)]
+            pos = {w: i for i, w in enumerate(order)}
+            reworded = [h for h in self.history if h.get("change") == "reworded" and h.get("text_before")
+                        and str(h["wave"]) in pos]
+            for h in sorted(reworded, key=lambda h: pos[str(h["wave"])]):
+                if str(wave) in pos and pos[str(wave)] < pos[str(h["wave"])]:
                     return h["text_before"][lang]
         return self.text[lang]
 
-    def header_texts(self, lang: str, wave: str | None = None) -> dict[str, str]:
-        text = self.text_in(lang, wave)
+    def header_texts(self, lang: str, wave: str | None = None, order: list | None = None) -> dict[str, str]:
+        text = self.text_in(lang, wave, order)
         if self.type == "multiple_choice":
             return {f"{self.code}[{s.code}]": f"{text} [{s.label[lang]}]" for s in self.subquestions}
         return {self.code: text}
@@ -127,7 +132,7 @@ class Questionnaire:
         declare yet (a new export dropped in before the questionnaire is updated) is read with the
         latest declared wave's questions, so it can flow; readers warn about it."""
         wave = str(wave)
-        return wave if wave in self.waves else sorted(self.waves)[-1]
+        return wave if wave in self.waves else self.waves[-1]   # the last in declared order
 
     def asked_in(self, wave: str) -> list[Question]:
         wave = self.question_set_wave(wave)
@@ -145,8 +150,9 @@ class Questionnaire:
             raise LeiError(f"unknown language {lang!r}; use one of {', '.join(LANGS)}")
         qs = self.questions.values() if wave is None else self.asked_in(wave)
         out: dict[str, str] = {}
+        read_as = None if wave is None else self.question_set_wave(wave)
         for q in qs:
-            out.update(q.header_texts(lang, wave))
+            out.update(q.header_texts(lang, read_as, order=self.waves))
         return out
 
     def column_question(self, column: str) -> tuple[Question, Option | None]:
@@ -231,7 +237,7 @@ def _check_unique_texts(questions: dict[str, Question], waves: list[str]) -> Non
             for q in questions.values():
                 if wave is not None and not q.asked_in(wave):
                     continue
-                for col, text in q.header_texts(lang, wave).items():
+                for col, text in q.header_texts(lang, wave, order=waves).items():
                     key = text.strip().casefold()
                     if key in seen:
                         raise LeiError(f"questionnaire: {col} and {seen[key]} share the {lang} header text {text!r}")

@@ -34,6 +34,10 @@ def make_data_dir(n_units: int, root: Path, shape: str = "limesurvey") -> Path:
     tidy = generate_responses(WAVE, n_units, SEED, q, synthetic_registry(n_units, SEED))
     write_export(tidy, raw / f"lei-{WAVE}-bench.csv", shape, q, WAVE)
     (raw / NOTE_NAME).write_text(SYNTHETIC_NOTICE, encoding="utf-8")
+    from lei_pipeline.settings import Settings
+    from lei_pipeline.waves import declare_wave
+
+    declare_wave(Settings.from_env(data_dir=data), WAVE, question_set=WAVE)   # the order of waves: just this one
     return data
 
 
@@ -79,7 +83,7 @@ class _Stages:
 def run_plain(n_units: int, data_dir: str) -> dict:
     """The same computation as the wave's assets, calling the core directly: no Dagster."""
     from lei_pipeline.methodology import compose_index, score_indicators
-    from lei_pipeline.previous import previous_scores
+    from lei_pipeline.previous import compare_with_previous, previous_wave
     from lei_pipeline.provenance import build_provenance, is_synthetic
     from lei_pipeline.publish import publish_snapshot
     from lei_pipeline.publish.quality_report import report_dir
@@ -88,7 +92,7 @@ def run_plain(n_units: int, data_dir: str) -> dict:
     from lei_pipeline.settings import Settings
     from lei_pipeline.survey.clean import clean_responses
     from lei_pipeline.survey.readers import read_export
-    from lei_pipeline.waves import find_export, wave_change
+    from lei_pipeline.waves import find_export
 
     st = _Stages()
     t0 = time.perf_counter()
@@ -103,8 +107,8 @@ def run_plain(n_units: int, data_dir: str) -> dict:
     failures += st("validate", validate_table, Indicators, ind)
     scores = st("index", compose_index, ind, inputs.registry, m)
     failures += st("validate", validate_table, Scores, scores)
-    prev_wave, _, prev = st("change", previous_scores, settings, WAVE)
-    change = st("change", wave_change, scores, prev, prev_wave)
+    prev = st("change", previous_wave, settings, WAVE)
+    change = st("change", compare_with_previous, settings, WAVE, prev, ind, scores, m, q, inputs.registry).frame
     failures += st("validate", validate_table, Change, change)
     tables = {"responses": clean.frame, "indicators": ind, "scores": scores, "change": change}
     report = st("quality", quality_report, report_dir(settings, WAVE, "bench-plain"), tables, m)

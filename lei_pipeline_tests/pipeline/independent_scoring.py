@@ -62,9 +62,11 @@ def _wmean(pairs):
     return sum(v * w for v, w in pairs) / sum(w for _, w in pairs)
 
 
-def unit_scores(methodology_path, response_row: dict, wave: str) -> dict:
+def unit_scores(methodology_path, response_row: dict, wave: str, only: set | None = None) -> dict:
+    """only: score over these indicators alone (the others left out, as if not asked)."""
     spec = yaml.safe_load(open(methodology_path, encoding="utf-8"))
-    values = {i["code"]: indicator_value(i, response_row, spec, wave) for i in spec["indicators"]}
+    values = {i["code"]: indicator_value(i, response_row, spec, wave) if only is None or i["code"] in only else NAN
+              for i in spec["indicators"]}
     out = {}
     for pillar in spec["pillars"]:
         for comp in pillar["components"]:

@@ -102,16 +102,38 @@ def test_index_values_match_an_independent_reading_of_the_methodology(published,
 
 
 def test_wave_change_compares_with_the_previous_published_wave(published):
+    """Every unit in both waves, with lei, pillars and components over the indicators both waves
+    share, checked against the independent reading of the methodology restricted to them."""
     _, settings = published
-    change = load("change", wave="2024", settings=settings)
+    change = load("change", wave="2024", settings=settings).set_index("unit_code")
     s22 = load("scores", wave="2022", settings=settings).set_index("unit_code")
     s24 = load("scores", wave="2024", settings=settings).set_index("unit_code")
     both = sorted(set(s22.index) & set(s24.index))
-    assert sorted(change["unit_code"]) == both
-    c = change.set_index("unit_code").loc[both[0]]
-    assert c["lei_change"] == pytest.approx(s24.loc[both[0], "lei"] - s22.loc[both[0], "lei"])
-    assert c["rank_change"] == s22.loc[both[0], "rank"] - s24.loc[both[0], "rank"]
+    assert sorted(change.index) == both and len(both) > 100
     assert set(change["previous_wave"].astype(str)) == {"2022"}
+
+    def present(wave):
+        ind = load("indicators", wave=wave, settings=settings)
+        return set(ind.loc[ind["value"].notna(), "indicator"])
+
+    shared = present("2022") & present("2024")
+    assert shared != present("2024") or shared != present("2022")   # the sample's questionnaire changed
+    assert set(change["indicators_compared"]) == {len(shared)}
+    manifest_version = json.loads(next((settings.published_dir / "wave=2024").glob("version=*/manifest.json"))
+                                  .read_text())["methodology"]["version"]
+    assert set(change["methodology_version"]) == set(change["previous_methodology_version"]) == {manifest_version}
+    assert change["comparable"].all()
+    r22, r24 = (load("responses", wave=w, settings=settings).set_index("unit_code") for w in ("2022", "2024"))
+    for unit in [both[0], both[len(both) // 2], both[-1]]:
+        now = unit_scores(settings.methodology_path, {"unit_code": unit, **r24.loc[unit].to_dict()}, "2024", only=shared)
+        before = unit_scores(settings.methodology_path, {"unit_code": unit, **r22.loc[unit].to_dict()}, "2022", only=shared)
+        for col in SCORE_COLUMNS:
+            assert change.loc[unit, col] == pytest.approx(now[col], rel=1e-9), (unit, col)
+            assert change.loc[unit, f"{col}_previous"] == pytest.approx(before[col], rel=1e-9), (unit, col)
+            assert change.loc[unit, f"{col}_change"] == pytest.approx(now[col] - before[col], rel=1e-9, abs=1e-9)
+        assert change.loc[unit, "unit_name"] == s24.loc[unit, "unit_name"]
+    ranks = change["rank"].astype(int)
+    assert change["rank_change"].astype(int).equals(change["rank_previous"].astype(int) - ranks)
 
 
 def test_invalid_export_fails_its_blocking_check_and_produces_no_index(instance, resources, data_dir):

@@ -20,6 +20,8 @@ def copy_data_dir(dest: Path, waves: list[str] | None = None) -> Path:
                 shutil.copytree(src / w, dest / "raw" / w)
         else:
             shutil.copytree(src, dest / name)
+    # The declared order of waves is an input too (a wave not declared has no previous wave).
+    shutil.copy2(REPO_ROOT / "data" / "waves.yaml", dest / "waves.yaml")
     return dest
 
 

@@ -64,6 +64,47 @@ def dagster_webserver(home: Path, env: dict[str, str], timeout: float = 90):
                 pass
 
 
+@contextmanager
+def dagster_dev(home: Path, env: dict[str, str], timeout: float = 120):
+    """`dagster dev` (webserver + daemon: sensors, the run queue) on the project's own instance
+    configuration (lei_pipeline.defs.instance), in a fresh home."""
+    from lei_pipeline.defs.instance import write_dagster_yaml
+
+    home.mkdir(parents=True, exist_ok=True)
+    write_dagster_yaml(home)
+    port = free_port()
+    full_env = {**os.environ, **env, "DAGSTER_HOME": str(home), "DAGSTER_DISABLE_TELEMETRY": "1"}
+    bindir = Path(sys.executable).parent
+    proc = subprocess.Popen(
+        [str(bindir / "dagster"), "dev", "-w", str(REPO_ROOT / "workspace.yaml"), "-h", "127.0.0.1", "-p", str(port)],
+        cwd=REPO_ROOT, env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )
+    yield from _serve(proc, f"http://127.0.0.1:{port}", timeout, "dagster dev")
+
+
+def _serve(proc: subprocess.Popen, url: str, timeout: float, what: str):
+    try:
+        deadline = time.time() + timeout
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/server_info", timeout=2).read()
+                break
+            except OSError:
+                if proc.poll() is not None or time.time() > deadline:
+                    raise RuntimeError(f"{what} did not start (exit {proc.poll()})")
+                time.sleep(0.3)
+        yield url
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=20)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
 def graphql(url: str, query: str, variables: dict | None = None) -> dict:
     body = json.dumps({"query": query, "variables": variables or {}}).encode()
     req = urllib.request.Request(f"{url}/graphql", data=body, headers={"Content-Type": "application/json"})

@@ -10,11 +10,12 @@ from lei_pipeline.schemas.describe import methodology_columns
 from lei_pipeline.defs.partitions import wave_partitions
 from lei_pipeline.defs.resources import LeiSettings, SurveyInputs
 from lei_pipeline.methodology import compose_index, score_indicators
-from lei_pipeline.previous import previous_scores
+from lei_pipeline.methodology.versions import check_methodology_version
+from lei_pipeline.change import empty_change
+from lei_pipeline.previous import compare_with_previous, previous_wave
 from lei_pipeline.publish.quality_report import report_dir, suite_failures
 from lei_pipeline.quality import quality_report
 from lei_pipeline.schemas import Change, Indicators, Scores, validate_table
-from lei_pipeline.waves import wave_change as wave_change_core
 
 
 def _methodology_metadata(m) -> dict:
@@ -28,8 +29,9 @@ def _methodology_metadata(m) -> dict:
     description="Per local government and indicator (criterion): the score 0..100 and its scoring trace "
                 "(which answers gave which value), by the rules of the methodology.",
 )
-def indicators(clean_responses: pd.DataFrame, survey_inputs: SurveyInputs):
+def indicators(clean_responses: pd.DataFrame, survey_inputs: SurveyInputs, lei: LeiSettings):
     inputs = survey_inputs.get()
+    check_methodology_version(lei.settings(), inputs.methodology)   # never score under a reused version
     frame = score_indicators(clean_responses, inputs.questionnaire, inputs.methodology)
     yield dg.Output(frame, metadata={**frame_metadata(frame, model_descriptions(Indicators), score_columns=["value"]),
                                      **_methodology_metadata(inputs.methodology)})
@@ -63,20 +65,33 @@ def composite_index(indicators: pd.DataFrame, survey_inputs: SurveyInputs):
     partitions_def=wave_partitions, group_name="index", kinds={"pandas"},
     check_specs=check_specs("wave_change"),
     metadata={"dagster/column_schema": model_schema(Change)},
-    description="Score and rank change against the previous published wave, for every local government "
-                "that answered both (rank_change > 0: moved up).",
+    description="LEI, pillar, component and rank change against the previous declared wave's latest "
+                "snapshot, for every local government that answered both (rank_change > 0: moved up). "
+                "Computed under one methodology (the previous wave re-scored if needed) and over the "
+                "indicators both waves share.",
 )
 def wave_change(context: AssetExecutionContext, clean_responses: pd.DataFrame, indicators: pd.DataFrame,
                 composite_index: pd.DataFrame, lei: LeiSettings, survey_inputs: SurveyInputs):
     wave = context.partition_key
-    settings, m = lei.settings(), survey_inputs.get().methodology
-    prev_wave, prev_version, prev = previous_scores(settings, wave)
-    frame = wave_change_core(composite_index, prev, prev_wave)
+    settings, inputs = lei.settings(), survey_inputs.get()
+    m = inputs.methodology
+    prev = previous_wave(settings, wave)
+    if prev.blocked:
+        frame, about = empty_change(m), {"previous_wave": prev.wave or "(unknown)", "blocked": prev.blocked}
+    else:
+        comparison = compare_with_previous(settings, wave, prev, indicators, composite_index, m,
+                                           inputs.questionnaire, inputs.registry)
+        frame, about = comparison.frame, comparison.metadata()
     meta = {**frame_metadata(frame, model_descriptions(Change), score_columns=["lei_change"]),
             **_methodology_metadata(m)}
-    meta["previous_wave"] = str(prev_wave) if prev_wave else "(none published)"
-    meta["previous_version"] = str(prev_version) if prev_version else ""
+    meta.update({f"change/{k}": (dg.MetadataValue.json(v) if isinstance(v, list) else
+                                 dg.MetadataValue.text("" if v is None else str(v))) for k, v in about.items()})
+    meta["previous_wave"] = str(prev.wave) if prev.wave else "(none published)"
+    meta["previous_version"] = str(prev.version) if prev.version else ""
     yield dg.Output(frame, metadata=meta)
+    yield dg.AssetCheckResult(asset_key="wave_change", check_name="previous_wave_ready", passed=not prev.blocked,
+                              metadata={"first_error": dg.MetadataValue.text(prev.blocked or ""),
+                                        "previous_wave": dg.MetadataValue.text(str(prev.wave or ""))})
     yield failures_result("wave_change", "change_schema", validate_table(Change, frame))
     # The last table before publishing: the suites see exactly the four tables the snapshot will
     # hold, and published_snapshot takes this report instead of running them again.
