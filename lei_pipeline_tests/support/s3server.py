@@ -127,7 +127,9 @@ def local_server(attempts: int = 3) -> Iterator[S3Server]:
             proc = subprocess.Popen(
                 [str(weed), "server", f"-dir={data}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
                  f"-master.port={master}", f"-master.port.grpc={grpc_m}", f"-volume.port={volume}",
-                 f"-volume.port.grpc={grpc_v}", "-volume.max=0", "-filer", f"-filer.port={filer}",
+                 f"-volume.port.grpc={grpc_v}",
+                 # small volumes, many of them: each bucket is a collection that grows its own volumes
+                 "-volume.max=200", "-master.volumeSizeLimitMB=64", "-filer", f"-filer.port={filer}",
                  f"-filer.port.grpc={grpc_f}", "-s3", f"-s3.port={s3}", f"-s3.config={config}"],
                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
             log.close()
