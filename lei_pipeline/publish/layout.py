@@ -8,7 +8,9 @@
 On disk a version folder only ever appears by rename of a complete staging folder. A bucket has
 no rename: the version's objects are uploaded first and its manifest.json last, so there too a
 version with a manifest.json is a complete snapshot (publish.commit). Staging for a bucket is a
-local folder under the work directory."""
+local folder under the work directory. Readers and publishing go by publish.scan, which also
+checks that the manifest parses and names its own wave and version (a restored or stray folder is
+skipped with a warning); LATEST is derived from the folders (the highest valid version)."""
 from __future__ import annotations
 
 import os

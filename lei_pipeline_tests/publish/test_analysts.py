@@ -95,3 +95,10 @@ def test_snapshots_list_with_real_and_synthetic_waves(published):
     waves = [line.split()[0] for line in r.stdout.splitlines() if line[:4].isdigit()]
     assert waves == ["2022", "2024", "2024", "2025"]
     assert r.stdout.count("note: synthetic sample data") == 1
+
+
+def test_new_commands_have_help_with_an_example(published):
+    for args in (["sql", "--help"], ["snapshots", "verify", "--help"], ["snapshots", "reindex", "--help"],
+                 ["snapshots", "diff", "--help"]):
+        r = lei(published, *args)
+        assert r.returncode == 0 and "Example: lei " in r.stdout, (args, r.stdout)
