@@ -7,7 +7,7 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export DAGSTER_DISABLE_TELEMETRY = 1
 export GX_ANALYTICS_ENABLED = false
 
-.PHONY: run test dev bench venv clean-outputs instance
+.PHONY: run test dev bench venv clean-outputs instance instance-postgres
 
 venv: $(STAMP)
 
@@ -27,6 +27,12 @@ run: instance
 test: $(STAMP)
 	$(BIN)/python -m lei_pipeline_tests.support.system_deps
 	$(BIN)/pytest -n 2 -p no:cacheprovider
+
+# One Dagster instance in PostgreSQL for `make dev`, `lei run` and every run (DAGSTER_PG_URL must be set).
+instance-postgres:
+	@test -n "$$DAGSTER_PG_URL" || { echo "set DAGSTER_PG_URL=postgresql+psycopg2://USER:PASSWORD@HOST:5432/DB first" >&2; exit 2; }
+	mkdir -p $(DAGSTER_HOME)
+	cp deploy/dagster.postgres.yaml $(DAGSTER_HOME)/dagster.yaml
 
 dev: instance
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1

@@ -13,6 +13,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 class Settings:
     data_dir: Path
     catalog_url: str
+    # where snapshots are published (LEI_STORAGE_URL): None = the local published folder,
+    # or s3://bucket/prefix (endpoint and credentials from the standard AWS_* variables)
+    storage_url: str | None = None
 
     @property
     def raw_dir(self) -> Path:
@@ -20,6 +23,10 @@ class Settings:
 
     @property
     def published_dir(self) -> Path:
+        """The local published folder (a local LEI_STORAGE_URL replaces it; on a bucket, unused)."""
+        if self.storage_url and not self.storage_url.startswith("s3://"):
+            local = self.storage_url[len("file://"):] if self.storage_url.startswith("file://") else self.storage_url
+            return Path(local).resolve()
         return self.data_dir / "published"
 
     @property
@@ -45,7 +52,9 @@ class Settings:
         return self.data_dir / "reference" / "registry.csv"
 
     @classmethod
-    def from_env(cls, data_dir: str | os.PathLike | None = None, catalog_url: str | None = None) -> "Settings":
+    def from_env(cls, data_dir: str | os.PathLike | None = None, catalog_url: str | None = None,
+                 storage_url: str | None = None) -> "Settings":
         d = Path(data_dir or os.environ.get("LEI_DATA_DIR") or REPO_ROOT / "data").resolve()
         url = catalog_url or os.environ.get("LEI_CATALOG_URL") or f"sqlite:///{d / 'catalog.sqlite'}"
-        return cls(data_dir=d, catalog_url=url)
+        storage = storage_url or os.environ.get("LEI_STORAGE_URL") or None
+        return cls(data_dir=d, catalog_url=url, storage_url=storage)

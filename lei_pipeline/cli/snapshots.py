@@ -45,11 +45,10 @@ def _show(
 
     Example: lei snapshots show 2024 2
     """
-    from lei_pipeline.publish import resolve_snapshot
-    from lei_pipeline.publish.manifest import read_manifest
+    from lei_pipeline.publish import resolve_snapshot, snapshot_manifest
 
     number, folder = resolve_snapshot(None, wave, version)
-    m = read_manifest(folder)
+    m = snapshot_manifest(wave, number)
     if as_json:
         typer.echo(json.dumps(m, indent=2, ensure_ascii=False))
         return
@@ -70,7 +69,7 @@ def _show(
     passed, failed = m.get("checks_passed", []), m.get("checks_failed", [])
     typer.echo(f"checks: {len(passed)} passed" + (f", {len(failed)} failed: {', '.join(failed)}" if failed else ""))
     if m.get("data_docs"):
-        typer.echo(f"data docs: {folder / m['data_docs']}")
+        typer.echo(f"data docs: {folder}/{m['data_docs']}")
 
 
 def register(app: typer.Typer) -> None:

@@ -1,4 +1,5 @@
-"""`lei snapshots verify [WAVE [VERSION]]`, `lei snapshots reindex` and `lei snapshots diff WAVE V1 V2`."""
+"""`lei snapshots verify [WAVE [VERSION]]`, `lei snapshots reindex`, `lei snapshots diff WAVE V1 V2`
+and `lei snapshots gc`."""
 from __future__ import annotations
 
 import json
@@ -73,7 +74,28 @@ def _diff(
         typer.echo(line)
 
 
+def _gc(
+    dry_run: bool = typer.Option(False, "--dry-run", help="Only list what would be removed."),
+) -> None:
+    """Remove what publishes that died half-way left behind: version entries without a
+    manifest.json (never a visible version) and stale staging folders.
+
+    Example: lei snapshots gc --dry-run
+    """
+    from lei_pipeline.publish.gc import collect_garbage
+    from lei_pipeline.settings import Settings
+
+    r = collect_garbage(Settings.from_env(), dry_run=dry_run)
+    verb = "would remove" if dry_run else "removed"
+    for o in r.orphans:
+        typer.echo(f"{verb} orphan wave {o.wave} version {o.version}: {len(o.objects)} object(s) at {o.location}")
+    for name in r.staging_removed:
+        typer.echo(f"removed stale staging folder {name}")
+    typer.echo(f"gc: {len(r.orphans)} orphaned version(s) {verb}" if r.orphans else "gc: nothing to remove")
+
+
 def register(group: typer.Typer) -> None:
     group.command("verify")(_verify)
     group.command("reindex")(_reindex)
     group.command("diff")(_diff)
+    group.command("gc")(_gc)

@@ -8,7 +8,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from lei_pipeline.publish import scan
-from lei_pipeline.publish.integrity import verified_table
+from lei_pipeline.publish.integrity import read_verified
 from lei_pipeline.publish.load import _resolve
 from lei_pipeline.settings import Settings
 
@@ -97,8 +97,8 @@ def _table_diff(old: scan.Snapshot, new: scan.Snapshot, table: str) -> dict:
     ea, eb = old.manifest["tables"][table], new.manifest["tables"][table]
     if ea.get("sha256") == eb.get("sha256"):
         return {"status": "identical", "rows": eb.get("rows")}
-    a = pq.read_table(verified_table(old.folder, old.manifest, table)).to_pandas()
-    b = pq.read_table(verified_table(new.folder, new.manifest, table)).to_pandas()
+    a = read_verified(old, table).to_pandas()
+    b = read_verified(new, table).to_pandas()
     out: dict = {"status": "changed", "rows_from": len(a), "rows_to": len(b),
                  "columns_added": [c for c in b.columns if c not in a.columns],
                  "columns_removed": [c for c in a.columns if c not in b.columns]}

@@ -63,16 +63,70 @@ def verify_file(path: Path, expected: str) -> None:
                              f"the published file was modified: refusing to read it")
 
 
-def verified_table(folder: Path, manifest: dict, table: str) -> Path:
-    """The path of a manifest's table after checking it is confined and intact."""
+def confined_rel(snap, name: object) -> str:
+    """The object name (relative to the storage root) of a manifest's file entry, refusing one that
+    is absolute or climbs out of the snapshot (on disk also one that leaves it by a link)."""
+    if snap.store.local:
+        path = confined(Path(snap.folder), name)
+        return f"{snap.rel}/{path.relative_to(Path(snap.folder)).as_posix()}"
+    where = f"{snap.folder}/manifest.json"
+    if not isinstance(name, str) or not name or "\\" in name or "\x00" in name:
+        raise IntegrityError(f"{where}: file entry {name!r} is not a plain relative path")
+    parts = PurePosixPath(name).parts
+    if PurePosixPath(name).is_absolute() or ".." in parts or "." in parts:
+        raise IntegrityError(f"{where}: file entry {name!r} points outside its snapshot folder")
+    return f"{snap.rel}/{name}"
+
+
+def verify_object(store, rel: str, expected: str) -> None:
+    """verify_file through a Storage: on disk the cached local check, on a bucket the object's
+    bytes (cached by path, size and modification time like a file)."""
+    if store.local:
+        verify_file(Path(store.path(rel)), expected)
+        return
+    where = store.location(rel)
+    try:
+        info = store.info(rel)
+        if info.type.name != "File":
+            raise IntegrityError(f"{where}: listed in the manifest but missing")
+        key = (store.path(rel), info.size, info.mtime_ns or 0)
+        with _guard:
+            actual = _cache.get(key)
+        if actual is None:
+            actual = store.sha256(rel)
+            with _guard:
+                _cache[key] = actual
+    except OSError as e:
+        raise IntegrityError(f"{where}: cannot read ({str(e).splitlines()[0]})") from None
+    if actual != expected:
+        raise IntegrityError(f"{where}: sha256 {actual[:12]} does not match the manifest ({str(expected)[:12]}); "
+                             f"the published file was modified: refusing to read it")
+
+
+def verified_rel(snap, table: str) -> str:
+    """The object name of a snapshot's table after checking it is confined and intact."""
+    entry = snap.manifest["tables"][table]
+    rel = confined_rel(snap, entry.get("file"))
+    verify_object(snap.store, rel, entry.get("sha256", ""))
+    return rel
+
+
+def read_verified(snap, table: str):
+    """A snapshot's table as an Arrow table, after the integrity check."""
+    return snap.store.read_table(verified_rel(snap, table))
+
+
+def verified_table(folder, manifest: dict, table: str) -> Path:
+    """The local path of a manifest's table after checking it is confined and intact."""
     entry = manifest["tables"][table]
     path = confined(folder, entry.get("file"))
     verify_file(path, entry.get("sha256", ""))
     return path
 
 
-def snapshot_problems(folder: Path, manifest: dict) -> list[str]:
+def snapshot_problems(snap) -> list[str]:
     """Every mismatch in one snapshot: tables and the methodology copy (empty list = intact)."""
+    manifest = snap.manifest
     problems = []
     entries = [(name, e.get("file"), e.get("sha256", "")) for name, e in sorted(manifest.get("tables", {}).items())]
     meth = manifest.get("methodology") or {}
@@ -80,7 +134,7 @@ def snapshot_problems(folder: Path, manifest: dict) -> list[str]:
         entries.append(("methodology", meth["file"], meth.get("sha256", "")))
     for _name, file, sha in entries:
         try:
-            verify_file(confined(folder, file), sha)
+            verify_object(snap.store, confined_rel(snap, file), sha)
         except IntegrityError as e:
             problems.append(str(e))
     return problems

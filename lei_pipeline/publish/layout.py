@@ -1,12 +1,14 @@
-"""Where snapshots live:
+"""Where snapshots live (in a Storage: a local folder or a bucket, publish.storage):
 
     <published_dir>/wave=<wave>/version=<n>/<table>.parquet, manifest.json, methodology.yaml, data_docs/
     <published_dir>/wave=<wave>/LATEST      the latest version number (text), replaced atomically
     <published_dir>/wave=<wave>/.lock       publishers of one wave serialise on it (flock)
     <published_dir>/.staging-<uuid>/        a publish in progress (hidden; readers never look here)
 
-A version folder only ever appears by rename of a complete staging folder, so a version folder
-with a manifest.json is a complete snapshot. Readers and publishing go by publish.scan, which also
+On disk a version folder only ever appears by rename of a complete staging folder. A bucket has
+no rename: the version's objects are uploaded first and its manifest.json last, so there too a
+version with a manifest.json is a complete snapshot (publish.commit). Staging for a bucket is a
+local folder under the work directory. Readers and publishing go by publish.scan, which also
 checks that the manifest parses and names its own wave and version (a restored or stray folder is
 skipped with a warning); LATEST is derived from the folders (the highest valid version)."""
 from __future__ import annotations
@@ -35,6 +37,10 @@ def version_dir(published_dir: Path, wave: str, version: int) -> Path:
 
 def relative_path(wave: str, version: int) -> str:
     return f"wave={wave}/version={version}"
+
+
+def wave_rel(wave: str) -> str:
+    return f"wave={wave}"
 
 
 def complete_versions(published_dir: Path, wave: str) -> list[int]:
@@ -72,8 +78,16 @@ def read_latest(published_dir: Path, wave: str) -> int | None:
     return versions[-1] if versions else None
 
 
-def write_latest(published_dir: Path, wave: str, version: int) -> None:
-    folder = wave_dir(published_dir, wave)
+def write_latest(published, wave: str, version: int) -> None:
+    """Replace the wave's LATEST pointer (published: a local folder or a Storage)."""
+    from lei_pipeline.publish.storage import Storage
+
+    if isinstance(published, Storage):
+        if not published.local:
+            published.write_bytes(f"{wave_rel(wave)}/{LATEST_FILE}", f"{version}\n".encode("ascii"))
+            return
+        published = Path(published.root)
+    folder = wave_dir(published, wave)
     tmp = folder / f".{LATEST_FILE}.{uuid.uuid4().hex}.tmp"
     with open(tmp, "w", encoding="ascii") as f:
         f.write(f"{version}\n")

@@ -3,17 +3,19 @@ Readers trust the folders and their manifests (verified on read); the catalog is
 them, rebuilt by `lei snapshots reindex`."""
 from __future__ import annotations
 
+import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
-import pyarrow.parquet as pq
 
 from lei_pipeline.errors import LeiError
 from lei_pipeline.publish import scan
 from lei_pipeline.publish.catalog import repository
-from lei_pipeline.publish.integrity import verified_table
+from lei_pipeline.publish.integrity import read_verified, verified_rel, verify_file
 from lei_pipeline.publish.reindex import catalog_row
 from lei_pipeline.publish.names import LATEST, validate_table_name, validate_version, validate_wave_name
+from lei_pipeline.publish.storage import storage_for
 from lei_pipeline.settings import Settings
 
 LIST_COLUMNS = ["wave", "version", "latest", "created_at", "row_counts", "checks_passed", "checks_failed",
@@ -35,7 +37,7 @@ def _wave_name(wave: object) -> str:
 
 
 def known_waves(settings: Settings | None = None) -> list[str]:
-    pub = _settings(settings).published_dir
+    pub = storage_for(_settings(settings))
     return [w for w in scan.wave_names(pub) if scan.wave_snapshots(pub, w)]
 
 
@@ -43,11 +45,11 @@ def _resolve(settings: Settings | None, wave: object, version: int | str = LATES
     s = _settings(settings)
     wave = _wave_name(wave)
     wanted = validate_version(version)
-    pub = s.published_dir
+    pub = storage_for(s)
     snapshots = scan.wave_snapshots(pub, wave)
     if not snapshots:
         waves = known_waves(s)
-        known = f"known waves: {', '.join(waves)}" if waves else f"nothing published yet in {pub}"
+        known = f"known waves: {', '.join(waves)}" if waves else f"nothing published yet in {pub.url}"
         raise LeiError(f"unknown wave {wave!r}: {known}")
     if wanted == LATEST:
         return scan.latest(snapshots)
@@ -57,9 +59,10 @@ def _resolve(settings: Settings | None, wave: object, version: int | str = LATES
     raise LeiError(f"wave {wave} has no version {wanted}: versions {', '.join(str(x.version) for x in snapshots)}")
 
 
-def resolve_snapshot(settings: Settings | None, wave: object, version: int | str = LATEST) -> tuple[int, Path]:
+def resolve_snapshot(settings: Settings | None, wave: object, version: int | str = LATEST) -> tuple[int, Path | str]:
     """(version number, folder) of a published snapshot (a folder with a valid manifest; latest =
-    the highest such version); LeiError naming what exists otherwise."""
+    the highest such version); LeiError naming what exists otherwise. The folder is a local Path,
+    or the version's s3:// URL when the storage is a bucket."""
     snap = _resolve(settings, wave, version)
     return snap.version, snap.folder
 
@@ -75,18 +78,42 @@ def _table_entry(snap: scan.Snapshot, table: str) -> None:
                        f"{', '.join(sorted(snap.manifest['tables']))}")
 
 
-def table_path(table: str, wave: object, version: int | str = LATEST, settings: Settings | None = None) -> Path:
+def table_path(table: str, wave: object, version: int | str = LATEST, settings: Settings | None = None) -> Path | str:
     """The table's file after checking it against the manifest (confined to the snapshot folder,
-    sha256 equal): IntegrityError naming the file otherwise."""
+    sha256 equal): IntegrityError naming the file otherwise. An s3:// URL on a bucket."""
     snap = _resolve(settings, wave, version)
     _table_entry(snap, table)
-    return verified_table(snap.folder, snap.manifest, table)
+    return snap.store.location(verified_rel(snap, table))
+
+
+def load_arrow(table: str, wave: object, version: int | str = LATEST, settings: Settings | None = None):
+    """A published table as an Arrow table, verified against its manifest's sha256."""
+    snap = _resolve(settings, wave, version)
+    _table_entry(snap, table)
+    return read_verified(snap, table)
+
+
+@contextmanager
+def fetch_table(table: str, wave: object, version: int | str = LATEST, settings: Settings | None = None):
+    """A local file holding the published table's exact bytes, checked against its manifest:
+    the file itself on disk, a temporary download from a bucket (removed after the block)."""
+    snap = _resolve(settings, wave, version)
+    _table_entry(snap, table)
+    rel = verified_rel(snap, table)
+    if snap.store.local:
+        yield Path(snap.store.path(rel))
+        return
+    with tempfile.TemporaryDirectory(prefix="lei-pull-") as tmp:
+        local = Path(tmp) / f"{table}.parquet"
+        local.write_bytes(snap.store.read_bytes(rel))
+        verify_file(local, snap.manifest["tables"][table].get("sha256", ""))  # the bytes we got
+        yield local
 
 
 def load(table: str, wave: object, version: int | str = LATEST, settings: Settings | None = None) -> pd.DataFrame:
     """A published table as a DataFrame, verified against its manifest's sha256.
     Example: load("scores", wave="2024") (or wave=2024), version=2 to pin one."""
-    return pq.read_table(table_path(table, wave, version, settings)).to_pandas()
+    return load_arrow(table, wave, version, settings).to_pandas()
 
 
 def load_all(table: str, settings: Settings | None = None, all_versions: bool = False) -> pd.DataFrame:
@@ -95,14 +122,15 @@ def load_all(table: str, settings: Settings | None = None, all_versions: bool = 
     Example: load_all("scores").groupby("wave")["lei"].mean()"""
     validate_table_name(table)
     s = _settings(settings)
+    pub = storage_for(s)
     frames = []
-    for wave in scan.wave_names(s.published_dir):
-        snapshots = scan.wave_snapshots(s.published_dir, wave)
+    for wave in scan.wave_names(pub):
+        snapshots = scan.wave_snapshots(pub, wave)
         chosen = snapshots if all_versions else [scan.latest(snapshots)] if snapshots else []
         for snap in chosen:
             if table not in snap.manifest["tables"]:
                 continue
-            frame = pq.read_table(verified_table(snap.folder, snap.manifest, table)).to_pandas()
+            frame = read_verified(snap, table).to_pandas()
             if "wave" not in frame.columns:
                 frame.insert(0, "wave", pd.Series([wave] * len(frame), dtype="str"))
             frame.insert(list(frame.columns).index("wave") + 1, "version",
@@ -110,7 +138,7 @@ def load_all(table: str, settings: Settings | None = None, all_versions: bool = 
             frames.append(frame)
     if not frames:
         raise LeiError(f"no published wave has a table {table!r}" if known_waves(s)
-                       else f"nothing published yet in {s.published_dir}")
+                       else f"nothing published yet in {pub.url}")
     return pd.concat(frames, ignore_index=True)
 
 
@@ -121,7 +149,7 @@ def list_snapshots(settings: Settings | None = None, wave: object | None = None,
     a valid manifest are skipped (named in warnings). Empty (with the columns) when nothing
     was published yet."""
     s = _settings(settings)
-    pub = s.published_dir
+    pub = storage_for(s)
     waves = [_wave_name(wave)] if wave is not None else scan.wave_names(pub)
     rows = []
     for w in waves:

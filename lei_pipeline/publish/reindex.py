@@ -10,10 +10,12 @@ import logging
 from dataclasses import dataclass, field
 
 import pandas as pd
+import sqlalchemy as sa
 
 from lei_pipeline.publish import layout, scan
 from lei_pipeline.publish.catalog import repository
 from lei_pipeline.publish.catalog.migrate import ensure_catalog
+from lei_pipeline.publish.storage import storage_for
 from lei_pipeline.settings import Settings
 
 log = logging.getLogger("lei_pipeline.publish")
@@ -70,7 +72,12 @@ def _sync(settings: Settings, snapshots: list[scan.Snapshot], rows: dict[tuple[s
             result.replaced.append(key)
         else:
             result.added.append(key)
-        record(settings, snap)
+        try:
+            record(settings, snap)
+        except sa.exc.IntegrityError:
+            # on a bucket there is no wave lock around this: the version's own publisher (or
+            # another healer) recorded it meanwhile, from the same manifest
+            pass
 
 
 def reconcile_wave(settings: Settings, wave: str, snapshots: list[scan.Snapshot],
@@ -80,18 +87,20 @@ def reconcile_wave(settings: Settings, wave: str, snapshots: list[scan.Snapshot]
     result = ReindexResult(warnings=warnings)
     rows = repository.manifest_hashes(settings.catalog_url, wave)
     _sync(settings, snapshots, rows, result)
+    store = storage_for(settings)
     on_disk = {s.version for s in snapshots}
+    present = set(scan.version_folders(store, wave))
     for (w, v) in sorted(set(rows) - {(wave, n) for n in on_disk}):
-        if not layout.version_dir(settings.published_dir, w, v).exists():
+        if v not in present:
             msg = (f"catalog row wave {w} version {v} has no folder {layout.relative_path(w, v)}: ignored "
                    f"(lei snapshots reindex removes it)")
             log.warning(msg)
             warnings.append(msg)
     top = scan.latest(snapshots)
-    if top is not None:
-        pointer = layout.wave_dir(settings.published_dir, wave) / layout.LATEST_FILE
+    if top is not None and store.local:
+        # on a bucket only a publisher holding the wave's catalog claim moves LATEST (publish.commit)
         try:
-            current = pointer.read_text(encoding="ascii").strip()
+            current = store.read_bytes(f"{layout.wave_rel(wave)}/{layout.LATEST_FILE}").decode("ascii").strip()
         except (OSError, UnicodeDecodeError):
             current = ""
         if current != str(top.version):
@@ -104,22 +113,32 @@ def reindex(settings: Settings) -> ReindexResult:
     manifest hash differs, remove rows without a valid folder. Takes each wave's lock."""
     from lei_pipeline.publish.staging import exclusive_lock
 
+    from lei_pipeline.publish.claims import wave_claim
+
     ensure_catalog(settings.catalog_url)
     result = ReindexResult()
-    pub = settings.published_dir
+    pub = storage_for(settings)
     rows = repository.manifest_hashes(settings.catalog_url)
-    waves = sorted(set(scan.wave_names(pub)) | {w for w, _ in rows})
+    present = set(scan.wave_names(pub))
+    waves = sorted(present | {w for w, _ in rows})
     for wave in waves:
-        wdir = layout.wave_dir(pub, wave)
-        if wdir.is_dir():
-            with exclusive_lock(wdir / layout.WAVE_LOCK):
+        if wave not in present:
+            snaps = []
+        elif pub.local:
+            with exclusive_lock(layout.wave_dir(settings.published_dir, wave) / layout.WAVE_LOCK):
                 snaps = scan.wave_snapshots(pub, wave, result.warnings)
                 _sync(settings, snaps, rows, result)
                 top = scan.latest(snaps)
                 if top is not None:
                     layout.write_latest(pub, wave, top.version)
         else:
-            snaps = []
+            snaps = scan.wave_snapshots(pub, wave, result.warnings)
+            _sync(settings, snaps, rows, result)
+            with wave_claim(settings.catalog_url, wave):  # LATEST moves only under the wave's claim
+                snaps = scan.wave_snapshots(pub, wave)
+                top = scan.latest(snaps)
+                if top is not None:
+                    layout.write_latest(pub, wave, top.version)
         valid = {s.version for s in snaps}
         for (w, v) in sorted(k for k in rows if k[0] == wave and k[1] not in valid):
             repository.delete_snapshot(settings.catalog_url, w, v)

@@ -8,7 +8,12 @@ Order of effects (each later step depends on the earlier ones having completed):
    manifest.json, rename staging -> wave=W/version=N (the atomic step that makes it visible),
    replace the LATEST pointer, insert the catalog row. A failure after the rename leaves a
    published version (the result says so, with a warning); the next publish of the wave, identical
-   or not, writes the missing pointer and catalog row (publish.reindex)."""
+   or not, writes the missing pointer and catalog row (publish.reindex).
+
+Storage (publish.storage) may be a local folder or a bucket. The version number is claimed in
+the catalog (publish.claims: held from the re-check to LATEST), which is what serialises
+publishers on different hosts; on disk the wave's flock is kept as well. On a bucket the staging
+folder is local (work/staging) and publish.commit uploads it, manifest last."""
 from __future__ import annotations
 
 import re
@@ -20,7 +25,11 @@ from typing import TYPE_CHECKING, Callable
 import pandas as pd
 
 from lei_pipeline.errors import LeiError
+from contextlib import nullcontext
+
 from lei_pipeline.publish import layout, reindex, scan
+from lei_pipeline.publish.claims import wave_claim
+from lei_pipeline.publish.commit import make_visible
 from lei_pipeline.publish.catalog import repository
 from lei_pipeline.publish.catalog.migrate import ensure_catalog
 from lei_pipeline.publish.integrity import snapshot_problems
@@ -29,6 +38,7 @@ from lei_pipeline.publish.names import validate_table_name, validate_wave_name
 from lei_pipeline.files import file_sha256
 from lei_pipeline.publish.parquet_io import write_table
 from lei_pipeline.publish.staging import Staging, clean_stale_staging, exclusive_lock
+from lei_pipeline.publish.storage import Storage, storage_for
 from lei_pipeline.settings import Settings
 
 if TYPE_CHECKING:
@@ -42,7 +52,7 @@ HOOKS: dict[str, Callable[[], None]] = {"before_rename": lambda: None}
 class PublishResult:
     wave: str
     version: int
-    path: Path
+    path: Path | str   # the version's folder, or its s3:// URL on a bucket
     unchanged: bool
     manifest: dict = field(repr=False)
     # what the publish skipped or could not finish (stray folders, a catalog write that failed);
@@ -101,7 +111,7 @@ def _unchanged(snapshots: list[scan.Snapshot], entries: dict[str, dict], methodo
             or manifest["methodology"].get("sha256") != methodology_sha
             or _export_sha(manifest) != _export_sha(provenance)):
         return None
-    problems = snapshot_problems(top.folder, manifest)
+    problems = snapshot_problems(top)
     if problems:
         if warnings is not None:
             warnings.extend(f"{p}: publishing a new version" for p in problems)
@@ -109,13 +119,44 @@ def _unchanged(snapshots: list[scan.Snapshot], entries: dict[str, dict], methodo
     return PublishResult(top.wave, top.version, top.folder, True, manifest)
 
 
-def _reconciled(settings: Settings, wave: str) -> tuple[list[scan.Snapshot], list[str]]:
+def _reconciled(settings: Settings, store: Storage, wave: str) -> tuple[list[scan.Snapshot], list[str]]:
     """Under the wave lock: the wave's valid snapshots, with the catalog and LATEST brought in
     line with them (what a publish that failed after its rename left undone)."""
     warnings: list[str] = []
-    snapshots = scan.wave_snapshots(settings.published_dir, wave, warnings)
+    snapshots = scan.wave_snapshots(store, wave, warnings)
     reindex.reconcile_wave(settings, wave, snapshots, warnings)
     return snapshots, warnings
+
+
+def _wave_lock(settings: Settings, store: Storage, wave: str):
+    """On disk the wave's flock (one host); on a bucket the catalog claim alone serialises."""
+    if not store.local:
+        return nullcontext()
+    wdir = layout.wave_dir(settings.published_dir, wave)
+    wdir.mkdir(exist_ok=True)
+    return exclusive_lock(wdir / layout.WAVE_LOCK)
+
+
+def _heal_latest(store: Storage, wave: str, top: scan.Snapshot | None) -> None:
+    """On a bucket, under the claim: LATEST names the highest visible version (a publisher that
+    died between its manifest and its pointer left it behind)."""
+    if store.local or top is None:
+        return
+    try:
+        current = store.read_bytes(f"{layout.wave_rel(wave)}/{layout.LATEST_FILE}").decode("ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        current = ""
+    if current != str(top.version):
+        layout.write_latest(store, wave, top.version)
+
+
+def _unrecorded(result: PublishResult, e: Exception) -> None:
+    result.catalog_recorded = False
+    msg = (f"wave {result.wave} version {result.version} is published ({result.path}) but its catalog row or "
+           f"LATEST pointer could not be written ({type(e).__name__}: {e}); the next run of the wave or "
+           f"`lei snapshots reindex` records it")
+    scan.log.warning(msg)
+    result.warnings.append(msg)
 
 
 def publish_snapshot(settings: Settings, wave: str, tables: dict[str, pd.DataFrame], provenance: dict, *,
@@ -135,20 +176,24 @@ def publish_snapshot(settings: Settings, wave: str, tables: dict[str, pd.DataFra
                        f"run used {str(claimed)[:12]}); re-run the wave")
     ensure_catalog(settings.catalog_url)
 
-    pub = settings.published_dir
-    pub.mkdir(parents=True, exist_ok=True)
-    clean_stale_staging(pub)
-    staging = Staging(pub)
+    store = storage_for(settings)
+    # staging: hidden in the published folder on disk (renamed into place), local work dir for a bucket
+    stage_root = settings.published_dir if store.local else settings.work_dir / "staging"
+    stage_root.mkdir(parents=True, exist_ok=True)
+    clean_stale_staging(stage_root)
+    staging = Staging(stage_root)
     try:
         entries = {name: write_table(tables[name], staging.path / f"{name}.parquet") for name in sorted(tables)}
-        early = _unchanged(scan.wave_snapshots(pub, wave), entries, methodology_sha, provenance)
+        early = _unchanged(scan.wave_snapshots(store, wave), entries, methodology_sha, provenance)
         if early is not None:  # no quality run; re-checked (and the catalog healed) under the lock
-            wdir = layout.wave_dir(pub, wave)
-            with exclusive_lock(wdir / layout.WAVE_LOCK):
-                snapshots, warnings = _reconciled(settings, wave)
+            with _wave_lock(settings, store, wave):
+                snapshots, warnings = _reconciled(settings, store, wave)
                 same = _unchanged(snapshots, entries, methodology_sha, provenance, warnings)
                 if same is not None:
                     same.warnings = warnings
+                    if not store.local:
+                        with wave_claim(settings.catalog_url, wave):
+                            _heal_latest(store, wave, scan.latest(scan.wave_snapshots(store, wave)))
                     return same
         shutil.copyfile(methodology, staging.path / METHODOLOGY_COPY)
         suites = None
@@ -166,44 +211,53 @@ def publish_snapshot(settings: Settings, wave: str, tables: dict[str, pd.DataFra
                 raise LeiError(f"wave {wave}: not published, quality suites failed: {failed_summary(results)}")
             suites = [r.to_dict() for r in results]
 
-        wdir = layout.wave_dir(pub, wave)
-        wdir.mkdir(exist_ok=True)
-        with exclusive_lock(wdir / layout.WAVE_LOCK):
-            snapshots, warnings = _reconciled(settings, wave)
+        with _wave_lock(settings, store, wave):
+            snapshots, warnings = _reconciled(settings, store, wave)
             same = _unchanged(snapshots, entries, methodology_sha, provenance, warnings)
             if same is not None:
                 same.warnings = warnings
                 return same
-            # numbers of stray folders and of catalog rows whose folder is gone are never reused
-            taken = set(scan.version_folders(pub, wave)) | set(repository.versions(settings.catalog_url, wave))
-            version = max(taken, default=0) + 1
-            manifest = build_manifest(wave=wave, version=version, created_at=utc_now(), tables=entries,
-                                      provenance=provenance, methodology_sha256=methodology_sha,
-                                      quality=suites, data_docs=data_docs)
-            # Report, workbook, datapackage and questionnaire copy, listed with their hashes.
-            from lei_pipeline.report.artifacts import write_reading_artifacts
-            manifest = write_reading_artifacts(staging.path, manifest, Path(provenance.get("questionnaire_path")
-                                                                            or settings.questionnaire_path),
-                                               settings.registry_path)
-            write_manifest(staging.path, manifest)
-            layout.fsync_dir(staging.path)
-            target = layout.version_dir(pub, wave, version)
-            HOOKS["before_rename"]()
-            staging.path.rename(target)
-            # From here the version is published: readers trust the folder and its manifest. What
-            # follows (pointer, catalog row) is derived from it and healed by the next publish.
-            result = PublishResult(wave, version, target, False, manifest, warnings)
-            try:
-                layout.fsync_dir(wdir)
-                layout.write_latest(pub, wave, version)
-                reindex.record(settings, scan.Snapshot(wave, version, target, manifest))
-            except Exception as e:  # noqa: BLE001 - any failure here must not hide the published version
-                result.catalog_recorded = False
-                msg = (f"wave {wave} version {version} is published ({target}) but its catalog row or LATEST "
-                       f"pointer could not be written ({type(e).__name__}: {e}); the next run of the wave or "
-                       f"`lei snapshots reindex` records it")
-                scan.log.warning(msg)
-                result.warnings.append(msg)
+            published = None
+            with wave_claim(settings.catalog_url, wave) as claim:
+                # another host may have published while we waited for the claim: look again
+                snapshots = scan.wave_snapshots(store, wave)
+                same = _unchanged(snapshots, entries, methodology_sha, provenance, warnings)
+                if same is not None:
+                    _heal_latest(store, wave, scan.latest(snapshots))
+                    same.warnings = warnings
+                    return same
+                # numbers of stray folders, of catalog rows whose folder is gone and of claims are never reused
+                taken = (set(scan.version_folders(store, wave)) | set(repository.versions(settings.catalog_url, wave))
+                         | claim.claimed_versions())
+                version = max(taken, default=0) + 1
+                claim.take(version)
+                manifest = build_manifest(wave=wave, version=version, created_at=utc_now(), tables=entries,
+                                          provenance=provenance, methodology_sha256=methodology_sha,
+                                          quality=suites, data_docs=data_docs)
+                # Report, workbook, datapackage and questionnaire copy, listed with their hashes.
+                from lei_pipeline.report.artifacts import write_reading_artifacts
+                manifest = write_reading_artifacts(staging.path, manifest, Path(provenance.get("questionnaire_path")
+                                                                                or settings.questionnaire_path),
+                                                   settings.registry_path)
+                write_manifest(staging.path, manifest)
+                rel = layout.relative_path(wave, version)
+                make_visible(store, staging.path, wave, version, HOOKS["before_rename"])
+                # From here the version is published: readers trust the folder and its manifest. What
+                # follows (pointer, catalog row) is derived from it and healed by the next publish.
+                published = scan.Snapshot(wave, version, store.location(rel), manifest, store)
+                result = PublishResult(wave, version, published.folder, False, manifest, warnings)
+                try:
+                    if store.local:
+                        layout.fsync_dir(layout.wave_dir(settings.published_dir, wave))
+                    layout.write_latest(store, wave, version)   # LATEST moves last, under the claim
+                except Exception as e:  # noqa: BLE001 - any failure here must not hide the published version
+                    _unrecorded(result, e)
+            # the catalog row after the claim commits (SQLite: one writer at a time)
+            if result.catalog_recorded:
+                try:
+                    reindex.record(settings, published)
+                except Exception as e:  # noqa: BLE001
+                    _unrecorded(result, e)
             return result
     finally:
         if staging.path.exists():

@@ -1,15 +1,18 @@
 """DuckDB over the published snapshots: a view per table over the latest version of every wave
 (`scores`, `indicators`, ...) and `<table>_all_versions` over every version, each with `wave` and
 `version` columns. Only valid snapshots are read, each file verified against its manifest first:
-a stray folder or a modified file never reaches a query."""
+a stray folder or a modified file never reaches a query. Tables are read through the storage's
+pyarrow filesystem (a local folder or a bucket) and handed to DuckDB as Arrow data, so no DuckDB
+extension is needed for a bucket."""
 from __future__ import annotations
 
 from collections import defaultdict
 
 from lei_pipeline.errors import LeiError
 from lei_pipeline.publish import scan
-from lei_pipeline.publish.integrity import verified_table
+from lei_pipeline.publish.integrity import read_verified
 from lei_pipeline.publish.names import TABLE_PATTERN
+from lei_pipeline.publish.storage import storage_for
 from lei_pipeline.settings import Settings
 
 
@@ -17,18 +20,21 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _select(snap: scan.Snapshot, table: str) -> str:
-    path = verified_table(snap.folder, snap.manifest, table)
+def _select(snap: scan.Snapshot, table: str, sources: dict) -> str:
+    """A SELECT over the verified table, registered under a generated name in sources."""
+    name = f"_lei_{table}_{len(sources)}"
+    sources[name] = read_verified(snap, table)
     columns = {c["name"] for c in snap.manifest["tables"][table].get("schema", [])}
     wave = "" if "wave" in columns else f"{_literal(snap.wave)} AS wave, "
-    return f"SELECT {wave}*, {int(snap.version)} AS version FROM read_parquet({_literal(str(path))}, hive_partitioning = false)"
+    return f"SELECT {wave}*, {int(snap.version)} AS version FROM {name}"
 
 
-def view_statements(settings: Settings) -> dict[str, str]:
-    """View name -> CREATE VIEW statement."""
+def view_statements(settings: Settings, sources: dict | None = None) -> dict[str, str]:
+    """View name -> CREATE VIEW statement; sources receives the Arrow tables the views read."""
+    sources = {} if sources is None else sources
     latest: dict[str, list[str]] = defaultdict(list)
     every: dict[str, list[str]] = defaultdict(list)
-    pub = settings.published_dir
+    pub = storage_for(settings)
     for wave in scan.wave_names(pub):
         snapshots = scan.wave_snapshots(pub, wave)
         top = scan.latest(snapshots)
@@ -36,7 +42,7 @@ def view_statements(settings: Settings) -> dict[str, str]:
             for table in sorted(snap.manifest["tables"]):
                 if not TABLE_PATTERN.fullmatch(table):
                     continue  # becomes a SQL identifier: only plain names
-                select = _select(snap, table)
+                select = _select(snap, table, sources)
                 every[table].append(select)
                 if snap is top:
                     latest[table].append(select)
@@ -53,10 +59,13 @@ def connect(settings: Settings):
     """An in-memory DuckDB connection with the views (LeiError when nothing is published)."""
     import duckdb
 
-    views = view_statements(settings)
+    sources: dict = {}
+    views = view_statements(settings, sources)
     if not views:
-        raise LeiError(f"nothing published yet in {settings.published_dir}")
+        raise LeiError(f"nothing published yet in {storage_for(settings).url}")
     con = duckdb.connect(":memory:")
+    for name, data in sources.items():
+        con.register(name, data)
     for statement in views.values():
         con.execute(statement)
     return con

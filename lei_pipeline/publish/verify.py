@@ -8,6 +8,7 @@ from lei_pipeline.publish import scan
 from lei_pipeline.publish.integrity import snapshot_problems
 from lei_pipeline.publish.load import _resolve, _wave_name
 from lei_pipeline.publish.names import LATEST
+from lei_pipeline.publish.storage import storage_for
 from lei_pipeline.settings import Settings
 
 
@@ -25,7 +26,7 @@ def verify(settings: Settings, wave: object | None = None, version: int | str | 
     """Hash every file each manifest lists (tables, methodology copy). wave/version narrow it;
     folders without a valid manifest count as problems when the whole wave is checked."""
     result = Verification()
-    pub = settings.published_dir
+    pub = storage_for(settings)
     if wave is not None and version is not None:
         snapshots = [_resolve(settings, wave, version)]
     else:
@@ -34,7 +35,7 @@ def verify(settings: Settings, wave: object | None = None, version: int | str | 
             _resolve(settings, wave, LATEST)  # unknown wave: the usual message naming what exists
         snapshots = [s for w in waves for s in scan.wave_snapshots(pub, w, result.problems)]
     for snap in snapshots:
-        problems = snapshot_problems(snap.folder, snap.manifest)
+        problems = snapshot_problems(snap)
         files = len(snap.manifest.get("tables", {})) + (1 if (snap.manifest.get("methodology") or {}).get("file") else 0)
         result.checked.append((snap.wave, snap.version, files))
         result.problems.extend(problems)

@@ -16,7 +16,7 @@ def test_migrations_create_the_declared_schema(catalog_url):
     try:
         with eng.connect() as conn:
             head = ScriptDirectory.from_config(alembic_config(catalog_url)).get_current_head()
-            assert MigrationContext.configure(conn).get_current_revision() == head == "0002"
+            assert MigrationContext.configure(conn).get_current_revision() == head == "0003"
             insp = sa.inspect(conn)
             for table in metadata.sorted_tables:
                 assert {c["name"] for c in insp.get_columns(table.name)} == {c.name for c in table.columns}

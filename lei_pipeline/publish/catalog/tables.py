@@ -45,3 +45,15 @@ snapshot_tables = sa.Table(
                             name="fk_snapshot_tables_snapshot", ondelete="CASCADE"),
     sa.UniqueConstraint("wave", "version", "table_name", name="uq_snapshot_tables_wave_version_table"),
 )
+
+# A publisher inserts (wave, version) here, in a transaction it keeps open until the version is
+# visible (migration 0003): a second publisher of the same number waits on the unique key and
+# then fails, so two hosts never publish one number twice. Rows are never deleted.
+version_claims = sa.Table(
+    "version_claims",
+    metadata,
+    sa.Column("wave", sa.String(40), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("claimed_at", sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint("wave", "version", name="pk_version_claims"),
+)
