@@ -128,7 +128,8 @@ def _movers_section(data, figs, labels) -> str:
         out.append(_not_available("no_change_table") + "</section>")
         return "".join(out)
     scores = data.table("scores")
-    ch = ch.merge(scores[["unit_code", "unit_name"]], on="unit_code", how="left")
+    if "unit_name" not in ch:  # change tables before issue 14 carried no names
+        ch = ch.merge(scores[["unit_code", "unit_name"]], on="unit_code", how="left")
     ch["lei_change"] = ch["lei_change"].astype("float64")
     prev = ", ".join(sorted(ch["previous_wave"].astype(str).unique())) if "previous_wave" in ch else "?"
     out.append(f"<p>{bi('movers_intro', previous=prev)}</p>")

@@ -112,7 +112,7 @@ def _frames(data: SnapshotData) -> dict[str, pd.DataFrame]:
         out["indicators"] = scores[ID_COLUMNS].merge(wide.reset_index(), on="unit_code", how="left")
     ch = data.table("change")
     if ch is not None:
-        named = ch.merge(scores[["unit_code", "unit_name"]], on="unit_code", how="left")
+        named = ch if "unit_name" in ch else ch.merge(scores[["unit_code", "unit_name"]], on="unit_code", how="left")
         out["change"] = named[["unit_code", "unit_name"] + [c for c in ch.columns if c not in ("unit_code", "unit_name")]]
     unc = data.table("uncertainty")
     if unc is not None:

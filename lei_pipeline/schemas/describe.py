@@ -48,6 +48,12 @@ def methodology_columns(methodology) -> dict[str, str]:
         out[c.code] = COMPONENT_COLUMN.format(en=c.name.get("en", c.code), sr_latn=c.name.get("sr_latn", c.code))
     for p in methodology.pillars:
         out[p.code] = PILLAR_COLUMN.format(en=p.name.get("en", p.code), sr_latn=p.name.get("sr_latn", p.code))
+    # the change table carries every pillar and component as P, P_previous and P_change
+    for node in [*methodology.components, *methodology.pillars]:
+        en = node.name.get("en", node.code)
+        out[f"{node.code}_previous"] = (f"{en} score (0-100) in the previous wave, under the same methodology "
+                                        f"and over the indicators both waves share")
+        out[f"{node.code}_change"] = f"{en}: this wave's score minus the previous wave's, in points"
     return out
 
 

@@ -16,13 +16,13 @@ def publish_sample_waves(root: Path, waves: list[str], hostile: bool = True, qua
     """Publish each wave in order into root/data; returns (settings, {wave: PublishResult})."""
     from lei_pipeline.inputs import load_inputs
     from lei_pipeline.methodology import compose_index, score_indicators
-    from lei_pipeline.previous import previous_scores
+    from lei_pipeline.previous import compare_with_previous, previous_wave
     from lei_pipeline.provenance import build_provenance, is_synthetic
     from lei_pipeline.publish import publish_snapshot
     from lei_pipeline.settings import Settings
     from lei_pipeline.survey.clean import clean_responses
     from lei_pipeline.survey.readers import read_export
-    from lei_pipeline.waves import find_export, wave_change
+    from lei_pipeline.waves import find_export
 
     data = copy_data_dir(root / "data", waves)
     settings = Settings.from_env(data_dir=data, catalog_url=f"sqlite:///{data / 'catalog.sqlite'}")
@@ -45,8 +45,8 @@ def publish_sample_waves(root: Path, waves: list[str], hostile: bool = True, qua
             text_q = next(c for c in responses.columns if c in q.questions and q.questions[c].type == "text")
             responses[text_q] = responses[text_q].astype("str")
             responses.loc[responses["unit_code"] == victim, text_q] = HOSTILE_ANSWER
-        prev_wave, _, prev = previous_scores(settings, wave)
-        change = wave_change(scores, prev, prev_wave)
+        change = compare_with_previous(settings, wave, previous_wave(settings, wave), ind, scores, m, q,
+                                       inputs.registry).frame
         checks = [{"asset": "test", "check": "all", "status": "passed", "blocking": True, "run_id": None}]
         prov = build_provenance(inputs, run_id=f"test-{wave}", checks=checks,
                                 synthetic=is_synthetic(settings.raw_dir / wave))
