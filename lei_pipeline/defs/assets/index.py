@@ -9,11 +9,18 @@ from lei_pipeline.defs.metadata import frame_metadata, model_descriptions, model
 from lei_pipeline.defs.partitions import wave_partitions
 from lei_pipeline.defs.resources import LeiSettings, SurveyInputs
 from lei_pipeline.methodology import compose_index, score_indicators
+from lei_pipeline.settings import Settings
+from lei_pipeline.waves import declared_waves
 from lei_pipeline.previous import previous_scores
 from lei_pipeline.publish.quality_report import report_dir, suite_failures
 from lei_pipeline.quality import quality_report
 from lei_pipeline.schemas import Change, Indicators, Scores, validate_table
 from lei_pipeline.waves import wave_change as wave_change_core
+
+
+def reference_dates(settings: Settings) -> dict:
+    """Each declared wave's reference date (data/waves.yaml): the date its answers describe."""
+    return {w.id: w.reference_date for w in declared_waves(settings) if w.reference_date}
 
 
 def _methodology_metadata(m) -> dict:
@@ -29,7 +36,8 @@ def _methodology_metadata(m) -> dict:
 )
 def indicators(clean_responses: pd.DataFrame, survey_inputs: SurveyInputs):
     inputs = survey_inputs.get()
-    frame = score_indicators(clean_responses, inputs.questionnaire, inputs.methodology)
+    frame = score_indicators(clean_responses, inputs.questionnaire, inputs.methodology, registry=inputs.registry,
+                             reference_dates=reference_dates(Settings.from_env(data_dir=survey_inputs.data_dir)))
     yield dg.Output(frame, metadata={**frame_metadata(frame, model_descriptions(Indicators), score_columns=["value"]),
                                      **_methodology_metadata(inputs.methodology)})
     yield failures_result("indicators", "indicators_schema", validate_table(Indicators, frame))
@@ -50,9 +58,10 @@ def composite_index(indicators: pd.DataFrame, survey_inputs: SurveyInputs):
     meta = {**frame_metadata(frame, model_descriptions(Scores), score_columns=m.component_codes + m.pillar_codes + ["lei"]),
             **_methodology_metadata(m)}
     if len(frame):
-        top = frame.nsmallest(5, "rank")[["rank", "unit_name", "lei", "category"]]
+        top = frame.dropna(subset=["rank"]).nsmallest(5, "rank")[["rank", "unit_name", "lei", "category"]]
         meta["top_five"] = dg.MetadataValue.md(top.to_markdown(index=False))
         meta["categories"] = dg.MetadataValue.json({str(k): int(v) for k, v in frame["category"].value_counts().items()})
+        meta["ranked"] = int(frame["ranked"].sum()) if "ranked" in frame else len(frame)
     yield dg.Output(frame, metadata=meta)
     yield failures_result("composite_index", "scores_schema", validate_table(Scores, frame))
 

@@ -8,6 +8,7 @@ from lei_pipeline.defs.check_outcomes import blocking_failures, latest_check_out
 from lei_pipeline.defs.partitions import wave_partitions
 from lei_pipeline.defs.resources import LeiSettings, SurveyInputs
 from lei_pipeline.errors import LeiError
+from lei_pipeline.methodology import effective_weights
 from lei_pipeline.provenance import build_provenance, is_synthetic
 from lei_pipeline.publish import publish_snapshot
 from lei_pipeline.publish.quality_report import read_report, report_dir
@@ -34,7 +35,7 @@ def published_snapshot(context: AssetExecutionContext, clean_responses: pd.DataF
                                   synthetic=is_synthetic(settings.raw_dir / wave))
     result = publish_snapshot(settings, wave, {
         "responses": clean_responses, "indicators": indicators,
-        "scores": composite_index, "change": wave_change,
+        "scores": composite_index, "change": wave_change, "weights": effective_weights(inputs.methodology),
     }, provenance, report=read_report(report_dir(settings, wave, context.run_id)))
     return dg.MaterializeResult(metadata={
         "version": int(result.version),
