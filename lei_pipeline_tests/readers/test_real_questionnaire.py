@@ -12,6 +12,7 @@ from lei_pipeline.settings import Settings
 from lei_pipeline.survey.clean import clean_responses
 from lei_pipeline.survey.questionnaire import load_questionnaire
 from lei_pipeline.survey.readers import read_export
+from lei_pipeline.waves import export_files
 
 from .conftest import lime_csv
 
@@ -25,9 +26,12 @@ def valid_answer(q, col, i):
     t = q.type
     if t == "yes_no":
         return ["Y", "N", "DK"][i % 3]
-    if t == "single_choice":
-        return q.options[i % len(q.options)].code
-    if t == "multiple_choice":
+    if t == "single_choice":   # NA only where the questionnaire allows it (never for these cities)
+        options = [o for o in q.options if o.code != "NA" or q.na_allowed is None]
+        return options[i % len(options)].code
+    if t == "multiple_choice":   # never the exclusive "none of these" together with another box
+        if any(col == f"{q.code}[{s.code}]" for s in q.exclusive_subquestions):
+            return ""
         return "Y" if (i + len(col)) % 2 else ""
     if t in ("number", "percentage"):
         lo = q.min if q.min is not None else 0
@@ -77,7 +81,8 @@ def test_xlsx_with_serbian_headers(tmp_path, real_q, registry):
     assert [p.describe() for p in c.errors] == []
 
 
-SAMPLES = sorted(p for w in ("2022", "2024", "2025") for p in (SETTINGS.raw_dir / w).glob("*")
+# The project's own rule of what is an export (notes and the generator's SYNTHETIC-truth files are not).
+SAMPLES = sorted(p for w in ("2022", "2024", "2025") for p in export_files(SETTINGS.raw_dir / w)
                  if p.suffix.lower() in (".csv", ".xlsx")) if SETTINGS.raw_dir.exists() else []
 
 
