@@ -162,6 +162,7 @@ def sample_wave_with_truth(wave: str, seed: int = 42, n_units: int | None = None
         i = quirk_unit("Čačak")
         if i is not None and "HR02" in df.columns:
             df.loc[i, "HR02"] = 12.0
+            truth.loc[i, "HR02"] = 12.0
             overrides.append((i, "HR02", "12 zaposlenih"))
     elif shape == "excel-csv":
         i = quirk_unit("Ćićevac")
@@ -171,7 +172,10 @@ def sample_wave_with_truth(wave: str, seed: int = 42, n_units: int | None = None
             df.loc[i, "respondent_name"] = "Општина " + to_cyrillic(df.loc[i, "unit_name"])
         i = quirk_unit("Bor")
         if i is not None and "ICT03" in df.columns:
-            overrides.append((i, "ICT03", "140"))
+            overrides.append((i, "ICT03", "140"))   # quarantined by the cleaner: an empty cell
+            events = pd.concat([events[~((events["unit_code"] == df.loc[i, "unit_code"]) & (events["column"] == "ICT03"))],
+                                pd.DataFrame({"unit_code": [df.loc[i, "unit_code"]], "column": ["ICT03"],
+                                              "event": ["out_of_range"]}, dtype="str")], ignore_index=True)
 
     if shape == "limesurvey" and n_units is None:
         events = _unfinished(df, truth, events, q, wave, rng, taken)
