@@ -38,8 +38,9 @@ class Spec:
         self.q = yaml.safe_load((data_dir / "questionnaire" / "lei-questionnaire.yaml").read_text(encoding="utf-8"))
         self.questions = {d["code"]: d for d in self.q["questions"]}
         self.v2 = "reading" in (self.m.get("scoring") or {})
-        waves = yaml.safe_load((data_dir / "waves.yaml").read_text(encoding="utf-8"))
-        self.reference = {str(w["id"]): date.fromisoformat(str(w["reference_date"])) for w in waves["waves"]}
+        # a wave not declared in waves.yaml describes 31 December of the year before it
+        waves = yaml.safe_load((data_dir / "waves.yaml").read_text(encoding="utf-8")) if (data_dir / "waves.yaml").exists() else {}
+        self.reference = {str(w["id"]): date.fromisoformat(str(w["reference_date"])) for w in (waves or {}).get("waves") or []}
         with open(data_dir / "reference" / "registry.csv", encoding="utf-8") as f:
             reg = list(csv.DictReader(f))
         code_of = {}
@@ -66,6 +67,10 @@ class Spec:
 
     def asked(self, wave: str, code: str) -> bool:
         return wave in [str(w) for w in self.questions[code].get("waves") or self.q["waves"]]
+
+
+def _reference(spec: Spec, wave: str) -> date:
+    return spec.reference.get(wave) or date(int(wave[:4]) - 1, 12, 31)
 
 
 def _fold(name: str) -> str:
@@ -114,7 +119,7 @@ def indicator_value(spec: Spec, ind: dict, row: dict, wave: str, unit: str) -> t
             return NAN, st
     if spec.v2 and ind.get("applies_from"):
         start = ind["applies_from"] if isinstance(ind["applies_from"], date) else date.fromisoformat(str(ind["applies_from"]))
-        if spec.reference.get(wave, date(int(wave[:4]) - 1, 12, 31)) < start:
+        if _reference(spec, wave) < start:
             return NAN, "not_in_force"
     statuses = [_status(spec, qc, row, wave, unit) for qc in qs]
     absent = next((s for s in statuses if s), None)
@@ -166,7 +171,7 @@ def indicator_value(spec: Spec, ind: dict, row: dict, wave: str, unit: str) -> t
             return NAN, "no_population"
         return _linear(float(v) * ind["per"] / pop, ind["worst"], ind["best"]), "answered"
     if rule == "recent_date":
-        ref = spec.reference.get(wave, date(int(wave[:4]) - 1, 12, 31)) if spec.v2 else date(int(wave[:4]) - 1, 12, 31)
+        ref = _reference(spec, wave) if spec.v2 else date(int(wave[:4]) - 1, 12, 31)
         d = v.date() if isinstance(v, (datetime, pd.Timestamp)) else v
         return (100.0 if (ref - d).days <= ind["within_days"] else 0.0), "answered"
     raise AssertionError(f"rule {rule} not covered by the independent reading")

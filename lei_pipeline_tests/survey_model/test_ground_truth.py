@@ -42,7 +42,7 @@ def wave_scores(request, settings, inputs, spec):
     raw = read_export(find_export(settings, wave), inputs.questionnaire, wave=wave)
     clean = clean_responses(raw.frame, inputs.questionnaire, inputs.registry, wave, inputs.matcher)
     assert clean.errors == []
-    refs = {wave: spec.reference[wave]}
+    refs = {wave: spec.reference[wave]}   # data/waves.yaml, read by the independent reading
     ind = score_indicators(clean.frame, inputs.questionnaire, inputs.methodology, registry=inputs.registry,
                            reference_dates=refs)
     scores = compose_index(ind, inputs.registry, inputs.methodology).set_index("unit_code")
