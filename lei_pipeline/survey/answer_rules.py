@@ -41,7 +41,9 @@ def check_answer_rules(df: pd.DataFrame, typed: dict, questionnaire, wave, reg: 
             why = (q.shown_if or {}).get("registry")
             for i in np.flatnonzero(na & shown & ~allowed):
                 reason = ("'not applicable' is not a valid answer here: "
-                          + (f"the registry lists a {why.replace('_', ' ')} fact for this unit"
+                          + (f"the registry ({why}) says the question applies to this unit: a minority "
+                             "language is in official use there" if why == "minority_languages" else
+                             f"the registry fact {why} says the question applies to this unit"
                              if why else "every local government is responsible for this procedure"
                              if q.na_allowed == "never" else
                              f"only {', '.join(q.na_allowed.get('unit_types') or [])} may answer NA, "
