@@ -106,8 +106,9 @@ class _Draw:
     """The per-wave random stream and the unit table, shared by the per-question generators;
     `events` collects (unit position, column, event) for every answer not reported as it is."""
 
-    def __init__(self, units: pd.DataFrame, wave: str, seed: int):
+    def __init__(self, units: pd.DataFrame, wave: str, seed: int, record: bool = True):
         self.events: dict[tuple[int, str], str] = {}   # (unit position, column) -> event
+        self.record = record   # off for large benchmark waves: the events would cost memory, not draws
         self.units = units
         self.n = len(units)
         self.wave = str(wave)
@@ -125,7 +126,8 @@ class _Draw:
     def report(self, column: str, out: np.ndarray, mask: np.ndarray, value, event: str) -> None:
         """Report `value` instead of the truth where mask holds (a later event overrides an earlier)."""
         out[mask] = value
-        self.events.update(((int(i), column), event) for i in np.flatnonzero(mask))
+        if self.record:
+            self.events.update(((int(i), column), event) for i in np.flatnonzero(mask))
 
 
 def _choice_codes(q) -> list[str]:
@@ -178,8 +180,9 @@ def _multiple(d: _Draw, q, comp: str) -> dict[str, np.ndarray]:
         nothing = ~np.any([cols[s.code] for s in q.subquestions if not s.exclusive], axis=0)
         cols[excl[0]] = nothing.copy()                      # truth: "none of these" holds
         ticks_none = nothing & (d.rng.random(d.n) < 0.5)    # half tick it, half leave all empty
-        d.events.update(((int(i), q.code), "none_of_these") for i in np.flatnonzero(ticks_none))
-        d.events.update(((int(i), q.code), "blank") for i in np.flatnonzero(nothing & ~ticks_none))
+        if d.record:
+            d.events.update(((int(i), q.code), "none_of_these") for i in np.flatnonzero(ticks_none))
+            d.events.update(((int(i), q.code), "blank") for i in np.flatnonzero(nothing & ~ticks_none))
     truth, out = {}, {}
     for s in q.subquestions:
         col = f"{q.code}[{s.code}]"
@@ -337,7 +340,8 @@ def _typed(t: str, a) -> object:
 
 
 def generate_wave(wave: str, n_units: int | None = None, seed: int = 42, questionnaire: Questionnaire | None = None,
-                  registry: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+                  registry: pd.DataFrame | None = None, with_truth: bool = True
+                  ) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None]:
     """(tidy answers as reported, ground truth, events): see generate_responses for the tidy
     frame. truth: unit_code and one column per export column with what the unit really has.
     events: unit_code, column, event for every cell not reported as the truth (dont_know, blank,
@@ -349,7 +353,7 @@ def generate_wave(wave: str, n_units: int | None = None, seed: int = 42, questio
         rng = np.random.default_rng([seed, _year(wave) or 0, 9])
         drop = rng.choice(len(units), size=min(NON_RESPONDENTS, len(units)), replace=False)
         units = units.drop(index=units.index[drop]).reset_index(drop=True)
-    d = _Draw(units, wave, seed)
+    d = _Draw(units, wave, seed, record=with_truth)
     answers: dict[str, np.ndarray] = {}
     columns: dict[str, object] = {}
     truth: dict[str, object] = {}
@@ -386,7 +390,7 @@ def generate_wave(wave: str, n_units: int | None = None, seed: int = 42, questio
     for question in q.asked_in(wave):
         if question.type != "multiple_choice":
             columns[question.code] = _typed(question.type, columns[question.code])
-            truth[question.code] = _typed(question.type, truth[question.code])
+            truth[question.code] = _typed(question.type, truth[question.code]) if with_truth else None
     head = pd.DataFrame({
         "wave": pd.array([wave] * d.n, dtype="str"),
         "unit_code": pd.array(units["unit_code"].to_numpy(dtype=object), dtype="str"),
@@ -397,6 +401,8 @@ def generate_wave(wave: str, n_units: int | None = None, seed: int = 42, questio
         "submitted_at": pd.array(_submitted(d), dtype="datetime64[ns]"),
     })
     tidy = pd.concat([head, pd.DataFrame(columns, index=head.index)], axis=1)
+    if not with_truth:
+        return tidy, None, None
     truth_frame = pd.concat([head[["unit_code"]], pd.DataFrame(truth, index=head.index)], axis=1)
     codes = head["unit_code"].to_numpy(dtype=object)
     ev = sorted(d.events.items())
@@ -437,4 +443,4 @@ def generate_responses(wave: str, n_units: int | None = None, seed: int = 42,
 
     n_units=None: the registry's respondents less a few seeded non-respondents (about 140).
     n_units=N: exactly N units (registry units first, then synthetic ones beyond 145)."""
-    return generate_wave(wave, n_units, seed, questionnaire, registry)[0]
+    return generate_wave(wave, n_units, seed, questionnaire, registry, with_truth=False)[0]
