@@ -56,14 +56,15 @@ def _eligibility(cov: pd.DataFrame, m: Methodology) -> tuple[np.ndarray, list]:
     n = len(cov)
     if m.min_coverage is None:
         return np.ones(n, bool), [None] * n
-    ranked, reasons = [], []
-    for _, row in cov.iterrows():
-        short = [f"{c} {row[c] * 100:.0f}%" if pd.notna(row[c]) else f"{c} nothing applicable"
-                 for c in m.component_codes if not (pd.notna(row[c]) and row[c] + 1e-9 >= m.min_coverage)]
-        ranked.append(not short)
-        reasons.append(None if not short else
-                       f"coverage below {m.min_coverage * 100:.0f}% of the component's weight: " + ", ".join(short))
-    return np.array(ranked, bool), reasons
+    values = cov[m.component_codes].to_numpy(dtype=float)
+    short = ~(values + 1e-9 >= m.min_coverage)          # NaN (nothing applicable) falls short too
+    ranked = ~short.any(axis=1)
+    reasons: list = [None] * n
+    for r in np.flatnonzero(~ranked):    # only the few units that fall short
+        parts = [f"{c} {values[r, j] * 100:.0f}%" if not np.isnan(values[r, j]) else f"{c} nothing applicable"
+                 for j, c in enumerate(m.component_codes) if short[r, j]]
+        reasons[r] = f"coverage below {m.min_coverage * 100:.0f}% of the component's weight: " + ", ".join(parts)
+    return ranked, reasons
 
 
 def _compose_wave(wave: str, ind: pd.DataFrame, registry: pd.DataFrame, m: Methodology) -> pd.DataFrame:
@@ -95,7 +96,12 @@ def _compose_wave(wave: str, ind: pd.DataFrame, registry: pd.DataFrame, m: Metho
         by_code = {c.code: c for c in m.categories}
         cats = [by_code.get(t) for t in res["tier"].to_numpy(dtype=object)]
     else:
-        cats = [m.category_of(float(s)) if ok else None for s, ok in zip(score.to_numpy(dtype=float), ranked)]
+        # the engine's tiers on the rounded score (one vectorised pass, not a lookup per unit)
+        from lei_pipeline.index.results import tiers
+
+        by_code = {c.code: c for c in m.categories}
+        labels = tiers(score, m.method().tiers).to_numpy(dtype=object)
+        cats = [by_code.get(t) for t in labels]
     cats = [c if ok else None for c, ok in zip(cats, ranked)]
     out["category"] = pd.Series([c.label_sr if c else None for c in cats], dtype="str")
     out["category_en"] = pd.Series([c.label_en if c else None for c in cats], dtype="str")

@@ -101,11 +101,12 @@ class _Ctx:
         self.n = len(frame)
         self.waves = self.frame["wave"].astype(str)
         self._asked: dict[str, np.ndarray] = {}
+        self._reached: dict[str, np.ndarray] = {}
         # A wave the questionnaire does not declare yet is scored with the question set it was read with.
         resolve = getattr(questionnaire, "question_set_wave", lambda w: w)
         self._question_set = self.waves.map({w: resolve(w) for w in self.waves.unique()})
         refs = {w: (reference_dates or {}).get(w) or _default_reference(w) for w in self.waves.unique()}
-        self.reference = self.waves.map(lambda w: refs[w])
+        self.reference = self.waves.map(refs)
         self._pages = {w: questionnaire.pages(w) if hasattr(questionnaire, "pages") else {}
                        for w in self._question_set.unique()}
         complete = self.frame["complete"] if "complete" in self.frame.columns else None
@@ -129,9 +130,11 @@ class _Ctx:
     def reached(self, code: str) -> np.ndarray:
         """Per unit: did the response reach the question's page? A complete submission reached
         every page; an incomplete one the pages up to its lastpage (none when lastpage is unknown)."""
-        page = self._question_set.map(lambda w: self._pages[w].get(code, 0)).to_numpy(dtype=float)
-        with np.errstate(invalid="ignore"):
-            return self._complete | (self._last_page >= page)
+        if code not in self._reached:
+            page = self._question_set.map({w: self._pages[w].get(code, 0) for w in self._pages}).to_numpy(dtype=float)
+            with np.errstate(invalid="ignore"):
+                self._reached[code] = self._complete | (self._last_page >= page)
+        return self._reached[code]
 
     def shown(self, code: str) -> np.ndarray:
         """Per unit: was the question shown (its display condition held)?"""
@@ -175,8 +178,8 @@ def _finish(ind: Indicator, ctx: _Ctx, value: np.ndarray, trace: pa.Array, statu
     if ind.rule == "per_capita":
         status[np.isnan(ctx.population()) & (status != _S["not_reached"])] = _S["no_population"]
     if ind.applies_from is not None:
-        ref = ctx.reference.map(lambda d: d is not None and d < ind.applies_from).to_numpy(dtype=bool)
-        status[ref] = _S["not_in_force"]
+        before = {d: d is not None and d < ind.applies_from for d in ctx.reference.unique()}
+        status[ctx.reference.map(before).to_numpy(dtype=bool)] = _S["not_in_force"]
     not_asked = np.zeros(ctx.n, dtype=bool)
     for qc in ind.questions:
         not_asked |= ~ctx.asked(qc)
@@ -206,8 +209,9 @@ def _finish(ind: Indicator, ctx: _Ctx, value: np.ndarray, trace: pa.Array, statu
                                                         else "0 (na: refused)"))
     put("no_population", np.nan, f"{label}: the registry has no population for this unit -> missing, not held against it")
     if ind.applies_from is not None:
+        iso = {d: d.isoformat() if d else "?" for d in ctx.reference.unique()}
         put("not_in_force", np.nan, _cat(f"{ind.code} applies from {ind.applies_from.isoformat()}; reference date ",
-                                         _text(ctx.reference.map(lambda d: d.isoformat() if d else "?")), " -> not scored"))
+                                         _text(ctx.reference.map(iso)), " -> not scored"))
     put("not_asked", np.nan, _cat(f"{label} not asked in wave ", _text(ctx.waves)))
     # status says "missing" whenever the value is (e.g. a DK read as missing)
     return value, trace, status
@@ -346,7 +350,8 @@ def _recent_date(ind: Indicator, ctx: _Ctx) -> tuple:
     if s is None:
         return _finish(ind, ctx, np.full(ctx.n, np.nan), _blank(ctx.n), np.full(ctx.n, _S["blank"], np.int8))
     d = pd.to_datetime(s, errors="coerce").to_numpy(dtype="datetime64[ns]")
-    ref = pd.to_datetime(ctx.reference.map(lambda v: v.isoformat() if v else None)).to_numpy(dtype="datetime64[ns]")
+    iso = {v: v.isoformat() if v else None for v in ctx.reference.unique()}
+    ref = pd.to_datetime(ctx.reference.map(iso)).to_numpy(dtype="datetime64[ns]")
     limit = ref - np.timedelta64(ind.within_days, "D")
     answered = ~np.isnat(d)
     value = np.where(~np.isnat(ref), np.where(d >= limit, 100.0, 0.0), np.nan)
