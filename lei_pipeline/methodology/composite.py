@@ -39,15 +39,22 @@ def component_coverage(ind: pd.DataFrame, m: Methodology) -> pd.DataFrame:
     from lei_pipeline.methodology.scoring import EXCUSED
 
     weight = {i.code: i.weight for i in m.indicators}
-    w = ind["indicator"].map(weight).astype(float)
+    comp_of = {i.code: i.component for i in m.indicators}
+    # factorised keys and bincount sums: one pass over the long table (7.8 M rows at 100,000 units)
+    ic, iu = pd.factorize(ind["indicator"])
+    uc, uu = pd.factorize(ind["unit_code"].astype(str))
+    comps = list(m.component_codes)
+    w = np.array([weight[c] for c in iu], dtype=float)[ic]
+    cc = np.array([comps.index(comp_of[c]) for c in iu], dtype=np.int64)[ic]
     scored = ind["value"].notna().to_numpy()
     applies = scored | (~ind["status"].isin(EXCUSED).to_numpy() if "status" in ind.columns else True)
-    frame = pd.DataFrame({"unit_code": ind["unit_code"].astype(str), "component": ind["component"].astype(str)
-                          if "component" in ind.columns else ind["indicator"].map({i.code: i.component for i in m.indicators}),
-                          "answered": np.where(scored, w, 0.0), "applies": np.where(applies, w, 0.0)})
-    sums = frame.groupby(["unit_code", "component"], sort=False)[["answered", "applies"]].sum()
+    key = uc * len(comps) + cc
+    size = len(uu) * len(comps)
+    answered = np.bincount(key, weights=np.where(scored, w, 0.0), minlength=size).reshape(len(uu), len(comps))
+    total = np.bincount(key, weights=np.where(applies, w, 0.0), minlength=size).reshape(len(uu), len(comps))
     with np.errstate(invalid="ignore", divide="ignore"):
-        share = (sums["answered"] / sums["applies"].where(sums["applies"] > 0)).unstack("component")
+        share = pd.DataFrame(np.where(total > 0, answered / np.where(total > 0, total, 1.0), np.nan),
+                             index=pd.Index(np.asarray(uu, dtype=object), name="unit_code"), columns=comps)
     return share.reindex(columns=m.component_codes)
 
 

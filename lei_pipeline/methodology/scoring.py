@@ -107,8 +107,10 @@ class _Ctx:
         self._question_set = self.waves.map({w: resolve(w) for w in self.waves.unique()})
         refs = {w: (reference_dates or {}).get(w) or _default_reference(w) for w in self.waves.unique()}
         self.reference = self.waves.map(refs)
+        # question sets as small integer codes: per-question lookups index an array, never map strings
+        self._qs_codes, self._qs_uniques = pd.factorize(self._question_set)
         self._pages = {w: questionnaire.pages(w) if hasattr(questionnaire, "pages") else {}
-                       for w in self._question_set.unique()}
+                       for w in self._qs_uniques}
         complete = self.frame["complete"] if "complete" in self.frame.columns else None
         self._complete = (np.ones(self.n, bool) if complete is None
                           else complete.fillna(True).to_numpy(dtype=bool))
@@ -131,7 +133,7 @@ class _Ctx:
         """Per unit: did the response reach the question's page? A complete submission reached
         every page; an incomplete one the pages up to its lastpage (none when lastpage is unknown)."""
         if code not in self._reached:
-            page = self._question_set.map({w: self._pages[w].get(code, 0) for w in self._pages}).to_numpy(dtype=float)
+            page = np.array([self._pages[w].get(code, 0) for w in self._qs_uniques], dtype=float)[self._qs_codes]
             with np.errstate(invalid="ignore"):
                 self._reached[code] = self._complete | (self._last_page >= page)
         return self._reached[code]
@@ -218,11 +220,10 @@ def _finish(ind: Indicator, ctx: _Ctx, value: np.ndarray, trace: pa.Array, statu
 
 
 def _cell_status(codes: pd.Series) -> np.ndarray:
-    status = np.full(len(codes), _S["answered"], dtype=np.int8)
-    status[codes.isna().to_numpy()] = _S["blank"]
-    status[(codes == "DK").fillna(False).to_numpy(dtype=bool)] = _S["dont_know"]
-    status[(codes == "NA").fillna(False).to_numpy(dtype=bool)] = _S["not_applicable"]
-    return status
+    f, uniq = pd.factorize(codes)            # a column holds a handful of distinct answers
+    per = np.array([_S["dont_know"] if u == "DK" else _S["not_applicable"] if u == "NA" else _S["answered"]
+                    for u in uniq] + [_S["blank"]], dtype=np.int8)
+    return per[np.where(f < 0, len(uniq), f)]
 
 
 def _coded(ind: Indicator, ctx: _Ctx, table: dict[str, float], kind: str) -> tuple:
