@@ -181,6 +181,10 @@ def test_effective_weights_are_shares_of_component_pillar_and_lei(m):
         assert np.allclose(w.groupby(by)[col].sum(), 1.0)
     assert w["share_of_lei"].sum() == pytest.approx(1.0)
     assert "SRV11" not in w.index and {"OFC07", "SRV15", "BUS01", "TRN08"} <= set(w.index)
+    # the declared reading of each indicator travels with the weights
+    assert w.loc["SRV01", "reading_na"] == "refused" and w.loc["SRV08", "reading_na"] == "accepted"
+    assert w.loc["PER03", "reading_blank"] == "missing" and w.loc["STR01", "reading_blank"] == "none"
+    assert w.loc["PAY03", "applies_from"] == "2022-05-01" and pd.isna(w.loc["STR01", "applies_from"])
 
 
 def _export(tmp_path: Path, q, wave: str, rows: list[dict]) -> Path:
