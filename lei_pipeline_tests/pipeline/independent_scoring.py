@@ -256,7 +256,7 @@ def reported_row(spec: Spec, truth: dict, events: dict, wave: str) -> dict:
 
 def read_truth(folder: Path) -> tuple[dict, dict]:
     """({unit: truth row}, {unit: {column: event}}) from a sample wave folder."""
-    with open(folder / "SYNTHETIC-truth.csv", encoding="utf-8") as f:
+    with open(folder / "SYNTHETIC-truth" / "truth.csv", encoding="utf-8") as f:
         truth = {}
         for r in csv.DictReader(f):
             r = {k: (None if v == "" else v) for k, v in r.items()}
@@ -264,7 +264,7 @@ def read_truth(folder: Path) -> tuple[dict, dict]:
             r["last_page"] = int(r["last_page"])
             truth[r["unit_code"]] = r
     events: dict = {}
-    with open(folder / "SYNTHETIC-truth-events.csv", encoding="utf-8") as f:
+    with open(folder / "SYNTHETIC-truth" / "events.csv", encoding="utf-8") as f:
         for r in csv.DictReader(f):
             events.setdefault(r["unit_code"], {})[r["column"]] = r["event"]
     return truth, events
