@@ -22,7 +22,10 @@ def load_inputs(settings: Settings) -> SurveyInputs:
     from lei_pipeline.registry import Matcher, load_registry
     from lei_pipeline.survey.questionnaire import load_questionnaire
 
+    from lei_pipeline.methodology.facts import languages_path, with_official_languages
+
     registry = load_registry(settings.registry_path)
+    registry = with_official_languages(registry, languages_path(settings.registry_path.parent))
     return SurveyInputs(
         questionnaire=load_questionnaire(settings.questionnaire_path),
         methodology=load_methodology(settings.methodology_path),

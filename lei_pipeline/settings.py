@@ -45,7 +45,7 @@ class Settings:
 
     @property
     def methodology_path(self) -> Path:
-        return self.data_dir / "methodology" / "lei-v1.yaml"
+        return self.data_dir / "methodology" / "lei-v2.yaml"
 
     @property
     def registry_path(self) -> Path:

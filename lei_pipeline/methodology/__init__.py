@@ -1,5 +1,5 @@
 """Methodology as data: load the LEI methodology YAML, score answers into indicators, compose the index."""
-from lei_pipeline.methodology.composite import TYPE_GROUP, compose_index
+from lei_pipeline.methodology.composite import TYPE_GROUP, component_coverage, compose_index
 from lei_pipeline.methodology.model import (
     Category,
     Component,
@@ -10,9 +10,11 @@ from lei_pipeline.methodology.model import (
     load_methodology,
     parse_methodology,
 )
-from lei_pipeline.methodology.scoring import score_indicators
+from lei_pipeline.methodology.scoring import EXCUSED, STATUSES, resolve_reading, score_indicators
+from lei_pipeline.methodology.weights import effective_weights
 
 __all__ = [
     "Category", "Component", "Indicator", "Methodology", "Pillar", "TYPE_GROUP", "check_against",
     "compose_index", "load_methodology", "parse_methodology", "score_indicators",
+    "EXCUSED", "STATUSES", "component_coverage", "effective_weights", "resolve_reading",
 ]

@@ -16,8 +16,13 @@ import yaml
 from lei_pipeline.errors import LeiError
 from lei_pipeline.files import read_input
 
-RULES = ("yes_no", "points", "sophistication", "share_selected", "linear", "ratio", "recent_date")
+RULES = ("yes_no", "points", "sophistication", "share_selected", "linear", "ratio", "recent_date", "per_capita")
 MISSING = ("exclude", "zero")
+# How an answer that is not a plain answer reads (methodology v2: scoring.reading, per indicator
+# reading). dont_know: DK scores 0 (zero) or is left out (missing); blank: a question left empty on
+# a page the respondent reached and was shown means "none" (scores 0) or is left out; na: an NA
+# answer is accepted as not applicable (left out, not counted against coverage) or refused (0).
+READINGS = {"dont_know": ("zero", "missing"), "blank": ("none", "missing"), "na": ("accepted", "refused")}
 # Each rule and the question types it can read.
 RULE_TYPES = {
     "yes_no": {"yes_no"},
@@ -27,6 +32,7 @@ RULE_TYPES = {
     "linear": {"number", "percentage"},
     "ratio": {"number", "percentage"},
     "recent_date": {"date"},
+    "per_capita": {"number"},
 }
 
 
@@ -54,6 +60,9 @@ class Indicator:
     best: float | None = None
     within_days: int | None = None
     missing: str = "exclude"
+    reading: dict = field(default_factory=dict)   # dont_know / blank / na -> declared reading
+    applies_from: object = None                   # datetime.date: not scored in a wave referring to an earlier date
+    per: float | None = None                      # per_capita: per this many inhabitants
 
     @property
     def questions(self) -> list[str]:
@@ -90,6 +99,9 @@ class Methodology:
     categories: list          # list[Category], highest first
     levels: dict              # sophistication level -> points
     dont_know_score: float
+    declares_reading: bool = False   # v2+: scoring.reading declared (v1: the legacy missing rule)
+    precision: int | None = None     # ranks and categories on scores rounded to this many decimals
+    min_coverage: float | None = None  # ranking eligibility: least answered share of each component's weight
 
     def indicator(self, code: str) -> Indicator:
         for i in self.indicators:
@@ -139,7 +151,28 @@ def _num(v, where: str) -> float:
     return float(v)
 
 
-def _indicator(d: dict, components: set[str]) -> Indicator:
+def _reading(d, where: str, base: dict) -> dict:
+    out = dict(base)
+    for k, v in (d or {}).items():
+        if k not in READINGS or v not in READINGS[k]:
+            raise LeiError(f"methodology: {where} reading {k}: {v!r} is not one of "
+                           f"{', '.join(f'{a}: {b}' for a, bs in READINGS.items() for b in bs)}")
+        out[k] = v
+    return out
+
+
+def _date(v, where: str):
+    import datetime as dt
+
+    if v is None or isinstance(v, dt.date):
+        return v
+    try:
+        return dt.date.fromisoformat(str(v))
+    except ValueError:
+        raise LeiError(f"methodology: {where} is not a date (YYYY-MM-DD): {v!r}") from None
+
+
+def _indicator(d: dict, components: set[str], default_reading: dict | None = None) -> Indicator:
     code = str(d.get("code", ""))
     if not code:
         raise LeiError("methodology: an indicator has no code")
@@ -164,7 +197,9 @@ def _indicator(d: dict, components: set[str]) -> Indicator:
         if not d.get("question"):
             raise LeiError(f"methodology: indicator {code} needs a question")
         kw["question"] = str(d["question"])
-    if rule in ("linear", "ratio"):
+    if rule == "per_capita":
+        kw["per"] = _num(d.get("per"), f"{code} per")
+    if rule in ("linear", "ratio", "per_capita"):
         worst, best = _num(d.get("worst"), f"{code} worst"), _num(d.get("best"), f"{code} best")
         if worst == best:
             raise LeiError(f"methodology: indicator {code} has worst == best")
@@ -178,8 +213,13 @@ def _indicator(d: dict, components: set[str]) -> Indicator:
         kw["subquestions"] = [str(s) for s in d["subquestions"]]
     if rule == "recent_date":
         kw["within_days"] = int(_num(d.get("within_days"), f"{code} within_days"))
+    if default_reading is None:   # v1: the legacy missing rule says how a blank reads
+        reading = {"dont_know": "zero", "blank": "none" if missing == "zero" else "missing", "na": "accepted"}
+    else:
+        reading = _reading(d.get("reading"), f"indicator {code}", default_reading)
     return Indicator(code=code, component=str(d["component"]), rule=rule, weight=_num(d.get("weight", 1), f"{code} weight"),
-                     description=dict(desc), missing=missing, **kw)
+                     description=dict(desc), missing=missing, reading=reading,
+                     applies_from=_date(d.get("applies_from"), f"indicator {code} applies_from"), **kw)
 
 
 def parse_methodology(data: bytes, path: Path | None = None) -> Methodology:
@@ -201,7 +241,14 @@ def parse_methodology(data: bytes, path: Path | None = None) -> Methodology:
     if not pillars:
         raise LeiError("methodology: no pillars")
     codes = [index_code] + [p.code for p in pillars] + [c.code for c in components]
-    indicators = [_indicator(d, {c.code for c in components}) for d in raw.get("indicators") or []]
+    scoring = raw.get("scoring") or {}
+    declared = scoring.get("reading")
+    default_reading = None
+    if declared is not None:
+        if not isinstance(declared, dict) or set(READINGS) - set(declared):
+            raise LeiError(f"methodology: scoring.reading must declare {', '.join(READINGS)}")
+        default_reading = _reading({k: declared[k] for k in READINGS}, "scoring", {})
+    indicators = [_indicator(d, {c.code for c in components}, default_reading) for d in raw.get("indicators") or []]
     codes += [i.code for i in indicators]
     dup = sorted({c for c in codes if codes.count(c) > 1})
     if dup:
@@ -215,15 +262,25 @@ def parse_methodology(data: bytes, path: Path | None = None) -> Methodology:
     cats.sort(key=lambda c: -c.min)
     if not cats or cats[-1].min > 0:
         raise LeiError("methodology: categories must cover 0..100 (the lowest band needs min: 0)")
-    scoring = raw.get("scoring") or {}
     levels = {str(k): _num(v, f"sophistication level {k}") for k, v in (scoring.get("sophistication_levels") or {}).items()}
     if any(i.rule == "sophistication" for i in indicators) and not levels:
         raise LeiError("methodology: sophistication indicators need scoring.sophistication_levels")
     dk = _num((scoring.get("dont_know") or {}).get("score", 0), "scoring.dont_know.score")
+    ranking = raw.get("ranking") or {}
+    precision = ranking.get("precision")
+    if precision is not None and (isinstance(precision, bool) or not isinstance(precision, int) or precision < 0):
+        raise LeiError(f"methodology: ranking.precision must be a whole number of decimals, got {precision!r}")
+    elig = ranking.get("eligibility") or {}
+    min_cov = None
+    if elig:
+        min_cov = _num(elig.get("min_component_coverage"), "ranking.eligibility.min_component_coverage")
+        if not 0 <= min_cov <= 1:
+            raise LeiError("methodology: ranking.eligibility.min_component_coverage must lie in 0..1")
     return Methodology(
         version=str(raw.get("version", "")), sha256=hashlib.sha256(data).hexdigest(), path=path, raw=raw,
         index_code=index_code, pillars=pillars, components=components, indicators=indicators,
-        categories=cats, levels=levels, dont_know_score=dk,
+        categories=cats, levels=levels, dont_know_score=dk, declares_reading=default_reading is not None,
+        precision=precision, min_coverage=min_cov,
     )
 
 

@@ -73,16 +73,20 @@ def _scores_suite(gxe, scores: pd.DataFrame, responses: pd.DataFrame | None):
     n = len(frame)
     if "rank" in frame and "lei" in frame:
         frame["rank"] = _as_float(frame["rank"])
-        frame["expected_rank"] = expected_ranks(frame["lei"])
+        # rank_score: the lei as ranked (rounded to the published precision; missing when the unit
+        # is not eligible for a rank); tables without it rank on lei.
+        ranked_on = "rank_score" if "rank_score" in frame.columns else "lei"
+        frame["expected_rank"] = expected_ranks(frame[ranked_on])
         exps += [gxe.ExpectColumnValuesToBeBetween(column="rank", min_value=1, max_value=max(n, 1)),
                  gxe.ExpectColumnPairValuesToBeEqual(column_A="rank", column_B="expected_rank",
                                                      ignore_row_if="both_values_are_missing")]
-        if frame["lei"].notna().any():
+        if frame[ranked_on].notna().any():
             exps.append(gxe.ExpectColumnMinToBeBetween(column="rank", min_value=1, max_value=1))
     if {"rank_in_type", "unit_type", "lei"} <= set(frame.columns):
         frame["rank_in_type"] = _as_float(frame["rank_in_type"])
         peers = "type_group" if "type_group" in frame.columns else "unit_type"
-        frame["expected_rank_in_type"] = (frame.groupby(peers, dropna=False, group_keys=False)["lei"]
+        ranked_on = "rank_score" if "rank_score" in frame.columns else "lei"
+        frame["expected_rank_in_type"] = (frame.groupby(peers, dropna=False, group_keys=False)[ranked_on]
                                           .apply(expected_ranks).reindex(frame.index))
         exps.append(gxe.ExpectColumnPairValuesToBeEqual(column_A="rank_in_type", column_B="expected_rank_in_type",
                                                         ignore_row_if="both_values_are_missing"))

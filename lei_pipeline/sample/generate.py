@@ -7,7 +7,14 @@ wave with unit-level noise (so some units regress). Each question has a fixed di
 code, not the seed: the calibration holds for every seed) and a component level calibrated so
 that the 2022 wave, scored with methodology v1, matches the published first LEI measurement
 (mean 40; infrastructure 49, citizen involvement 43, human resources 37, services 32).
-Vectorised over units: one numpy pass per question, never a loop per cell."""
+Vectorised over units: one numpy pass per question, never a loop per cell.
+
+Ground truth: every answer is first drawn as what the unit really has (`truth`: which criteria it
+meets, how many of each count), then reported with the respondent's noise, recorded per cell in
+`events`: dont_know (answered "don't know"), blank (left empty on a shown page), not_shown (the
+display condition was false: a registry fact or an earlier answer), none_of_these (nothing true and
+the exclusive "none of these" ticked; otherwise nothing is ticked). Tests score the truth with
+code of their own and compare with the pipeline."""
 from __future__ import annotations
 
 import re
@@ -26,9 +33,9 @@ AREA_COMPONENT = {
     "local_tax": "service_quality", "e_office": "service_quality", "information_security": "service_quality",
     "transparency": "citizen_involvement", "citizen_engagement": "citizen_involvement",
 }
-# Component levels (logit scale), calibrated against methodology v1 on the 2022 wave (seed 42;
+# Component levels (logit scale), calibrated against methodology v2 on the 2022 wave (seed 42;
 # the calibration test checks it). Tune here if the methodology's indicators change.
-COMPONENT_LEVEL = {"infrastructure": -0.32, "human_resources": -0.80, "service_quality": -1.13, "citizen_involvement": -0.23}
+COMPONENT_LEVEL = {"infrastructure": -0.32, "human_resources": -0.74, "service_quality": -1.04, "citizen_involvement": -0.23}
 # Known realities: SEF is mandatory for the public sector since May 2022, eZUP and eIzvod are
 # widespread, only 14% of cities had an eGovernment strategy in 2022, CEOP is mandatory.
 DIFFICULTY = {
@@ -96,9 +103,12 @@ def maturity(units: pd.DataFrame, wave: str, seed: int) -> np.ndarray:
 
 
 class _Draw:
-    """The per-wave random stream and the unit table, shared by the per-question generators."""
+    """The per-wave random stream and the unit table, shared by the per-question generators;
+    `events` collects (unit position, column, event) for every answer not reported as it is."""
 
-    def __init__(self, units: pd.DataFrame, wave: str, seed: int):
+    def __init__(self, units: pd.DataFrame, wave: str, seed: int, record: bool = True):
+        self.events: dict[tuple[int, str], str] = {}   # (unit position, column) -> event
+        self.record = record   # off for large benchmark waves: the events would cost memory, not draws
         self.units = units
         self.n = len(units)
         self.wave = str(wave)
@@ -113,6 +123,12 @@ class _Draw:
     def blank(self, rate: float) -> np.ndarray:
         return self.rng.random(self.n) < rate
 
+    def report(self, column: str, out: np.ndarray, mask: np.ndarray, value, event: str) -> None:
+        """Report `value` instead of the truth where mask holds (a later event overrides an earlier)."""
+        out[mask] = value
+        if self.record:
+            self.events.update(((int(i), column), event) for i in np.flatnonzero(mask))
+
 
 def _choice_codes(q) -> list[str]:
     codes = [o.code for o in q.options if o.code not in (DONT_KNOW, "NA")]
@@ -121,30 +137,31 @@ def _choice_codes(q) -> list[str]:
 
 def _yes_no(d: _Draw, q, comp: str) -> np.ndarray:
     p = d.p(q.code, comp)
-    out = np.where(d.rng.random(d.n) < p, "Y", "N").astype(object)
-    out[d.blank(DK_RATE)] = DONT_KNOW
-    out[d.blank(MISSING_RATE)] = None
-    return out
+    truth = np.where(d.rng.random(d.n) < p, "Y", "N").astype(object)
+    out = truth.copy()
+    d.report(q.code, out, d.blank(DK_RATE), DONT_KNOW, "dont_know")
+    d.report(q.code, out, d.blank(MISSING_RATE), None, "blank")
+    return truth, out
 
 
 def _single(d: _Draw, q, comp: str) -> np.ndarray:
     codes = _choice_codes(q)
     p = d.p(q.code, comp)
     level = d.rng.binomial(len(codes) - 1, p)
-    out = np.array(codes, dtype=object)[level]
+    truth = np.array(codes, dtype=object)[level]
+    out = truth.copy()
     opts = set(q.option_codes)
-    if "NA" in opts:
-        rate = {"SRV08": 0.08, "SRV09": 0.03, "SRV10": 0.05}.get(q.code, 0.01)
-        if q.code == "TRN07":  # minority languages in official use: mostly Vojvodina
-            vojv = d.units["region"].to_numpy(dtype=object) == "Region Vojvodine"
-            na = np.where(vojv, d.rng.random(d.n) < 0.15, d.rng.random(d.n) < 0.9)
-        else:
-            na = d.blank(rate)
+    # NA only where the questionnaire allows it for the unit type (none of the respondents'
+    # types today: the draw is kept so that a rule change shows up here).
+    if "NA" in opts and q.na_allowed is not None:
+        allowed = np.array([q.na_allowed_for(t) for t in d.units["unit_type"]], dtype=bool)
+        na = allowed & d.blank(0.05)
+        truth[na] = "NA"
         out[na] = "NA"
     if DONT_KNOW in opts:
-        out[d.blank(DK_RATE)] = DONT_KNOW
-    out[d.blank(MISSING_RATE)] = None
-    return out
+        d.report(q.code, out, d.blank(DK_RATE), DONT_KNOW, "dont_know")
+    d.report(q.code, out, d.blank(MISSING_RATE), None, "blank")
+    return truth, out
 
 
 def _multiple(d: _Draw, q, comp: str) -> dict[str, np.ndarray]:
@@ -158,13 +175,23 @@ def _multiple(d: _Draw, q, comp: str) -> dict[str, np.ndarray]:
         cols[s.code] = d.rng.random(d.n) < _sigmoid(logit + shift)
     if q.code == "PAY01":  # "only at a bank or post office" excludes every other channel
         cols["SQ005"] = ~(cols["SQ001"] | cols["SQ002"] | cols["SQ003"] | cols["SQ004"])
-    hidden = d.blank(MISSING_RATE)
-    out = {}
+    excl = [s.code for s in q.subquestions if s.exclusive]
+    if excl and q.code != "PAY01":
+        nothing = ~np.any([cols[s.code] for s in q.subquestions if not s.exclusive], axis=0)
+        cols[excl[0]] = nothing.copy()                      # truth: "none of these" holds
+        ticks_none = nothing & (d.rng.random(d.n) < 0.5)    # half tick it, half leave all empty
+        if d.record:
+            d.events.update(((int(i), q.code), "none_of_these") for i in np.flatnonzero(ticks_none))
+            d.events.update(((int(i), q.code), "blank") for i in np.flatnonzero(nothing & ~ticks_none))
+    truth, out = {}, {}
     for s in q.subquestions:
-        a = pd.array(cols[s.code], dtype="boolean")
-        a[hidden] = pd.NA
-        out[f"{q.code}[{s.code}]"] = a
-    return out
+        col = f"{q.code}[{s.code}]"
+        truth[col] = cols[s.code]
+        reported = cols[s.code].copy()
+        if s.exclusive and q.code != "PAY01":
+            reported = ticks_none
+        out[col] = pd.array(reported, dtype="boolean")
+    return truth, out
 
 
 def _pct(d: _Draw, p: np.ndarray, spread: float = 9.0, scale: float = 100.0) -> np.ndarray:
@@ -199,11 +226,13 @@ def _number(d: _Draw, q, comp: str, answers: dict) -> np.ndarray:
         x = np.round(emp * 0.021 * p * r.uniform(0.7, 1.3, d.n))
     elif code == "HR02":
         x = np.round(emp * 0.105 * p * r.uniform(0.7, 1.3, d.n))
-    elif code == "HR05":
-        x = r.poisson(11 * p).astype(float)
+    elif code == "HR05":  # trainings attended grow with the staff: scored per 100 employees
+        x = r.poisson(emp * 0.11 * p).astype(float)
     elif code == "HR07":
         x = np.where(answers.get("HR06") == "Y", r.poisson(d.pop * 0.004 * (0.2 + p)), 0).astype(float)
-    elif code in ("HR08", "ENG01"):
+    elif code == "HR08":  # activities for citizens grow with population: scored per 10,000 inhabitants
+        x = r.poisson(d.pop / 10_000 * 2.4 * p).astype(float)
+    elif code == "ENG01":
         x = r.poisson(5.6 * p).astype(float)
     elif code == "SRV12":
         x = r.poisson(56 * p).astype(float)
@@ -259,7 +288,6 @@ def _date(d: _Draw, q, comp: str, answers: dict) -> np.ndarray:
     else:  # last register update: recently for mature units
         back = np.round(d.rng.exponential(200 + 900 * (1 - p))).astype(int)
         x = (ref - back.astype("timedelta64[D]")).astype("datetime64[ns]")
-    x[d.blank(MISSING_RATE)] = np.datetime64("NaT")
     return x
 
 
@@ -287,14 +315,37 @@ def _submitted(d: _Draw) -> np.ndarray:
     return (start + secs.astype("timedelta64[s]")).astype("datetime64[ns]")
 
 
-def generate_responses(wave: str, n_units: int | None = None, seed: int = 42,
-                       questionnaire: Questionnaire | None = None, registry: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Tidy typed answers for one wave (clean_responses' frame shape): wave, unit_code,
-    unit_name, unit_type, source_file, source_row, submitted_at, then one column per export
-    column of the questions asked in the wave.
+def _minority_languages(units: pd.DataFrame, registry: pd.DataFrame | None) -> np.ndarray:
+    """Per unit: a minority language in official use (registry fact; synthetic units have none)."""
+    from lei_pipeline.methodology.facts import languages_path, with_official_languages
+    from lei_pipeline.settings import REPO_ROOT
 
-    n_units=None: the registry's respondents less a few seeded non-respondents (about 140).
-    n_units=N: exactly N units (registry units first, then synthetic ones beyond 145)."""
+    if registry is None:
+        from lei_pipeline.registry import load_registry
+
+        registry = load_registry()
+    if "minority_languages" not in registry.columns:
+        registry = with_official_languages(registry, languages_path(REPO_ROOT / "data" / "reference"))
+    langs = registry.set_index(registry["unit_code"].astype(str))["minority_languages"]
+    v = units["unit_code"].astype(str).map(langs)
+    return (v.notna() & (v.astype(str).str.strip() != "")).to_numpy(dtype=bool)
+
+
+def _typed(t: str, a) -> object:
+    if t in ("number", "percentage"):
+        return pd.array(a, dtype="float64")
+    if t == "date":
+        return pd.array(a, dtype="datetime64[ns]")
+    return pd.array(a, dtype="str")
+
+
+def generate_wave(wave: str, n_units: int | None = None, seed: int = 42, questionnaire: Questionnaire | None = None,
+                  registry: pd.DataFrame | None = None, with_truth: bool = True
+                  ) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None]:
+    """(tidy answers as reported, ground truth, events): see generate_responses for the tidy
+    frame. truth: unit_code and one column per export column with what the unit really has.
+    events: unit_code, column, event for every cell not reported as the truth (dont_know, blank,
+    not_shown, none_of_these; a multiple-choice question's events name the question code)."""
     wave = str(wave)
     q = questionnaire or load_questionnaire()
     units = sample_units(n_units, seed, registry)
@@ -302,35 +353,44 @@ def generate_responses(wave: str, n_units: int | None = None, seed: int = 42,
         rng = np.random.default_rng([seed, _year(wave) or 0, 9])
         drop = rng.choice(len(units), size=min(NON_RESPONDENTS, len(units)), replace=False)
         units = units.drop(index=units.index[drop]).reset_index(drop=True)
-    d = _Draw(units, wave, seed)
+    d = _Draw(units, wave, seed, record=with_truth)
     answers: dict[str, np.ndarray] = {}
     columns: dict[str, object] = {}
+    truth: dict[str, object] = {}
     for question in q.asked_in(wave):
         comp = AREA_COMPONENT.get(question.area, "service_quality")
         t = question.type
-        if t == "yes_no":
-            a = _yes_no(d, question, comp)
-        elif t == "single_choice":
-            a = _single(d, question, comp)
-        elif t == "multiple_choice":
-            columns.update(_multiple(d, question, comp))
+        if t == "multiple_choice":
+            tr, out = _multiple(d, question, comp)
+            truth.update(tr)
+            columns.update(out)
             continue
-        elif t == "number":
-            a = _number(d, question, comp, answers)
-        elif t == "percentage":
-            a = _percentage(d, question, comp)
-        elif t == "date":
-            a = _date(d, question, comp, answers)
+        if t == "yes_no":
+            tr, a = _yes_no(d, question, comp)
+        elif t == "single_choice":
+            tr, a = _single(d, question, comp)
         else:
-            a = _text(d, question, answers)
-        answers[question.code] = a
-        if t in ("number", "percentage"):
-            a = np.where(d.blank(MISSING_RATE), np.nan, a)
-            columns[question.code] = pd.array(a, dtype="float64")
-        elif t == "date":
-            columns[question.code] = pd.array(a, dtype="datetime64[ns]")
-        else:
-            columns[question.code] = pd.array(a, dtype="str")
+            if t == "number":
+                tr = _number(d, question, comp, answers)
+            elif t == "percentage":
+                tr = _percentage(d, question, comp)
+            elif t == "date":
+                tr = _date(d, question, comp, answers)
+            else:
+                tr = _text(d, question, answers)
+            a = tr.copy()
+            if t in ("number", "percentage", "date"):
+                missing = np.datetime64("NaT") if t == "date" else np.nan
+                d.report(question.code, a, d.blank(MISSING_RATE) & ~pd.isna(tr), missing, "blank")
+        # later questions derive from the true counts, and from the reported yes/no (display conditions)
+        answers[question.code] = tr if t in ("number", "percentage", "date") else a
+        truth[question.code] = tr
+        columns[question.code] = a
+    _apply_display_conditions(d, q, wave, answers, columns, _minority_languages(units, registry))
+    for question in q.asked_in(wave):
+        if question.type != "multiple_choice":
+            columns[question.code] = _typed(question.type, columns[question.code])
+            truth[question.code] = _typed(question.type, truth[question.code]) if with_truth else None
     head = pd.DataFrame({
         "wave": pd.array([wave] * d.n, dtype="str"),
         "unit_code": pd.array(units["unit_code"].to_numpy(dtype=object), dtype="str"),
@@ -340,5 +400,47 @@ def generate_responses(wave: str, n_units: int | None = None, seed: int = 42,
         "source_row": np.arange(2, d.n + 2, dtype="int64"),
         "submitted_at": pd.array(_submitted(d), dtype="datetime64[ns]"),
     })
-    body = pd.DataFrame(columns, index=head.index)
-    return pd.concat([head, body], axis=1)
+    tidy = pd.concat([head, pd.DataFrame(columns, index=head.index)], axis=1)
+    if not with_truth:
+        return tidy, None, None
+    truth_frame = pd.concat([head[["unit_code"]], pd.DataFrame(truth, index=head.index)], axis=1)
+    codes = head["unit_code"].to_numpy(dtype=object)
+    ev = sorted(d.events.items())
+    events = pd.DataFrame({"unit_code": pd.array([codes[i] for (i, _), _ in ev], dtype="str"),
+                           "column": pd.array([c for (_, c), _ in ev], dtype="str"),
+                           "event": pd.array([e for _, e in ev], dtype="str")})
+    return tidy, truth_frame, events
+
+
+def _apply_display_conditions(d: _Draw, q: Questionnaire, wave: str, answers: dict, columns: dict,
+                              minority: np.ndarray) -> None:
+    """A question whose display condition is false is not shown: its cell stays empty."""
+    for question in q.asked_in(wave):
+        cond = question.shown_if
+        if not cond or question.type == "multiple_choice":
+            continue
+        if "registry" in cond:
+            hidden = ~minority if cond["registry"] == "minority_languages" else np.zeros(d.n, bool)
+        else:
+            hidden = answers.get(cond["question"], np.full(d.n, None)) != cond["equals"]
+        a = np.asarray(columns[question.code]).copy()
+        if question.type == "date":
+            empty = np.datetime64("NaT")
+        elif question.type in ("number", "percentage"):
+            empty = np.nan
+        else:
+            empty = None
+            a = a.astype(object)
+        d.report(question.code, a, hidden, empty, "not_shown")
+        columns[question.code] = a
+
+
+def generate_responses(wave: str, n_units: int | None = None, seed: int = 42,
+                       questionnaire: Questionnaire | None = None, registry: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Tidy typed answers for one wave (clean_responses' frame shape): wave, unit_code,
+    unit_name, unit_type, source_file, source_row, submitted_at, then one column per export
+    column of the questions asked in the wave.
+
+    n_units=None: the registry's respondents less a few seeded non-respondents (about 140).
+    n_units=N: exactly N units (registry units first, then synthetic ones beyond 145)."""
+    return generate_wave(wave, n_units, seed, questionnaire, registry, with_truth=False)[0]

@@ -18,11 +18,19 @@ import numpy as np
 import pandas as pd
 
 from lei_pipeline.sample.exports import export_frame, write_frame
-from lei_pipeline.sample.generate import generate_responses
+from lei_pipeline.sample.generate import generate_wave
 from lei_pipeline.survey.questionnaire import Questionnaire, load_questionnaire
 
 SYNTHETIC_NOTICE = "synthetic sample data, not real LEI results"
 NOTE_NAME = "SYNTHETIC.md"
+# The generator's ground truth next to each export, in a folder of its own (a "synthetic" name is
+# a note, never an export, and nothing that lists a wave's files sees into the folder).
+TRUTH_DIR = "SYNTHETIC-truth"
+TRUTH_NAME = "truth.csv"
+EVENTS_NAME = "events.csv"
+# LimeSurvey records the last page reached: in its shape a few units leave the survey unfinished
+# (their only response), so the wave holds pages that were never reached.
+UNFINISHED_UNITS = 5
 DEFAULT_WAVES = ("2022", "2024", "2025")
 SHAPE_OF_WAVE = {"2022": "limesurvey", "2024": "xlsx", "2025": "excel-csv"}
 FILE_NAME = {"limesurvey": "lei-{wave}-limesurvey.csv", "xlsx": "lei-{wave}-odgovori.xlsx",
@@ -69,13 +77,49 @@ def _incomplete_copy(row: pd.Series, q: Questionnaire, wave: str, pages_kept: in
     return out
 
 
-def sample_wave(wave: str, seed: int = 42, n_units: int | None = None,
-                questionnaire: Questionnaire | None = None, registry: pd.DataFrame | None = None) -> tuple[pd.DataFrame, str, pd.DataFrame]:
-    """(export cells with quirks, shape, the tidy frame they came from)."""
+def _unfinished(df: pd.DataFrame, truth: pd.DataFrame, events: pd.DataFrame, q: Questionnaire, wave: str,
+                rng: np.random.Generator, taken: set) -> pd.DataFrame:
+    """A few units' only response stops at a page (no submitdate): the later pages are empty and
+    the truth records them as not reached."""
+    pages = q.pages(wave)
+    total = max(pages.values())
+    free = [i for i in df.index if i not in taken and df.loc[i, "unit_type"] == "municipality"]
+    picked = sorted(rng.choice(free, size=min(UNFINISHED_UNITS, len(free)), replace=False).tolist())
+    rows = []
+    for i in picked:
+        stop = int(rng.integers(max(2, total // 3), total - 1))
+        df.loc[i, "last_page"] = stop
+        df.loc[i, "submitted_at"] = pd.NaT
+        truth.loc[i, "last_page"] = stop
+        truth.loc[i, "complete"] = False
+        for question in q.asked_in(wave):
+            if pages[question.code] > stop:
+                for col in question.export_columns():
+                    df.loc[i, col] = pd.NA
+                rows.append((df.loc[i, "unit_code"], question.code if question.type == "multiple_choice"
+                             else question.code, "not_reached"))
+        taken.add(i)
+    unit_stop = {df.loc[i, "unit_code"]: truth.loc[i, "last_page"] for i in picked}
+    keep = [not (u in unit_stop and pages.get(c.split("[")[0], 0) > unit_stop[u])
+            for u, c in zip(events["unit_code"], events["column"])]
+    extra = pd.DataFrame(rows, columns=["unit_code", "column", "event"], dtype="str")
+    return pd.concat([events[keep], extra], ignore_index=True)
+
+
+def sample_wave_with_truth(wave: str, seed: int = 42, n_units: int | None = None,
+                           questionnaire: Questionnaire | None = None, registry: pd.DataFrame | None = None
+                           ) -> tuple[pd.DataFrame, str, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(export cells with quirks, shape, the tidy frame they came from, ground truth, events).
+    truth: unit_code, complete, last_page, then what each unit really has per export column;
+    events: unit_code, column, event for every cell not reported as the truth (see
+    generate_wave), plus not_reached for the pages an unfinished response never reached."""
     q = questionnaire or load_questionnaire()
-    tidy = generate_responses(wave, n_units=n_units, seed=seed, questionnaire=q, registry=registry)
+    tidy, truth, events = generate_wave(wave, n_units=n_units, seed=seed, questionnaire=q, registry=registry)
     shape = shape_for(wave)
     rng = np.random.default_rng([seed, 11, int(wave) if wave.isdigit() else 0])
+    pages_total = len(dict.fromkeys(x.area for x in q.asked_in(wave)))
+    truth.insert(1, "complete", True)
+    truth.insert(2, "last_page", pages_total)
     df = tidy.copy()
     df["respondent_name"] = df["unit_name"]
     df["respondent_code"] = df["unit_code"].where(df["unit_code"].str.fullmatch(r"\d{5}"), "")
@@ -120,6 +164,7 @@ def sample_wave(wave: str, seed: int = 42, n_units: int | None = None,
         i = quirk_unit("Čačak")
         if i is not None and "HR02" in df.columns:
             df.loc[i, "HR02"] = 12.0
+            truth.loc[i, "HR02"] = 12.0
             overrides.append((i, "HR02", "12 zaposlenih"))
     elif shape == "excel-csv":
         i = quirk_unit("Ćićevac")
@@ -129,7 +174,13 @@ def sample_wave(wave: str, seed: int = 42, n_units: int | None = None,
             df.loc[i, "respondent_name"] = "Општина " + to_cyrillic(df.loc[i, "unit_name"])
         i = quirk_unit("Bor")
         if i is not None and "ICT03" in df.columns:
-            overrides.append((i, "ICT03", "140"))
+            overrides.append((i, "ICT03", "140"))   # quarantined by the cleaner: an empty cell
+            events = pd.concat([events[~((events["unit_code"] == df.loc[i, "unit_code"]) & (events["column"] == "ICT03"))],
+                                pd.DataFrame({"unit_code": [df.loc[i, "unit_code"]], "column": ["ICT03"],
+                                              "event": ["out_of_range"]}, dtype="str")], ignore_index=True)
+
+    if shape == "limesurvey" and n_units is None:
+        events = _unfinished(df, truth, events, q, wave, rng, taken)
 
     if shape == "excel-csv":
         from lei_pipeline.sample.translit import to_cyrillic
@@ -152,7 +203,25 @@ def sample_wave(wave: str, seed: int = 42, n_units: int | None = None,
         if shape == "xlsx":
             cells[col] = cells[col].astype(object)
         cells.loc[r, col] = text
-    return cells, shape, tidy
+    events = events.sort_values(["unit_code", "column"], kind="stable").reset_index(drop=True)
+    return cells, shape, tidy, truth, events
+
+
+def sample_wave(wave: str, seed: int = 42, n_units: int | None = None,
+                questionnaire: Questionnaire | None = None, registry: pd.DataFrame | None = None) -> tuple[pd.DataFrame, str, pd.DataFrame]:
+    """(export cells with quirks, shape, the tidy frame they came from)."""
+    return sample_wave_with_truth(wave, seed, n_units, questionnaire, registry)[:3]
+
+
+def _truth_csv(frame: pd.DataFrame) -> str:
+    out = frame.copy()
+    for c in out.columns:
+        s = out[c]
+        if pd.api.types.is_datetime64_any_dtype(s):
+            out[c] = s.dt.strftime("%Y-%m-%d")
+        elif s.dtype == "boolean" or s.dtype == bool:
+            out[c] = s.map({True: "Y", False: "N"})
+    return out.to_csv(index=False, lineterminator="\n", float_format="%.10g")
 
 
 def write_sample_waves(out_dir: str | Path, waves=DEFAULT_WAVES, seed: int = 42, n_units: int | None = None,
@@ -163,15 +232,21 @@ def write_sample_waves(out_dir: str | Path, waves=DEFAULT_WAVES, seed: int = 42,
     written = []
     for wave in waves:
         wave = str(wave)
-        cells, shape, tidy = sample_wave(wave, seed, n_units, q, registry)
+        cells, shape, tidy, truth, events = sample_wave_with_truth(wave, seed, n_units, q, registry)
         folder = out_dir / wave
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / FILE_NAME[shape].format(wave=wave)
         write_frame(cells, path, shape, q, wave)
+        (folder / TRUTH_DIR).mkdir(exist_ok=True)
+        (folder / TRUTH_DIR / TRUTH_NAME).write_text(_truth_csv(truth), encoding="utf-8")
+        (folder / TRUTH_DIR / EVENTS_NAME).write_text(_truth_csv(events), encoding="utf-8")
         (folder / NOTE_NAME).write_text(
             f"# Wave {wave}: {SYNTHETIC_NOTICE}\n\n"
             f"`{path.name}` is {SYNTHETIC_NOTICE}: generated by `lei sample --seed {seed}` "
             f"(lei_pipeline.sample) in the {shape} export shape, {len(tidy)} responding local governments. "
-            "See ../README.md for the quirks it contains.\n", encoding="utf-8")
+            "See ../README.md for the quirks it contains.\n\n"
+            f"`{TRUTH_DIR}/{TRUTH_NAME}` is the generator's ground truth (what each unit really has, whether it "
+            f"completed the survey and its last page); `{TRUTH_DIR}/{EVENTS_NAME}` lists every answer not reported "
+            "as the truth (dont_know, blank, not_shown, none_of_these, not_reached).\n", encoding="utf-8")
         written.append(path)
     return written

@@ -11,6 +11,9 @@ import pandera.pandas as pa
 from pandera.typing.pandas import Series
 
 UNIT_TYPES = ["capital_city", "city", "municipality", "city_municipality"]
+# lei_pipeline.methodology.scoring.STATUSES (repeated: the contract must not import the scorer)
+INDICATOR_STATUSES = ("answered", "dont_know", "blank", "not_applicable", "invalid", "not_reached", "not_shown",
+                      "not_asked", "not_in_force", "no_population")
 
 
 class RawResponses(pa.DataFrameModel):
@@ -54,6 +57,7 @@ class Indicators(pa.DataFrameModel):
     indicator: Series[str] = pa.Field(description="Indicator code of the methodology")
     component: Series[str] = pa.Field(description="Component the indicator belongs to")
     value: Series[float] = pa.Field(ge=0, le=100, nullable=True, description="Indicator score 0..100; missing when the answers do not allow a score")
+    status: Series[str] = pa.Field(isin=list(INDICATOR_STATUSES), description="How the answer was read: answered, dont_know, blank, not_applicable, invalid (counted in coverage), or missing by design: not_reached (counted), not_shown, not_asked, not_in_force, no_population")
     trace: Series[str] = pa.Field(nullable=True, description="Which answers gave which value")
 
     class Config:
@@ -64,7 +68,8 @@ class Indicators(pa.DataFrameModel):
         unique = ["wave", "unit_code", "indicator"]
 
 
-SCORE_FIXED = ["wave", "unit_code", "unit_name", "unit_type", "type_group", "lei", "rank", "rank_in_type", "category", "category_en"]
+SCORE_FIXED = ["wave", "unit_code", "unit_name", "unit_type", "type_group", "lei", "rank", "rank_in_type", "category",
+               "category_en", "ranked", "rank_reason", "rank_score"]
 
 
 class Scores(pa.DataFrameModel):
@@ -77,16 +82,26 @@ class Scores(pa.DataFrameModel):
     type_group: Series[str] = pa.Field(isin=["city", "municipality", "city_municipality"],
                                        description="Peers for rank_in_type: the capital ranks with the cities")
     rank_in_type: Series[pd.Int64Dtype] = pa.Field(ge=1, nullable=True, description="Rank among units of the same type_group")
-    category: Series[str] = pa.Field(nullable=True, description="Performance category label (Serbian)")
+    category: Series[str] = pa.Field(nullable=True, description="Development category (Serbian) of the rounded lei; missing when not ranked")
     category_en: Optional[Series[str]] = pa.Field(nullable=True, description="Performance category label (English)")
+    ranked: Series[bool] = pa.Field(description="Eligible for a rank by the methodology's coverage rule (ranking.eligibility)")
+    rank_reason: Series[str] = pa.Field(nullable=True, description="Why the unit has no rank (which component's coverage fell short); missing when ranked")
+    rank_score: Series[float] = pa.Field(ge=0, le=100, nullable=True, description="The lei as ranked: rounded to the methodology's published precision; missing when not ranked")
 
     class Config:
         strict = False
         coerce = True
         name = "scores"
-        description = "One row per (wave, unit): component and pillar scores (0..100), LEI, ranks, category"
+        description = ("One row per (wave, unit): component and pillar scores (0..100), LEI, ranks, category, "
+                       "ranking eligibility (ranked, rank_reason) and coverage_<component> (share 0..1 of the "
+                       "component's applicable weight answered)")
 
-    @pa.dataframe_check(description="component and pillar score columns lie in 0..100")
+    @pa.dataframe_check(description="a unit has a rank and a category exactly when it is ranked; an unranked one says why")
+    def rank_only_when_ranked(cls, df: pd.DataFrame) -> Series[bool]:
+        ranked = df["ranked"].astype(bool)
+        return (df["rank"].notna() == ranked) & (df["rank_reason"].isna() == ranked) & (ranked | df["category"].isna())
+
+    @pa.dataframe_check(description="component and pillar score columns (and coverage_<component> shares 0..1) lie in 0..100")
     def extra_scores_in_range(cls, df: pd.DataFrame) -> pd.DataFrame:
         extra = [c for c in df.columns if c not in SCORE_FIXED and not str(c).startswith("rank")
                  and pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])]

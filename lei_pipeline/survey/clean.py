@@ -17,7 +17,7 @@ from lei_pipeline.problems import ERROR, WARNING, Problem
 from lei_pipeline.survey.readers.values import (blank, parse_choice, parse_date, parse_number, parse_tick,
                                                 parse_yes_no)
 
-LEAD = ["wave", "unit_code", "unit_name", "unit_type", "source_file", "source_row", "submitted_at", "complete"]
+LEAD = ["wave", "unit_code", "unit_name", "unit_type", "source_file", "source_row", "submitted_at", "complete", "last_page"]
 DECISION_COLUMNS = ["unit_code", "kept_row", "dropped_rows", "reason", "source_file"]
 
 
@@ -227,14 +227,30 @@ def _parse_single(q, v):
     return str(v).strip(), None
 
 
+def _reached_pages(df: pd.DataFrame) -> np.ndarray:
+    """Per row: the last page the response reached (inf for a complete submission; 0 when an
+    incomplete response does not say)."""
+    n = len(df)
+    complete = df["complete"].fillna(True).to_numpy(dtype=bool) if "complete" in df.columns else np.ones(n, bool)
+    last = (pd.to_numeric(df["last_page"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            if "last_page" in df.columns else np.full(n, np.nan))
+    return np.where(complete, np.inf, np.nan_to_num(last, nan=0.0))
+
+
 def type_answers(df: pd.DataFrame, questionnaire, wave, problems: list, headers: dict) -> dict[str, pd.Series]:
     """Parses each distinct raw value of a column once and spreads the result over the rows.
     Problems come out in the order of a cell-by-cell pass: question by question, row by row
-    (and, within a multiple-choice question, subquestion by subquestion)."""
+    (and, within a multiple-choice question, subquestion by subquestion).
+
+    A multiple-choice question exports an unticked box as an empty cell, so "nothing ticked" and
+    "never shown" look alike: on a page the response reached (a complete submission reached them
+    all) every box reads False (nothing ticked); on a page it did not reach they stay missing."""
     out: dict[str, pd.Series] = {}
     n = len(df)
     files = df["source_file"].tolist() if n else []
     rownums = df["source_row"].tolist() if n else []
+    pages = questionnaire.pages(wave) if hasattr(questionnaire, "pages") else {}
+    reached_page = _reached_pages(df)
     for q in questionnaire.asked_in(wave):
         if q.type == "multiple_choice":
             cols = [f"{q.code}[{s.code}]" for s in q.subquestions]
@@ -246,11 +262,12 @@ def type_answers(df: pd.DataFrame, questionnaire, wave, problems: list, headers:
                 shown |= ~blanks[codes]
                 parsed[c] = (codes, distinct, blanks)
             noted: list[tuple[int, int, tuple]] = []
+            unticked = ~shown & (reached_page >= pages.get(q.code, 0))
             for k, c in enumerate(cols):
                 codes, distinct, blanks = parsed[c]
                 results = [parse_tick("" if b else v) for v, b in zip(distinct, blanks)]
-                value = np.array([pd.NA if v is None else v for v, _ in results] + [pd.NA], dtype=object)
-                picked = np.where(shown, codes, len(results))
+                value = np.array([pd.NA if v is None else v for v, _ in results] + [pd.NA, False], dtype=object)
+                picked = np.where(shown, codes, np.where(unticked, len(results) + 1, len(results)))
                 out[c] = pd.Series(value[picked], index=df.index, dtype="boolean")
                 notes = [note for _, note in results]
                 noted += [(int(i), k, notes[codes[i]]) for i in _noted_rows(codes, notes) if shown[i]]
@@ -287,10 +304,11 @@ def _fmt(x):
 def _report_blank_submissions(df: pd.DataFrame, typed: dict[str, pd.Series], problems: list) -> None:
     """A submission with no answer at all would score as if it had answered every criterion
     "no" (criteria where a missing answer scores 0) and could replace a real snapshot with zeros:
-    it blocks, naming the row."""
+    it blocks, naming the row. (An unticked box is not an answer.)"""
     if not len(df) or not typed:
         return
-    answered = pd.DataFrame({c: s.notna() for c, s in typed.items()}, index=df.index).any(axis=1)
+    answered = pd.DataFrame({c: (s.fillna(False).astype(bool) if s.dtype == "boolean" else s.notna())
+                             for c, s in typed.items()}, index=df.index).any(axis=1)
     for idx in answered.index[~answered.to_numpy()]:
         row = df.loc[idx]
         problems.append(Problem(str(row["source_file"]), int(row["source_row"]), "JLS", row.get("respondent_name"),
@@ -310,6 +328,9 @@ def clean_responses(raw_frame: pd.DataFrame, questionnaire, registry_df: pd.Data
     typed = type_answers(df, questionnaire, wave, problems, headers)
     _report_blank_submissions(df, typed, problems)
     reg = registry_df.assign(unit_code=registry_df["unit_code"].astype(str)).set_index("unit_code")
+    from lei_pipeline.survey.answer_rules import check_answer_rules
+
+    check_answer_rules(df, typed, questionnaire, wave, reg, problems, headers)
     lead = pd.DataFrame({
         "wave": pd.Series([wave] * len(df), index=df.index, dtype="str"),
         "unit_code": df["unit_code"].astype("str"),
@@ -321,6 +342,8 @@ def clean_responses(raw_frame: pd.DataFrame, questionnaire, registry_df: pd.Data
         "source_row": df["source_row"].astype("int64"),
         "submitted_at": df["submitted_at"].astype("datetime64[ns]"),
         "complete": df["complete"].astype("bool"),
+        "last_page": (df["last_page"] if "last_page" in df.columns
+                      else pd.Series(pd.NA, index=df.index)).astype("Int64"),
     })
     extras = [c for c in df.columns if c.endswith(("[other]", "[comment]"))]
     frame = pd.concat([lead, pd.DataFrame(typed, index=df.index),

@@ -60,6 +60,7 @@ IDENTITY_HEADERS: dict[str, dict[str, str]] = {
 class Option:
     code: str
     label: dict  # lang -> str
+    exclusive: bool = False  # a subquestion that is the survey tool's exclusive "none of these"
 
 
 # yes_no questions have these answers implicitly (the YAML does not repeat them).
@@ -83,6 +84,26 @@ class Question:
     waves: list = field(default_factory=list)
     history: list = field(default_factory=list)        # [{wave, change, note, text_before?}]
     unit: str | None = None
+    shown_if: dict | None = None        # display condition: {question, equals} or {registry: fact}
+    na_allowed: object = None           # None: no rule (any listed code); "never"; or {"unit_types": [...]}
+
+    @property
+    def criteria_subquestions(self) -> list:
+        """Subquestions that are criteria: every one but an exclusive "none of these"."""
+        return [s for s in self.subquestions if not s.exclusive]
+
+    @property
+    def exclusive_subquestions(self) -> list:
+        return [s for s in self.subquestions if s.exclusive]
+
+    def na_allowed_for(self, unit_type: str | None) -> bool:
+        """May this unit type answer NA? (The questionnaire's not_applicable rule.)"""
+        rule = self.na_allowed
+        if rule is None:
+            return True
+        if rule == "never":
+            return False
+        return str(unit_type) in set(rule.get("unit_types") or [])
 
     @property
     def option_codes(self) -> list[str]:
@@ -142,6 +163,15 @@ class Questionnaire:
         qs = self.questions.values() if wave is None else self.asked_in(wave)
         return [c for q in qs for c in q.export_columns()]
 
+    def pages(self, wave: str) -> dict[str, int]:
+        """Question code -> survey page (1-based) in a wave: one page per area, in the order the
+        areas first appear among the questions asked (what LimeSurvey's lastpage counts)."""
+        areas: dict[str, int] = {}
+        out = {}
+        for q in self.asked_in(wave):
+            out[q.code] = areas.setdefault(q.area, len(areas) + 1)
+        return out
+
     def header_texts(self, lang: str, wave: str | None = None) -> dict[str, str]:
         """Export column -> full question text as an XLSX export with full-text headers writes it
         (subquestion: "<question text> [<subquestion label>]"). Without a wave: every question,
@@ -183,7 +213,7 @@ def _options(items, where: str) -> list[Option]:
         code = str(o.get("code", ""))
         if not CODE_PATTERN.fullmatch(code):
             raise LeiError(f"questionnaire: {where} option {i + 1} has an invalid code {code!r}")
-        out.append(Option(code, _labels(o.get("label"), f"{where} option {code}")))
+        out.append(Option(code, _labels(o.get("label"), f"{where} option {code}"), bool(o.get("exclusive", False))))
     codes = [o.code for o in out]
     if len(set(codes)) != len(codes):
         raise LeiError(f"questionnaire: {where} repeats an option code")
@@ -214,6 +244,13 @@ def _question(d: dict, all_waves: list[str]) -> Question:
     if qtype == "percentage":
         lo = 0 if lo is None else lo
         hi = 100 if hi is None else hi
+    na = (d.get("not_applicable") or {}).get("allowed")
+    if na is not None and na != "never" and not (isinstance(na, dict) and isinstance(na.get("unit_types"), list)):
+        raise LeiError(f"questionnaire: {code} not_applicable.allowed must be 'never' or {{unit_types: [...]}}")
+    shown_if = d.get("shown_if")
+    if shown_if is not None and not (isinstance(shown_if, dict) and (
+            "registry" in shown_if or ("question" in shown_if and "equals" in shown_if))):
+        raise LeiError(f"questionnaire: {code} shown_if needs {{question, equals}} or {{registry: fact}}")
     history = []
     for h in d.get("history") or []:
         h = dict(h)
@@ -226,6 +263,7 @@ def _question(d: dict, all_waves: list[str]) -> Question:
         options=options, subquestions=subs,
         min=None if lo is None else float(lo), max=None if hi is None else float(hi),
         waves=waves, history=history, unit=d.get("unit"),
+        shown_if=dict(shown_if) if shown_if else None, na_allowed=na,
     )
 
 

@@ -36,10 +36,12 @@ def _answer(q, unit: int, sub: int = 0) -> str:
     """A valid answer that varies with the unit so scores are not all equal."""
     if q.type == "yes_no":
         return ("Y", "N", "Y", "DK", "N", "Y")[unit % 6]
-    if q.type == "single_choice":
-        codes = [o.code for o in q.options]
+    if q.type == "single_choice":   # NA only where the questionnaire allows it for every unit type
+        codes = [o.code for o in q.options if o.code != "NA" or getattr(q, "na_allowed", None) is None]
         return codes[unit % len(codes)]
-    if q.type == "multiple_choice":
+    if q.type == "multiple_choice":   # never the exclusive "none of these" next to another box
+        if getattr(q.subquestions[sub], "exclusive", False):
+            return ""
         return "Y" if (unit + sub) % 2 == 0 else ""
     if q.type in ("number", "percentage"):
         lo = 0 if q.min is None else q.min

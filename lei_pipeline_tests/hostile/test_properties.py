@@ -41,9 +41,11 @@ def answer(draw, q, sub_index: int | None = None) -> str:
         return ""                                   # a question left unanswered
     if q.type == "yes_no":
         return draw(st.sampled_from(YES + NO + DK))
-    if q.type == "single_choice":
-        return draw(st.sampled_from([o.code for o in q.options]))
+    if q.type == "single_choice":   # NA only where the questionnaire allows it for every unit type
+        return draw(st.sampled_from([o.code for o in q.options if o.code != "NA" or q.na_allowed is None]))
     if q.type == "multiple_choice":
+        if sub_index is not None and q.subquestions[sub_index].exclusive:
+            return ""                   # the exclusive "none of these" never next to another box
         return draw(st.sampled_from(["Y", "", "1", ""]))
     if q.type in ("number", "percentage"):
         lo = 0 if q.min is None else q.min
@@ -70,14 +72,14 @@ def exports(draw) -> Export:
     for question in q.asked_in(wave):
         if question.type == "multiple_choice":
             for i, s in enumerate(question.subquestions):
-                by_col[f"{question.code}[{s.code}]"] = question
+                by_col[f"{question.code}[{s.code}]"] = (question, i)
         else:
-            by_col[question.code] = question
+            by_col[question.code] = (question, None)
     for n, name in enumerate(names):
-        cells = [draw(answer(by_col[c])) for c in cols]
+        cells = [draw(answer(*by_col[c])) for c in cols]
         if not any(c.strip() for c in cells):
             # A submission with no answer at all is invalid (it blocks); a valid one answers something.
-            first_yes_no = next(i for i, c in enumerate(cols) if by_col[c].type == "yes_no")
+            first_yes_no = next(i for i, c in enumerate(cols) if by_col[c][0].type == "yes_no")
             cells[first_yes_no] = "Y"
         exp.rows.append([str(n + 1), f"{wave}-03-01 10:{n:02d}:00", "9", "sr", name, *cells])
     return exp

@@ -12,7 +12,7 @@ from lei_pipeline.defs.io_manager import FrameIOManager
 from lei_pipeline.defs.assets.sources import SOURCE_ASSETS
 from lei_pipeline.publish import list_snapshots, load
 from lei_pipeline.settings import Settings
-from lei_pipeline_tests.pipeline.independent_scoring import unit_scores
+from lei_pipeline_tests.pipeline.independent_scoring import Spec, ranks, unit_scores
 from lei_pipeline_tests.support.project_data import export_of
 
 WAVES = ["2022", "2024", "2025"]
@@ -51,7 +51,11 @@ def test_every_sample_wave_materialises_and_publishes(published):
     for wave in WAVES:
         scores = load("scores", wave=wave, settings=settings)
         assert 130 <= len(scores) <= 145 and scores["unit_code"].is_unique
-        assert sorted(scores["rank"].tolist())[0] == 1
+        assert sorted(scores["rank"].dropna().tolist())[0] == 1
+        # the effective weights are published with every snapshot and sum to the whole LEI
+        weights = load("weights", wave=wave, settings=settings)
+        assert abs(weights["share_of_lei"].sum() - 1) < 1e-9 and set(weights["indicator"]) == set(
+            load("indicators", wave=wave, settings=settings)["indicator"])
         manifest = json.loads(next((settings.published_dir / f"wave={wave}").glob("version=*/manifest.json")).read_text())
         # The snapshot records the methodology it used: its hash, and a copy with those bytes.
         method_bytes = settings.methodology_path.read_bytes()
@@ -90,15 +94,26 @@ def test_index_values_match_an_independent_reading_of_the_methodology(published,
     indicators = load("indicators", wave=wave, settings=settings)
     best = scores["rank"].idxmin()
     municipality = scores[scores["unit_type"] == "municipality"]["lei"].sort_values().index[len(scores) // 4]
-    for unit in {best, municipality, "X-BEOGRAD"} & set(scores.index):
+    spec = Spec(settings.data_dir, settings.methodology_path)
+    unranked = scores.index[~scores["ranked"]].tolist()
+    expected_all = {}
+    for unit in scores.index:
         row = responses[responses["unit_code"] == unit].iloc[0].to_dict()
-        expected = unit_scores(settings.methodology_path, row, wave)
+        expected_all[unit] = unit_scores(spec, row, wave)
+    for unit in ({best, municipality, "X-BEOGRAD"} | set(unranked[:2])) & set(scores.index):
+        expected = expected_all[unit]
         got = indicators[indicators["unit_code"] == unit].set_index("indicator")["value"]
         for code, value in expected["indicators"].items():
             assert got[code] == pytest.approx(value, rel=1e-9, abs=1e-9, nan_ok=True), (unit, code)
         for col in SCORE_COLUMNS:
-            assert scores.loc[unit, col] == pytest.approx(expected[col], rel=1e-9), (unit, col)
-        assert scores.loc[unit, "category"] == expected["category"]
+            assert scores.loc[unit, col] == pytest.approx(expected[col], rel=1e-9, nan_ok=True), (unit, col)
+        assert bool(scores.loc[unit, "ranked"]) == expected["ranked"]
+        if expected["ranked"]:
+            assert scores.loc[unit, "category"] == expected["category"]
+        else:
+            assert pd.isna(scores.loc[unit, "category"]) and pd.isna(scores.loc[unit, "rank"])
+    # every rank: competition ranks of the eligible units' scores rounded to one decimal
+    assert scores["rank"].dropna().astype(int).to_dict() == ranks({u: e["rank_score"] for u, e in expected_all.items()})
 
 
 def test_wave_change_compares_with_the_previous_published_wave(published):
@@ -124,9 +139,10 @@ def test_wave_change_compares_with_the_previous_published_wave(published):
     assert set(change["methodology_version"]) == set(change["previous_methodology_version"]) == {manifest_version}
     assert change["comparable"].all()
     r22, r24 = (load("responses", wave=w, settings=settings).set_index("unit_code") for w in ("2022", "2024"))
+    spec = Spec(settings.data_dir, settings.methodology_path)
     for unit in [both[0], both[len(both) // 2], both[-1]]:
-        now = unit_scores(settings.methodology_path, {"unit_code": unit, **r24.loc[unit].to_dict()}, "2024", only=shared)
-        before = unit_scores(settings.methodology_path, {"unit_code": unit, **r22.loc[unit].to_dict()}, "2022", only=shared)
+        now = unit_scores(spec, {"unit_code": unit, **r24.loc[unit].to_dict()}, "2024", only=shared)
+        before = unit_scores(spec, {"unit_code": unit, **r22.loc[unit].to_dict()}, "2022", only=shared)
         for col in SCORE_COLUMNS:
             assert change.loc[unit, col] == pytest.approx(now[col], rel=1e-9), (unit, col)
             assert change.loc[unit, f"{col}_previous"] == pytest.approx(before[col], rel=1e-9), (unit, col)

@@ -35,7 +35,9 @@ def test_typed_output(write, mini, registry):
     assert str(f["SRV01[SQ001]"].dtype) == "boolean"
     assert f["SRV01[SQ001]"].iloc[0] == True and f["SRV01[SQ002]"].iloc[0] == False  # noqa: E712
     assert f["SRV01[SQ001]"].iloc[2] == False and f["SRV01[SQ002]"].iloc[2] == True  # noqa: E712
-    assert f["SRV01[SQ001]"].isna().tolist() == [False, True, False]  # whole question blank -> missing
+    # a complete submission with the whole question blank ticked nothing (methodology v2): False, not missing
+    assert f["SRV01[SQ001]"].isna().tolist() == [False, False, False]
+    assert not f.loc[1, ["SRV01[SQ001]", "SRV01[SQ002]", "SRV01[SQ003]"]].any()
     assert f["HR01"].tolist() == [12.0, 3.0, 0.0]
     assert f["DOC01"].dtype == "datetime64[ns]" and f["DOC01"].iloc[0] == pd.Timestamp("2024-01-15")
     assert f["NOTE01"].iloc[0] == "ok"

@@ -25,9 +25,12 @@ def valid_answer(q, col, i):
     t = q.type
     if t == "yes_no":
         return ["Y", "N", "DK"][i % 3]
-    if t == "single_choice":
-        return q.options[i % len(q.options)].code
-    if t == "multiple_choice":
+    if t == "single_choice":   # NA only where the questionnaire allows it (never for these cities)
+        options = [o for o in q.options if o.code != "NA" or q.na_allowed is None]
+        return options[i % len(options)].code
+    if t == "multiple_choice":   # never the exclusive "none of these" together with another box
+        if any(col == f"{q.code}[{s.code}]" for s in q.exclusive_subquestions):
+            return ""
         return "Y" if (i + len(col)) % 2 else ""
     if t in ("number", "percentage"):
         lo = q.min if q.min is not None else 0

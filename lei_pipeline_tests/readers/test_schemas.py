@@ -10,7 +10,8 @@ def scores_frame():
     return pd.DataFrame({"wave": ["2024", "2024"], "unit_code": ["71242", "70653"], "unit_name": ["Čačak", "Kraljevo"],
                          "unit_type": ["city", "city"], "type_group": ["city", "city"], "C01": [50.0, 70.0], "P1": [55.0, None], "lei": [52.5, 61.0],
                          "rank": [2, 1], "rank_in_type": [2, 1], "category": ["srednji", "dobar"],
-                         "category_en": ["medium", "good"]})
+                         "category_en": ["medium", "good"], "ranked": [True, True], "rank_reason": [None, None],
+                         "rank_score": [52.5, 61.0]})
 
 
 def test_valid_scores_pass():
@@ -28,9 +29,20 @@ def test_scores_failures_in_plain_words():
     assert fails[(1, "unit_type")]["failure_case"] == "town" and "must be one of" in fails[(1, "unit_type")]["reason"]
 
 
+def test_unranked_unit_has_no_rank_and_says_why():
+    df = scores_frame()
+    df.loc[0, "ranked"] = False
+    fails = validate_table(Scores, df)          # still ranked, no reason given
+    assert fails and all("exactly when it is ranked" in f["reason"] for f in fails)
+    df["rank"] = pd.array([pd.NA, 1], dtype="Int64")
+    df["rank_in_type"] = pd.array([pd.NA, 1], dtype="Int64")
+    df.loc[0, ["rank_reason", "category", "category_en", "rank_score"]] = ["coverage below 67%", None, None, None]
+    assert validate_table(Scores, df) == []
+
+
 def test_indicators_strict_and_range():
     df = pd.DataFrame({"wave": ["2024"], "unit_code": ["71242"], "indicator": ["I1"], "component": ["C1"],
-                       "value": [101.0], "trace": ["INF01=Y"], "extra": [1]})
+                       "value": [101.0], "status": ["answered"], "trace": ["INF01=Y"], "extra": [1]})
     fails = validate_table(Indicators, df)
     assert {f["column"] for f in fails} >= {"value", "extra"}
     assert any(f["reason"] == "must be <= 100" for f in fails)

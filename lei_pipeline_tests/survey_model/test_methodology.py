@@ -11,6 +11,7 @@ import pytest
 
 from lei_pipeline.errors import LeiError
 from lei_pipeline.methodology import check_against, compose_index, load_methodology, parse_methodology, score_indicators
+from lei_pipeline.settings import REPO_ROOT
 from lei_pipeline.survey.questionnaire import load_questionnaire
 
 
@@ -21,7 +22,9 @@ def q():
 
 @pytest.fixture(scope="module")
 def m():
-    return load_methodology()
+    # These tests pin methodology v1's rules (old snapshots name it; it must stay loadable and
+    # score as it did). v2 is tested in test_methodology_v2.py.
+    return load_methodology(REPO_ROOT / "data" / "methodology" / "lei-v1.yaml")
 
 
 def test_structure_two_pillars_four_components(m):
@@ -182,7 +185,7 @@ def test_recent_date_and_not_asked_in_wave(m, q):
 def test_long_table_shape_and_types(m, q):
     df = _frame("2022", [{"unit_code": "a", "STR01": "Y"}, {"unit_code": "b", "STR01": "N"}])
     ind = score_indicators(df, q, m)
-    assert list(ind.columns) == ["wave", "unit_code", "indicator", "component", "value", "trace"]
+    assert list(ind.columns) == ["wave", "unit_code", "indicator", "component", "value", "status", "trace"]
     assert len(ind) == 2 * len(m.indicators)
     assert ind["value"].dropna().between(0, 100).all()
     assert ind["trace"].notna().all()
@@ -215,4 +218,7 @@ def test_compose_index_means_ranks_types_and_categories(m):
     assert sc.loc["bg", "unit_name"] == "Beograd"
     assert list(compose_index(ind, reg, m).columns) == [
         "wave", "unit_code", "unit_name", "unit_type", "type_group", "infrastructure", "human_resources", "service_quality",
-        "citizen_involvement", "key_enablers", "e_services", "lei", "rank", "rank_in_type", "category", "category_en"]
+        "citizen_involvement", "key_enablers", "e_services", "lei", "rank_score", "rank", "rank_in_type", "category",
+        "category_en", "ranked", "rank_reason", "coverage_infrastructure", "coverage_human_resources",
+        "coverage_service_quality", "coverage_citizen_involvement"]
+    assert sc["ranked"].all() and sc["rank_reason"].isna().all()         # v1 declares no eligibility rule

@@ -20,9 +20,9 @@ def q():
 
 
 def test_loads_with_version_hash_and_60_to_90_questions(q):
-    assert q.version == "1.0.0"
+    assert q.version == "2.0.0"
     assert re.fullmatch(r"[0-9a-f]{64}", q.sha256)
-    assert 60 <= len(q.questions) <= 90
+    assert 60 <= len(q.questions) <= 95
     assert q.waves == ["2022", "2024", "2025"]
 
 
@@ -86,7 +86,8 @@ def test_ten_procedures_on_the_sophistication_scale(q):
     for p in procs:
         assert p.option_codes[:5] == ["L0", "L1", "L2", "L3", "L4"]
         assert "NA" in p.option_codes
-    assert len(q.questions["SRV11"].subquestions) == 10
+    assert len(q.questions["SRV11"].criteria_subquestions) == 10
+    assert [s.code for s in q.questions["SRV11"].exclusive_subquestions] == ["NONE"]   # "none of these"
 
 
 def test_real_systems_are_named(q):

@@ -101,6 +101,8 @@ def test_committed_sample_waves_are_the_seed_42_output(tmp_path, q, reg):
         committed = RAW / path.parent.name / path.name
         assert committed.read_bytes() == path.read_bytes(), f"{committed} is stale: run `lei sample`"
         assert export_files(committed.parent) == [committed]          # the note is not an export
+        for name in ("SYNTHETIC-truth/truth.csv", "SYNTHETIC-truth/events.csv"):   # nor is the ground truth
+            assert (committed.parent / name).read_bytes() == (path.parent / name).read_bytes(), name
         assert SYNTHETIC_NOTICE in (committed.parent / "SYNTHETIC.md").read_text(encoding="utf-8")
     assert SYNTHETIC_NOTICE.lower() in (RAW / "README.md").read_text(encoding="utf-8").lower()
 

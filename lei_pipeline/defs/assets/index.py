@@ -13,9 +13,16 @@ from lei_pipeline.methodology import compose_index, score_indicators
 from lei_pipeline.methodology.versions import check_methodology_version
 from lei_pipeline.change import empty_change
 from lei_pipeline.previous import compare_with_previous, previous_wave
+from lei_pipeline.settings import Settings
+from lei_pipeline.waves import declared_waves
 from lei_pipeline.publish.quality_report import report_dir, suite_failures
 from lei_pipeline.quality import quality_report
 from lei_pipeline.schemas import Change, Indicators, Scores, validate_table
+
+
+def reference_dates(settings: Settings) -> dict:
+    """Each declared wave's reference date (data/waves.yaml): the date its answers describe."""
+    return {w.id: w.reference_date for w in declared_waves(settings) if w.reference_date}
 
 
 def _methodology_metadata(m) -> dict:
@@ -31,8 +38,10 @@ def _methodology_metadata(m) -> dict:
 )
 def indicators(clean_responses: pd.DataFrame, survey_inputs: SurveyInputs, lei: LeiSettings):
     inputs = survey_inputs.get()
-    check_methodology_version(lei.settings(), inputs.methodology)   # never score under a reused version
-    frame = score_indicators(clean_responses, inputs.questionnaire, inputs.methodology)
+    settings = lei.settings()
+    check_methodology_version(settings, inputs.methodology)   # never score under a reused version
+    frame = score_indicators(clean_responses, inputs.questionnaire, inputs.methodology, registry=inputs.registry,
+                             reference_dates=reference_dates(settings))
     yield dg.Output(frame, metadata={**frame_metadata(frame, model_descriptions(Indicators), score_columns=["value"]),
                                      **_methodology_metadata(inputs.methodology)})
     yield failures_result("indicators", "indicators_schema", validate_table(Indicators, frame))
@@ -54,9 +63,10 @@ def composite_index(indicators: pd.DataFrame, survey_inputs: SurveyInputs):
     meta = {**frame_metadata(frame, described, score_columns=m.component_codes + m.pillar_codes + ["lei"]),
             **_methodology_metadata(m)}
     if len(frame):
-        top = frame.nsmallest(5, "rank")[["rank", "unit_name", "lei", "category"]]
+        top = frame.dropna(subset=["rank"]).nsmallest(5, "rank")[["rank", "unit_name", "lei", "category"]]
         meta["top_five"] = dg.MetadataValue.md(markdown_table(top))
         meta["categories"] = dg.MetadataValue.json({str(k): int(v) for k, v in frame["category"].value_counts().items()})
+        meta["ranked"] = int(frame["ranked"].sum()) if "ranked" in frame else len(frame)
     yield dg.Output(frame, metadata=meta)
     yield failures_result("composite_index", "scores_schema", validate_table(Scores, frame))
 

@@ -8,6 +8,7 @@ from lei_pipeline.defs.check_outcomes import blocking_failures, latest_check_out
 from lei_pipeline.defs.partitions import wave_partitions
 from lei_pipeline.defs.resources import LeiSettings, SurveyInputs
 from lei_pipeline.errors import LeiError
+from lei_pipeline.methodology import effective_weights
 from lei_pipeline.provenance import build_provenance, export_provenance, is_synthetic
 from lei_pipeline.publish import publish_snapshot
 from lei_pipeline.publish.quality_report import read_report, report_dir
@@ -38,7 +39,8 @@ def published_snapshot(context: AssetExecutionContext, clean_responses: pd.DataF
     provenance["uncertainty"] = {"seed": int(reps["seed"].iloc[0]) if len(reps) else None, "replications": len(reps)}
     result = publish_snapshot(settings, wave, {
         "responses": clean_responses, "indicators": indicators,
-        "scores": composite_index, "change": wave_change, **wave_uncertainty,
+        "scores": composite_index, "change": wave_change, "weights": effective_weights(inputs.methodology),
+        **wave_uncertainty,
     }, provenance, report=read_report(report_dir(settings, wave, context.run_id)))
     for warning in result.warnings:
         context.log.warning(warning)

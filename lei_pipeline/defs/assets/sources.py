@@ -17,9 +17,9 @@ questionnaire = dg.AssetSpec(
 )
 methodology = dg.AssetSpec(
     "methodology", group_name="reference",
-    description="Methodology v1 (data/methodology/lei-v1.yaml): how answers score, indicators -> "
-                "components -> pillars -> lei, weights, normalisation, aggregation, categories.",
-    metadata={"path": dg.MetadataValue.path(str(REPO_ROOT / "data/methodology/lei-v1.yaml"))},
+    description="Methodology v2 (data/methodology/lei-v2.yaml; v1 stays for old snapshots): how answers "
+                "score and read, indicators -> components -> pillars -> lei, weights, ranking eligibility, categories.",
+    metadata={"path": dg.MetadataValue.path(str(REPO_ROOT / "data/methodology/lei-v2.yaml"))},
 )
 
 SOURCE_ASSETS = [registry, questionnaire, methodology]
