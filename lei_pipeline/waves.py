@@ -64,6 +64,11 @@ def declared_waves(settings: Settings) -> list[WaveDeclaration]:
     return out
 
 
+def reference_dates(settings: Settings) -> dict:
+    """Each declared wave's reference date (data/waves.yaml): the date its answers describe."""
+    return {w.id: w.reference_date for w in declared_waves(settings) if w.reference_date}
+
+
 def wave_declaration(settings: Settings, wave: str) -> WaveDeclaration | None:
     return next((w for w in declared_waves(settings) if w.id == str(wave)), None)
 

@@ -48,7 +48,9 @@ def _uncertainty(
     from lei_pipeline.publish.manifest import METHODOLOGY_COPY
     from lei_pipeline.settings import Settings
     from lei_pipeline.survey.questionnaire import load_questionnaire
+    from lei_pipeline.inputs import load_inputs
     from lei_pipeline.uncertainty import analyse_wave, border_crossers
+    from lei_pipeline.waves import reference_dates
     from lei_pipeline.uncertainty.spec import read_spec, spec_path
 
     if out is not None:
@@ -75,7 +77,9 @@ def _uncertainty(
         task = bar.add_task(f"wave {wave} v{number}: replications", total=total)
         result = analyse_wave(wave, tables["responses"], tables["indicators"], tables["scores"], questionnaire, m,
                               parsed, replications=replications, seed=seed,
-                              progress=lambda k: bar.advance(task, k))
+                              progress=lambda k: bar.advance(task, k),
+                              score_kwargs=dict(registry=load_inputs(settings).registry,
+                                                reference_dates=reference_dates(settings)))
     unit = result.uncertainty
     echo(f"wave {wave} version {number}: {result.spec.replications} replications, seed {result.seed}, "
          f"spec {spec_file.name}, {result.seconds:.1f} s")

@@ -64,11 +64,13 @@ class Replicator:
 
     rescore: for readings, a function from a reading {aspect: option} to the data table.
     eligibility: the nominal ranking-eligibility threshold (None: every scored unit is ranked).
+    applicable: units x indicators, True where an indicator counts toward a unit's coverage (a
+        methodology may excuse criteria missing by design); None: every indicator counts.
     decimals: ranks and categories from scores rounded to this many decimals (None: unrounded)."""
 
     def __init__(self, data: pd.DataFrame, framework: Framework, method: Method, spec: Uncertainty, *,
                  rescore: Rescore | None = None, eligibility: float | None = None, decimals: int | None = None,
-                 exact: bool = False, **build_kwargs):
+                 applicable: pd.DataFrame | None = None, exact: bool = False, **build_kwargs):
         if not isinstance(spec, Uncertainty):
             raise MethodError(f"uncertainty spec must be an Uncertainty (use Uncertainty.from_dict), got {type(spec).__name__}")
         if method.aggregate is None:
@@ -94,6 +96,7 @@ class Replicator:
                        + ([("eligibility", len(spec.eligibility))] if spec.eligibility else []))
         self.n_vars = len(self.noisy) + len(self.inputs)
         self.nominal_eligibility = eligibility
+        self._applicable = applicable
         self._eligibility_used = eligibility is not None or bool(spec.eligibility)
 
         self.nominal: IndexBuild = build(data, framework, method, **build_kwargs)
@@ -252,14 +255,19 @@ class Replicator:
             raw = build(data, self.framework, replace(self.method, aggregate=None, tiers=None, normalise=None,
                                                       impute=None, treat=None, screen=None), **self._kwargs).raw
             raw = raw.reindex(index=self.units, columns=self.indicators)
-            present = raw.notna().to_numpy()
+            counts = (np.ones(raw.shape, dtype=bool) if self._applicable is None else
+                      self._applicable.reindex(index=self.units, columns=self.indicators).fillna(True)
+                      .to_numpy(dtype=bool))
+            present = raw.notna().to_numpy() & counts
             col = {c: j for j, c in enumerate(self.indicators)}
             shares = []
             for a in self.aggregates:
                 kids = [k for k in self.framework.children(a) if k in col]
                 if kids:
                     wk = np.array([self.framework[k].weight for k in kids], dtype=float)
-                    shares.append(present[:, [col[k] for k in kids]] @ wk / wk.sum())
+                    idx = [col[k] for k in kids]
+                    total = counts[:, idx] @ wk
+                    shares.append(np.divide(present[:, idx] @ wk, total, out=np.ones(len(total)), where=total > 0))
             self._coverage[reading] = np.min(shares, axis=0) if shares else np.ones(len(self.units))
         return self._coverage[reading]
 

@@ -58,8 +58,9 @@ def _v1_inputs(frame: pd.DataFrame, m, reading: dict):
     return frame, m
 
 
-def rescorer(clean_responses: pd.DataFrame, questionnaire, m):
-    """A function reading -> the wave's indicators, wide (unit_code + indicator columns)."""
+def rescorer(clean_responses: pd.DataFrame, questionnaire, m, **score_kwargs):
+    """A function reading -> the wave's indicators, wide (unit_code + indicator columns);
+    score_kwargs (registry, reference_dates) go to a scorer that takes them."""
     from lei_pipeline.methodology import score_indicators
 
     takes_reading = "reading" in inspect.signature(score_indicators).parameters
@@ -73,7 +74,7 @@ def rescorer(clean_responses: pd.DataFrame, questionnaire, m):
 
     def _score(reading: dict) -> pd.DataFrame:
         if takes_reading:  # the scorer declares its readings itself
-            long = score_indicators(clean_responses, questionnaire, m, reading=reading)
+            long = score_indicators(clean_responses, questionnaire, m, reading=reading, **score_kwargs)
         else:
             frame, m_read = _v1_inputs(clean_responses, m, reading)
             long = score_indicators(frame, questionnaire, m_read)

@@ -43,15 +43,27 @@ class WaveUncertainty:
 def nominal_rules(m) -> tuple[float | None, int | None]:
     """(ranking-eligibility threshold, rounding decimals) the methodology declares for ranks and
     categories. v1 declares neither (everyone scored is ranked, unrounded scores). A methodology
-    that declares them exposes `eligibility_threshold` and `rank_decimals`."""
-    return getattr(m, "eligibility_threshold", None), getattr(m, "rank_decimals", None)
+    that declares them has `min_coverage` and `precision` (methodology v2's ranking section)."""
+    return getattr(m, "min_coverage", None), getattr(m, "precision", None)
+
+
+def applicable_indicators(ind: pd.DataFrame) -> pd.DataFrame | None:
+    """units x indicators: True where a criterion counts toward the unit's ranking coverage (the
+    scorer's `status`; criteria missing by design, scoring.EXCUSED, do not count)."""
+    from lei_pipeline.methodology import EXCUSED
+
+    if "status" not in ind:
+        return None
+    counts = ~ind["status"].astype(str).isin(EXCUSED)
+    return counts.groupby([ind["unit_code"].astype(str), ind["indicator"]]).all().unstack()
 
 
 def analyse_wave(wave: str, clean_responses: pd.DataFrame, indicators: pd.DataFrame, scores: pd.DataFrame,
                  questionnaire, m, spec: Uncertainty, *, replications: int | None = None, seed: int | None = None,
-                 progress=None) -> WaveUncertainty:
+                 progress=None, score_kwargs: dict | None = None) -> WaveUncertainty:
     """Run the spec's replications and Sobol analysis on one wave (its responses, indicators and
-    published scores) under methodology m; replications and seed override the spec's."""
+    published scores) under methodology m; replications and seed override the spec's; score_kwargs
+    (registry, reference_dates) are what the scorer needs to read the answers as the pipeline did."""
     import time
 
     t0 = time.perf_counter()
@@ -67,9 +79,11 @@ def analyse_wave(wave: str, clean_responses: pd.DataFrame, indicators: pd.DataFr
         raise LeiError(f"wave {wave}: no indicators to analyse")
     data = wide_indicators(ind, m)
     resp = clean_responses[clean_responses["unit_code"].astype(str).isin(set(data["unit_code"].astype(str)))]
-    rescore = rescorer(resp, questionnaire, m) if spec.readings else None
+    rescore = rescorer(resp, questionnaire, m, **(score_kwargs or {})) if spec.readings else None
     eligibility, decimals = nominal_rules(m)
     kw = dict(rescore=rescore, eligibility=eligibility, decimals=decimals, id_col="unit_code")
+    if eligibility is not None and (applicable := applicable_indicators(ind)) is not None:
+        kw["applicable"] = applicable.reindex(data["unit_code"].astype(str)).set_axis(data.index)
     fw, method = m.framework(), m.method()
     try:
         ua = run_uncertainty(data, fw, method, spec, progress=progress, **kw)

@@ -13,16 +13,10 @@ from lei_pipeline.methodology import compose_index, score_indicators
 from lei_pipeline.methodology.versions import check_methodology_version
 from lei_pipeline.change import empty_change
 from lei_pipeline.previous import compare_with_previous, previous_wave
-from lei_pipeline.settings import Settings
-from lei_pipeline.waves import declared_waves
+from lei_pipeline.waves import reference_dates
 from lei_pipeline.publish.quality_report import report_dir, suite_failures
 from lei_pipeline.quality import quality_report
 from lei_pipeline.schemas import Change, Indicators, Scores, validate_table
-
-
-def reference_dates(settings: Settings) -> dict:
-    """Each declared wave's reference date (data/waves.yaml): the date its answers describe."""
-    return {w.id: w.reference_date for w in declared_waves(settings) if w.reference_date}
 
 
 def _methodology_metadata(m) -> dict:

@@ -9,9 +9,10 @@ import pandas as pd
 from lei_pipeline.defs.checks import check_specs, failures_result
 from lei_pipeline.defs.metadata import json_safe, model_schema
 from lei_pipeline.defs.partitions import wave_partitions
-from lei_pipeline.defs.resources import SurveyInputs
+from lei_pipeline.defs.resources import LeiSettings, SurveyInputs
 from lei_pipeline.schemas import Replications, Sensitivity, UnitUncertainty, validate_table
 from lei_pipeline.uncertainty import analyse_wave, border_crossers, load_spec
+from lei_pipeline.waves import reference_dates
 
 WIDEST = 10
 
@@ -55,12 +56,13 @@ def _nominal_mismatch(table: pd.DataFrame, scores: pd.DataFrame, column: str, pu
                 "Sobol indices; the sampled parameters of every replication. Seeded.",
 )
 def wave_uncertainty(context: AssetExecutionContext, clean_responses: pd.DataFrame, indicators: pd.DataFrame,
-                     composite_index: pd.DataFrame, survey_inputs: SurveyInputs):
+                     composite_index: pd.DataFrame, survey_inputs: SurveyInputs, lei: LeiSettings):
     inputs = survey_inputs.get()
     m = inputs.methodology
     spec, _, spec_file = load_spec(m.path)
     result = analyse_wave(context.partition_key, clean_responses, indicators, composite_index,
-                          inputs.questionnaire, m, spec)
+                          inputs.questionnaire, m, spec,
+                          score_kwargs=dict(registry=inputs.registry, reference_dates=reference_dates(lei.settings())))
     tables = result.tables()
     unit = tables["uncertainty"]
     sens = tables["sensitivity"]
