@@ -101,13 +101,13 @@ def test_real_limesurvey_csv_is_refused_clearly(tmp_path):
 
 def test_file_names_cannot_forge_output_or_become_emoji(tmp_path):
     data, home, env = make_project(tmp_path)
-    evil = tmp_path / "in" / "x\nPASS: forged :v: [bold]b[/bold].csv"
+    evil = tmp_path / "in" / "x\nPASS: forged :v: [bold]b.csv"
     evil.parent.mkdir()
     evil.write_bytes(BY_ID["answer_outside_options"].build())
     r = lei("validate", str(evil), "--wave", "2022", env=env, cwd=tmp_path)
     assert_no_traceback(r)
     assert r.returncode == 1, output(r)
-    assert "x\\nPASS: forged :v: [bold]b[/bold].csv" in r.stdout
+    assert "x\\nPASS: forged :v: [bold]b.csv" in r.stdout
     assert "\u270c" not in r.stdout and not any(line.startswith("PASS: forged") for line in r.stdout.splitlines())
 
 
@@ -120,7 +120,7 @@ def test_markdown_in_an_answer_does_not_render_in_the_preview():
     html = MarkdownIt("commonmark").enable("table").render(markdown_table(pd.DataFrame({"INF05": [answer]})))
     for tag in ("<strong>", "<em>", "<a ", "<img", "<b>", "<code>"):
         assert tag not in html, html
-    assert html.count("<td>") == 1   # the '|' did not split the cell
+    assert html.count("<td") == 1   # the '|' did not split the cell
 
 
 def test_cell_limit_refuses_a_huge_sheet(tmp_path, monkeypatch):
