@@ -56,10 +56,13 @@ def check_export_name(export: Path) -> None:
 class Placed:
     target: Path
     replaced: list[Path]
+    registered: object = None   # what `then` returned
 
 
-def place_export(raw_dir: Path, wave: str, export: Path, reading: ReadingOptions, replace: bool) -> Placed:
-    """Copy export into raw_dir/wave/ (under the wave's lock) and store its reading options."""
+def place_export(raw_dir: Path, wave: str, export: Path, reading: ReadingOptions, replace: bool,
+                 then=None) -> Placed:
+    """Copy export into raw_dir/wave/ (under the wave's lock) and store its reading options.
+    then(): run still under the lock once the export is in place (registering the partition)."""
     folder = raw_dir / wave
     with wave_lock(raw_dir, wave):
         existing = export_files(folder)
@@ -77,7 +80,8 @@ def place_export(raw_dir: Path, wave: str, export: Path, reading: ReadingOptions
         replaced = [old for old in existing if old != target]
         for old in replaced:   # only now: the new export is already in place
             old.unlink(missing_ok=True)
-    return Placed(target, replaced)
+        registered = then() if then is not None else None
+    return Placed(target, replaced, registered)
 
 
 def remove_export_folder(raw_dir: Path, wave: str) -> Path:

@@ -54,11 +54,17 @@ def add(
     # from the latest wave, or a named one) before the export is placed.
     # --------------------------------------------------------------------------------------
 
-    placed = place_export(settings.raw_dir, wave, export, reading, replace)
     instance = get_instance()
-    added = not instance.has_dynamic_partition(wave_partitions.name, wave)
-    if added:
+
+    def register() -> bool:
+        # under the wave's lock: two adds of one wave must not both insert the partition
+        if instance.has_dynamic_partition(wave_partitions.name, wave):
+            return False
         instance.add_dynamic_partitions(wave_partitions.name, [wave])
+        return True
+
+    placed = place_export(settings.raw_dir, wave, export, reading, replace, then=register)
+    added = placed.registered
     target = visible(placed.target)
     echo(f"wave {wave}: export {target}" + (f" ({rows} rows read)" if rows is not None else " (not readable: --force)"))
     for old in placed.replaced:
