@@ -101,7 +101,8 @@ def list_waves(as_json: bool = typer.Option(False, "--json", help="Print the wav
 
     settings = Settings.from_env()
     declared = declared_waves(settings)
-    ids = [w.id for w in declared] + [w for w in discover_waves(settings) if w not in {d.id for d in declared}]
+    published = sorted(p.name.split("=", 1)[1] for p in settings.published_dir.glob("wave=*") if p.is_dir())
+    ids = list(dict.fromkeys([w.id for w in declared] + discover_waves(settings) + published))
     by_id = {w.id: w for w in declared}
     rows = []
     for wave in ids:
@@ -157,10 +158,11 @@ def remove(wave: str = typer.Argument(..., help="The wave whose export folder go
         raise LeiError(f"wave {wave}: run {running[0].run_id} is {running[0].status.value.lower()}; "
                        "wait for it to end (or cancel it) before removing the wave")
     folder = remove_export_folder(settings.raw_dir, wave)
-    if instance.has_dynamic_partition(wave_partitions.name, wave):
+    registered = instance.has_dynamic_partition(wave_partitions.name, wave)
+    if registered:
         instance.delete_dynamic_partition(wave_partitions.name, wave)
     kept = len(list((settings.published_dir / f"wave={wave}").glob("version=*")))
-    echo(f"wave {wave}: removed {visible(folder)}; partition removed from Dagster")
+    echo(f"wave {wave}: removed {visible(folder)}" + ("; partition removed from Dagster" if registered else ""))
     echo(f"wave {wave}: {kept} published snapshot(s) kept" + ("" if not kept else " (lei snapshots list)"))
 
 
