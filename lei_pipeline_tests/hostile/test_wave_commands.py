@@ -18,7 +18,6 @@ import pytest
 from lei_pipeline.settings import REPO_ROOT
 
 from .base import base_export
-from .cases import BY_ID
 from .cases_real_life import DATA_SHEET, data_on_hidden_sheet
 from .harness import assert_no_traceback, lei, make_project, output, tree_digest
 
