@@ -12,6 +12,28 @@ ERROR = "error"      # blocks the wave: bad data must not flow on
 WARNING = "warning"  # the value or row is set aside, the wave goes on
 
 
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def visible(text) -> str:
+    """Text with every invisible or control character written as an escape (U+200B -> \\u200b,
+    a BOM -> \\ufeff, a newline -> \\n): two headers that differ only there must look different,
+    and a file name must not forge a second output line."""
+    s = str(text)
+    if s.isprintable():
+        return s
+    out = []
+    for ch in s:
+        if ch in _ESCAPES:
+            out.append(_ESCAPES[ch])
+        elif ch.isprintable():
+            out.append(ch)
+        else:
+            out.append(f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else
+                       f"\\u{ord(ch):04x}" if ord(ch) < 0x10000 else f"\\U{ord(ch):08x}")
+    return "".join(out)
+
+
 @dataclass(frozen=True)
 class Problem:
     file: str
@@ -24,16 +46,16 @@ class Problem:
     kind: str = "value"        # value | header | file | match | duplicate | range
 
     def describe(self) -> str:
-        where = [self.file]
+        where = [visible(self.file)]
         if self.row is not None:
             where.append(f"row {self.row}")
         if self.column is not None:
-            col = self.column
+            col = visible(self.column)
             if self.header and self.header != self.column:
                 col = f"{col} ({self.header!r})"
             where.append(f"column {col}")
         val = "" if self.value is None or (isinstance(self.value, float) and pd.isna(self.value)) else f" value {self.value!r}:"
-        return f"{', '.join(where)}:{val} {self.reason}"
+        return f"{', '.join(where)}:{val} {visible(self.reason)}"
 
     def to_dict(self) -> dict:
         d = asdict(self)

@@ -9,6 +9,14 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
+def sqlite_url(path: Path) -> str:
+    """sqlite:/// URL of a file path. '?' would start the URL's query and '%20' would be decoded,
+    moving the database elsewhere: both are percent-encoded."""
+    from urllib.parse import quote
+
+    return f"sqlite:///{quote(str(path), safe='/')}"
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
@@ -55,6 +63,6 @@ class Settings:
     def from_env(cls, data_dir: str | os.PathLike | None = None, catalog_url: str | None = None,
                  storage_url: str | None = None) -> "Settings":
         d = Path(data_dir or os.environ.get("LEI_DATA_DIR") or REPO_ROOT / "data").resolve()
-        url = catalog_url or os.environ.get("LEI_CATALOG_URL") or f"sqlite:///{d / 'catalog.sqlite'}"
+        url = catalog_url or os.environ.get("LEI_CATALOG_URL") or sqlite_url(d / "catalog.sqlite")
         storage = storage_url or os.environ.get("LEI_STORAGE_URL") or None
         return cls(data_dir=d, catalog_url=url, storage_url=storage)

@@ -43,14 +43,15 @@ class ValidationReport:
         }
 
 
-def validate_export(path: Path, inputs, wave: str | None = None, fmt: str = "auto") -> ValidationReport:
-    """ExportError propagates: the file cannot be read at all (the CLI maps it to exit code 2)."""
+def validate_export(path: Path, inputs, wave: str | None = None, fmt: str = "auto", reading=None) -> ValidationReport:
+    """ExportError propagates: the file cannot be read at all (the CLI maps it to exit code 2).
+    reading: a ReadingOptions (sheet, header row) for a workbook."""
     from lei_pipeline.schemas import CleanResponses, validate_table
     from lei_pipeline.survey.clean import clean_responses
     from lei_pipeline.survey.readers import read_export
 
     wave = wave or path.parent.name
-    raw = read_export(path, inputs.questionnaire, fmt=fmt, wave=wave)
+    raw = read_export(path, inputs.questionnaire, fmt=fmt, wave=wave, **(reading.as_kwargs() if reading else {}))
     problems = list(raw.problems)
     clean = clean_responses(raw.frame, inputs.questionnaire, inputs.registry, wave, matcher=inputs.matcher)
     problems += list(clean.problems)

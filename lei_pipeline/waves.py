@@ -12,8 +12,10 @@ from lei_pipeline.settings import Settings
 
 WAVE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}")
 EXPORT_SUFFIXES = {".csv", ".xlsx", ".txt", ".tsv", ".xls", ".lsr"}
-# Notes that sit next to an export (README, the synthetic-data label) are not exports.
+# Notes that sit next to an export (README, the synthetic-data label) are not exports, nor is
+# how to read it (reading.yaml, written by `lei wave add --sheet/--header-row`).
 NOTE_PREFIXES = ("readme", "synthetic", "notes")
+NOT_EXPORTS = ("reading.yaml",)
 
 
 def check_wave_name(wave: str) -> str:
@@ -79,6 +81,7 @@ def export_files(folder: Path) -> list[Path]:
     return sorted(
         p for p in folder.iterdir()
         if p.is_file() and not p.name.startswith(".") and not p.name.lower().startswith(NOTE_PREFIXES)
+        and p.name.lower() not in NOT_EXPORTS
     )
 
 

@@ -71,16 +71,16 @@ def main(argv: list[str] | None = None) -> int:
             sys.exit(code)
         return code
     except Exception as e:  # click usage errors and anything unforeseen: one line, never a traceback
-        import click
-
-        if isinstance(e, click.exceptions.Exit):
+        # Typer ships its own copy of click (typer._click): recognise its exceptions by class name.
+        kinds = {k.__name__ for k in type(e).__mro__}
+        if "Exit" in kinds:
             code = e.exit_code
-        elif isinstance(e, click.ClickException):
+        elif "ClickException" in kinds:
             if debug:
                 raise
             e.show()
-            code = e.exit_code
-        elif isinstance(e, click.exceptions.Abort):
+            code = e.exit_code   # 2 for a usage error: a missing argument, an unknown option
+        elif "Abort" in kinds:
             typer.echo("lei: aborted", err=True)
             code = 1
         else:

@@ -23,4 +23,4 @@ def print_json(obj) -> None:
 
 
 def echo(text: str = "") -> None:
-    console().print(text, markup=False)
+    console().print(text, markup=False, emoji=False)

@@ -103,9 +103,19 @@ def _summary(settings, runs) -> None:
     echo("")
     echo(f"outputs:   {settings.published_dir}/wave=<wave>/version=<n>/ (Parquet + manifest.json)")
     echo(f"catalog:   {settings.catalog_url}")
-    echo("analysts:  python -c \"import lei_pipeline; print(lei_pipeline.load('scores', wave='2025'))\"")
+    echo(f"analysts:  {_python()} -c \"import lei_pipeline; print(lei_pipeline.load('scores', wave='2025'))\"")
     echo("UI:        make dev   (then open http://127.0.0.1:3000)")
     echo("note:      the sample waves are synthetic sample data, not real LEI results")
+
+
+def _python() -> str:
+    """This interpreter (the project's .venv), so the hint runs without activating anything."""
+    import os
+    import shlex
+    import sys
+
+    rel = os.path.relpath(sys.executable)
+    return shlex.quote(rel if not rel.startswith("..") else sys.executable)
 
 
 def register(app: typer.Typer) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 
 import dagster as dg
 import pandas as pd
@@ -18,6 +19,23 @@ def table_schema(columns: list[tuple[str, str, str]]) -> dg.TableSchema:
 def frame_schema(df: pd.DataFrame, descriptions: dict[str, str] | None = None) -> dg.TableSchema:
     descriptions = descriptions or {}
     return table_schema([(str(c), str(t), descriptions.get(str(c), "")) for c, t in df.dtypes.items()])
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]()!|~])")  # what can format, link or split a table cell
+
+
+def md_text(value: str) -> str:
+    """Untrusted text as literal Markdown: HTML escaped, Markdown punctuation backslash-escaped,
+    line breaks flattened, so an answer like '**x**', '[a](b)' or '<img>' shows as typed."""
+    flat = re.sub(r"[\r\n\t]+", " ", value)
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(flat, quote=False))
+
+
+def markdown_table(df: pd.DataFrame) -> str:
+    """A frame as a Markdown table whose every text cell and header is shown literally."""
+    shown = df.map(lambda v: md_text(v) if isinstance(v, str) else v)
+    shown.columns = [md_text(str(c)) for c in shown.columns]
+    return shown.to_markdown(index=False)
 
 
 def json_safe(df: pd.DataFrame) -> list[dict]:
@@ -76,7 +94,6 @@ def problems_metadata(problems_df: pd.DataFrame, sample: int = 25) -> dict:
     if len(problems_df):
         head = problems_df.head(sample)
         # Values come from untrusted exports: escaped so a name like <script> stays text in the UI.
-        shown = head.map(lambda v: html.escape(v) if isinstance(v, str) else v)
-        md["problems"] = dg.MetadataValue.md(shown.to_markdown(index=False))
+        md["problems"] = dg.MetadataValue.md(markdown_table(head))
         md["problems_json"] = dg.MetadataValue.json(json_safe(head))
     return md

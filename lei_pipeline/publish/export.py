@@ -59,6 +59,7 @@ def _xlsx_value(v):
 def write_xlsx(df: pd.DataFrame, path: Path, sheet: str = "data", about: dict[str, str] | None = None) -> None:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
 
     wb = Workbook(write_only=True)
@@ -67,6 +68,8 @@ def write_xlsx(df: pd.DataFrame, path: Path, sheet: str = "data", about: dict[st
     bold = Font(bold=True)
 
     def cell(value, header=False):
+        if isinstance(value, str):  # XML cannot hold control characters: written as visible \x.. escapes
+            value = ILLEGAL_CHARACTERS_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
         c = WriteOnlyCell(ws, value=value)
         if isinstance(value, str):
             c.data_type = "s"  # after the value: never a formula

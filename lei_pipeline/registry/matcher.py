@@ -16,6 +16,7 @@ from rapidfuzz import fuzz, process
 from lei_pipeline.errors import LeiError
 from lei_pipeline.problems import ERROR, WARNING, Problem
 from lei_pipeline.registry.aliases import load_aliases
+from lei_pipeline.registry.foreign import load_foreign_names
 from lei_pipeline.registry.load import CITY_TYPES, UNIT_TYPES
 from lei_pipeline.registry.normalise import compact_code, name_key, strip_prefixes
 
@@ -60,7 +61,8 @@ class _Unit:
 
 class Matcher:
     def __init__(self, reg: pd.DataFrame, aliases: str | Path | dict[str, str] | None = None,
-                 respondents_only: bool = False, threshold: float = 85.0, margin: float = 5.0):
+                 respondents_only: bool = False, threshold: float = 85.0, margin: float = 5.0,
+                 foreign: str | Path | dict | None = None):
         """respondents_only: when one name is both a city and its own city municipality
         (Vranje, Novi Sad, Požarevac, Užice), take the city, as the LEI survey is answered by
         the 145 LSGUs. threshold/margin: a fuzzy match needs a score of at least `threshold`
@@ -83,6 +85,11 @@ class Matcher:
         alias_map = aliases if isinstance(aliases, dict) else load_aliases(reg, aliases)
         self._aliases = {k: [c] for k, c in alias_map.items()}
         self._choices: dict[str, list[str]] = {**self._names, **self._aliases}
+        # Neighbouring countries' look-alike names: never read as a Serbian unit (an exact
+        # registry name or alias still wins: "Stari grad", "Petrovac").
+        foreign_map = foreign if isinstance(foreign, dict) else load_foreign_names(foreign)
+        self._foreign = {k: p for k, p in foreign_map.items() if k not in self._choices}
+        self._foreign_keys = list(self._foreign)
         self._choice_keys = list(self._choices)
         # Keys naming a city, for `parent=` and for "Palilula (Niš)" / "Niš Palilula".
         self._city_keys: dict[str, str] = {}
@@ -185,6 +192,9 @@ class Matcher:
                 return self._resolve(self._names[k], "exact", 100.0, hint, parent, types)
             if k in self._aliases:
                 return self._resolve(self._aliases[k], "alias", 100.0, hint, parent, types)
+        for k in dict.fromkeys((key, stripped)):
+            if k in self._foreign:
+                return self._foreign_reason(self._foreign[k], None)
         embedded = self._embedded_parent(stripped, parent)
         if embedded is not None:
             codes, city = embedded
@@ -258,6 +268,9 @@ class Matcher:
             return (code, status, (code,), score, reason)
         return (None, "ambiguous", tuple(kept), score, self._ambiguous_reason(kept))
 
+    def _foreign_reason(self, place, score) -> tuple:
+        return (None, "unmatched", (), score, _foreign_reason_text(place, score))
+
     def _ambiguous_reason(self, codes: list[str]) -> str:
         units = [self._units[c] for c in codes]
         listed = ", ".join(self.describe(c) for c in codes)
@@ -277,6 +290,10 @@ class Matcher:
             for code in self._filter(self._choices[choice], parent, types):
                 scores[code] = max(score, scores.get(code, 0.0))
         best = max(scores.values(), default=0.0)
+        if self._foreign_keys:
+            near_foreign = process.extractOne(key, self._foreign_keys, scorer=fuzz.ratio, score_cutoff=floor)
+            if near_foreign and near_foreign[1] >= best:
+                return self._foreign_reason(self._foreign[near_foreign[0]], near_foreign[1])
         if best < self.threshold:
             near = sorted(scores, key=scores.get, reverse=True)[:3]
             closest = f"; closest: {', '.join(self.describe(c) for c in near)}" if near else ""
@@ -288,6 +305,14 @@ class Matcher:
         scored = ", ".join(f"{self.describe(c)} score {scores[c]:.0f}" for c in top)
         return (None, "ambiguous", tuple(top), best,
                 f"'{_NAME}' is ambiguous: {scored}; correct the name or add an alias")
+
+
+def _foreign_reason_text(place, score) -> str:
+    near = "" if score is None else f"is closer to {place.describe()} (score {score:.0f}) than to any unit and "
+    looks = f"; it looks like {place.lookalike_of}" if place.lookalike_of else ""
+    what = "names" if score is None else "may name"
+    return (f"'{_NAME}' {near}{what} a place outside Serbia: {place.describe()}, listed in "
+            f"data/reference/lookalikes.csv{looks}; not matched (correct the name or give JLS_CODE)")
 
 
 def _split_parenthesis(text: str) -> tuple[str, str]:

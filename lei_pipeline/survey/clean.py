@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from lei_pipeline.problems import ERROR, WARNING, Problem
+from lei_pipeline.registry.identify import match_units
 from lei_pipeline.survey.readers.values import (blank, parse_choice, parse_date, parse_number, parse_tick,
                                                 parse_yes_no)
 
@@ -39,93 +40,6 @@ def _make_matcher(registry_df):
         return Matcher(registry_df, respondents_only=True)
     except TypeError:  # a Matcher without the respondents_only switch
         return Matcher(registry_df)
-
-
-def _respondent_codes(reg: pd.DataFrame) -> set[str]:
-    if "respondent" in reg.columns:
-        reg = reg[reg["respondent"].fillna(False).astype(bool)]
-    return set(reg["unit_code"].dropna().astype(str))
-
-
-def _candidates_text(cands) -> str:
-    out = []
-    for c in list(cands or [])[:5]:
-        if isinstance(c, dict):
-            out.append(f"{c.get('name_latin') or c.get('name')} ({c.get('unit_code')})")
-        elif isinstance(c, (tuple, list)):
-            out.append(" ".join(str(x) for x in c[:2]))
-        else:
-            out.append(str(getattr(c, "unit_code", c)))
-    return ", ".join(out)
-
-
-def match_units(raw: pd.DataFrame, registry_df: pd.DataFrame, matcher, problems: list) -> pd.Series:
-    """unit_code per raw row (None when it could not be matched: an error Problem says why)."""
-    valid = _respondent_codes(registry_df)
-    names = registry_df.set_index(registry_df["unit_code"].astype(str))["name_latin"].to_dict()
-    cache: dict = {}
-
-    def by_name(name):
-        if name not in cache:
-            cache[name] = matcher.match(name)
-        return cache[name]
-
-    out = []
-    # Only the identity columns, as plain lists: iterrows() would build a Series of every
-    # question column per row (minutes at 100,000 rows).
-    for file, row, raw_name, raw_code in zip(raw["source_file"].tolist(), raw["source_row"].tolist(),
-                                              raw["respondent_name"].tolist(), raw["respondent_code"].tolist()):
-        row = int(row)
-        name = None if blank(raw_name) else str(raw_name)
-        code = None if blank(raw_code) else str(raw_code).strip()
-        unit = None
-        if code is not None:
-            if code in valid:
-                unit = code
-                if name is not None:
-                    res = by_name(name)
-                    if res.unit_code and res.unit_code != code:
-                        problems.append(Problem(file, row, "JLS", name, severity=WARNING, kind="match",
-                                                reason=f"name matches {names.get(res.unit_code)} ({res.unit_code}) but "
-                                                       f"JLS_CODE {code} is {names.get(code)}: the code wins"))
-                out.append(unit)
-                continue
-            problems.append(Problem(file, row, "JLS_CODE", code, severity=WARNING, kind="match",
-                                    reason="not the code of a responding local government: matched by name instead"))
-        if name is None:
-            problems.append(Problem(file, row, "JLS", None, kind="match",
-                                    reason="no respondent name (JLS is empty) and no valid JLS_CODE: row not used"))
-            out.append(None)
-            continue
-        res = by_name(name)
-        status = getattr(res, "status", None)
-        told = getattr(res, "reason", "") or ""
-        if res.unit_code and status in ("code", "exact", "alias", "fuzzy"):
-            if res.unit_code not in valid:
-                problems.append(Problem(file, row, "JLS", name, kind="match",
-                                        reason=f"{names.get(res.unit_code)} ({res.unit_code}) is not one of the "
-                                               "responding local governments; row not used"))
-                out.append(None)
-                continue
-            if status == "fuzzy":
-                score = getattr(res, "score", None)
-                problems.append(Problem(file, row, "JLS", name, severity=WARNING, kind="match",
-                                        reason=told or (f"matched by similarity to {names.get(res.unit_code)} "
-                                                        f"({res.unit_code})" + (f", score {score:.0f}" if isinstance(
-                                                            score, (int, float)) else "") + ": check it")))
-            out.append(res.unit_code)
-        elif status == "ambiguous":
-            problems.append(Problem(file, row, "JLS", name, kind="match",
-                                    reason=(told or f"ambiguous local government name: could be "
-                                                    f"{_candidates_text(res.candidates)}") +
-                                           "; add JLS_CODE or an alias; row not used"))
-            out.append(None)
-        else:
-            problems.append(Problem(file, row, "JLS", name, kind="match",
-                                    reason=(told or "no responding local government of the registry matches this name")
-                                           + "; row not used"))
-            out.append(None)
-    return pd.Series(out, index=raw.index, dtype="object")
 
 
 def resolve_duplicates(df: pd.DataFrame, problems: list) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -24,6 +24,7 @@ class Expect:
     row: int | None = None
     column: str | None = None
     severity: str = "error"
+    shown_column: str | None = None    # how the column reads in text output, when it differs (escaped)
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class Case:
     also: tuple[str, ...] = ()         # further fragments the text output must hold
     names_file: bool = True            # False: refused before the file is opened (a bad --wave)
     xfail: str | None = None           # a product bug this case reveals (see the report)
+    args: tuple[str, ...] = ()         # further `lei validate` options (--sheet, --header-row)
 
     def fragments(self) -> list[str]:
         out = [self.filename] if self.names_file else []
@@ -46,7 +48,7 @@ class Case:
             if e.row is not None:
                 out.append(f"row {e.row}")
             if e.column is not None:
-                out.append(f"column {e.column}")
+                out.append(f"column {e.shown_column or e.column}")
         return out
 
 
@@ -295,8 +297,9 @@ def _cases() -> list[Case]:
               Expect("out of range 0..50: value set missing (quarantined)", row=3, column="STR06", severity="warning"))),
         Case("thousands_separators", "thousands.csv",
              _with((2, "STR04", "1.234.567"), (3, "STR04", "1,234,567"), (4, "STR04", "1 234 567"),
-                   (5, "STR04", "1.234.567,50"), (6, "STR04", "1,234")), 0,
-             (Expect("',' read as the decimal mark", row=6, column="STR04", severity="warning"),)),
+                   (5, "STR04", "1.234.567,50"), (6, "STR04", "1,234")), 1,
+             (Expect("ambiguous number: ',' may separate thousands (1234) or mark decimals (1.234)",
+                     row=6, column="STR04"),)),
         Case("number_with_words", "words.csv", _with((2, "HR01", "12 zaposlenih"), (3, "HR02", "mnogo")), 0,
              (Expect("text after the number ignored", row=2, column="HR01", severity="warning"),
               Expect("not a number: value set missing", row=3, column="HR02", severity="warning"))),
@@ -320,6 +323,8 @@ def _cases() -> list[Case]:
     ]
 
 
-CASES: list[Case] = _cases()
+from .cases_real_life import real_life_cases  # noqa: E402  (they build on the definitions above)
+
+CASES: list[Case] = _cases() + real_life_cases()
 BY_ID: dict[str, Case] = {c.id: c for c in CASES}
 assert len(BY_ID) == len(CASES), "case ids must be unique"

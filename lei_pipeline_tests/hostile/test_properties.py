@@ -27,7 +27,8 @@ def _number_text(draw, lo: float, hi: float, pct: bool) -> str:
     x = draw(st.integers(int(lo), int(min(hi, lo + 5000))))
     style = draw(st.sampled_from(["plain", "grouped", "decimal_comma"] + (["percent"] if pct else [])))
     if style == "grouped" and x >= 1000:
-        return f"{x:,}".replace(",", ".")          # 1.234 style needs 2+ groups to be unambiguous
+        # 1.234 style needs 2+ groups to be unambiguous ('4.000' is refused): one group as '4 000'
+        return f"{x:,}".replace(",", "." if x >= 1_000_000 else " ")
     if style == "decimal_comma":
         return f"{x},0"
     if style == "percent":
@@ -53,7 +54,9 @@ def answer(draw, q, sub_index: int | None = None) -> str:
         if draw(st.booleans()) and hi - lo >= 1000:
             # grouped thousands only where the value really has them
             x = draw(st.integers(max(1000, int(lo)), int(min(hi, 9_999_999))))
-            return draw(st.sampled_from([f"{x:,}".replace(",", "."), f"{x:,}".replace(",", " ") if x < 1_000_000 else str(x), str(x)]))
+            # '1.234' (one group) could be thousands or decimals: refused as ambiguous, so not generated
+            dotted = f"{x:,}".replace(",", ".") if x >= 1_000_000 else str(x)
+            return draw(st.sampled_from([dotted, f"{x:,}".replace(",", " ") if x < 1_000_000 else str(x), str(x)]))
         return _number_text(draw, lo, hi, q.type == "percentage")
     if q.type == "date":
         y, m, d = draw(st.integers(2015, 2025)), draw(st.integers(1, 12)), draw(st.integers(1, 28))

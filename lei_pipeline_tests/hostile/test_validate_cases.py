@@ -36,7 +36,7 @@ def test_validate_reports_the_broken_export(case: Case, mode: str, project, tmp_
     export.write_bytes(case.build())
     before = (tree_digest(tmp_path), tree_digest(root))
 
-    args = ["validate", str(export), "--wave", case.wave] + (["--json"] if mode == "json" else [])
+    args = ["validate", str(export), "--wave", case.wave, *case.args] + (["--json"] if mode == "json" else [])
     r = lei(*args, env=env, cwd=tmp_path, timeout=300)
 
     assert_no_traceback(r)

@@ -100,12 +100,17 @@ def test_unmatched_and_ambiguous_names(write, mini, registry):
     assert c.frame["unit_code"].tolist() == ["70653"]
 
 
-def test_jls_code_wins_over_name(write, mini, registry):
-    c = run(write, mini, registry, [row(JLS="Kraljevo", JLS_CODE="71242"), row(JLS="Subotica", JLS_CODE="99999")])
-    assert c.frame["unit_name"].tolist() == ["Čačak", "Subotica"]
-    ws = [p for p in c.problems if p.kind == "match"]
-    assert any(p.row == 2 and "the code wins" in p.reason for p in ws)
-    assert any(p.row == 3 and p.column == "JLS_CODE" and "matched by name instead" in p.reason for p in ws)
+def test_jls_code_and_name_must_agree(write, mini, registry):
+    """Issue 16: a name that names another unit than its code blocks (naming both); a code outside
+    the registry never falls back to the name; a code with an unrecognised name decides."""
+    c = run(write, mini, registry, [row(JLS="Kraljevo", JLS_CODE="71242"), row(JLS="Subotica", JLS_CODE="99999"),
+                                    row(JLS="Opštinska uprava", JLS_CODE="71242")])
+    assert c.frame["unit_name"].tolist() == ["Čačak"]
+    ms = {p.row: p for p in c.problems if p.kind == "match"}
+    assert ms[2].severity == "error" and "name and code disagree: the name is Kraljevo" in ms[2].reason
+    assert "JLS_CODE 71242 is Čačak (71242)" in ms[2].reason
+    assert ms[3].severity == "error" and ms[3].column == "JLS_CODE" and "row not used" in ms[3].reason
+    assert ms[4].severity == "warning" and "JLS_CODE 71242 identifies Čačak (71242)" in ms[4].reason
 
 
 def test_duplicate_submissions(write, mini, registry):

@@ -11,6 +11,8 @@ from lei_pipeline.survey.readers.values import parse_date, parse_number, parse_y
 @pytest.mark.parametrize("text,value", [
     ("12", 12.0), ("12,5", 12.5), ("12.5", 12.5), ("1.234,5", 1234.5), ("1,234.5", 1234.5),
     ("1 234", 1234.0), ("1\u00a0234,25", 1234.25), ("1.234.567", 1234567.0), ("-3", -3.0), ("0,045", 0.045),
+    ("1.5E+06", 1_500_000.0), ("1,5E+06", 1_500_000.0), ("2.5e-3", 0.0025), ("-4E2", -400.0),
+    ("1'234.5", 1234.5), ("1\u202f234,5", 1234.5), ("1 234,567", 1234.567), ("1234,567", 1234.567),
 ])
 def test_numbers(text, value):
     v, note = parse_number(text)
@@ -25,9 +27,12 @@ def test_unparseable_numbers(text):
 
 def test_number_with_unit_text_and_ambiguous_separator():
     assert parse_number("12 zaposlenih") == (12.0, ("warning", "text after the number ignored ('zaposlenih')"))
-    v, note = parse_number("1,234")
-    assert v == 1.234 and "decimal mark" in note[1]
+    for text in ("1,234", "12.500", "999,000"):
+        v, note = parse_number(text)
+        assert v is None and note[0] == "error" and note[1].startswith("ambiguous number"), text
     assert parse_number("45%", percentage=True) == (45.0, None)
+    assert parse_number("45,5 %", percentage=True) == (45.5, None)
+    assert parse_number("45%") == (None, ("warning", "a percentage where a number is asked: value set missing"))
 
 
 @pytest.mark.parametrize("text,warn", [("2024-01-15", False), ("2024-01-15 00:00:00", False), ("15.01.2024", False),

@@ -13,6 +13,7 @@ from lei_pipeline.problems import ExportError, Problem
 from lei_pipeline.schemas import CleanResponses, RawResponses, validate_table
 from lei_pipeline.survey.clean import clean_responses as clean_core
 from lei_pipeline.survey.readers import read_export
+from lei_pipeline.survey.readers.reading import load_reading
 from lei_pipeline.files import file_sha256
 from lei_pipeline.waves import find_export
 
@@ -32,7 +33,7 @@ def raw_responses(context: AssetExecutionContext, lei: LeiSettings, survey_input
     try:
         path = find_export(settings, wave)
         extra.update(export_file=dg.MetadataValue.path(str(path)), export_sha256=file_sha256(path))
-        raw = read_export(path, inputs.questionnaire, wave=wave)
+        raw = read_export(path, inputs.questionnaire, wave=wave, **load_reading(path.parent).as_kwargs())
         frame, problems = raw.frame, list(raw.problems)
         extra["format"] = raw.fmt
     except ExportError as e:

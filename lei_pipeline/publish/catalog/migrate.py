@@ -41,7 +41,9 @@ def ensure_catalog(url: str) -> None:
             raise LeiError(f"invalid catalog URL (LEI_CATALOG_URL): {e}") from None
         db_file = _sqlite_file(parsed)
         try:
-            if db_file is not None:
+            if db_file is not None and db_file.is_file() and not _writable(db_file.parent) and _at_head(url):
+                pass  # a read-only data directory (a mounted copy): reading needs no migration
+            elif db_file is not None:
                 db_file.parent.mkdir(parents=True, exist_ok=True)
                 # SQLite has no advisory locks: two first publishes serialise on a file lock.
                 with open(db_file.with_name(f".{db_file.name}.migrate.lock"), "a+") as lock:
@@ -53,6 +55,25 @@ def ensure_catalog(url: str) -> None:
             raise LeiError(f"cannot open the snapshot catalog {parsed.render_as_string(hide_password=True)}: "
                            f"{str(e.orig).strip().splitlines()[0] if e.orig else e}") from None
         _done.add(url)
+
+
+def _writable(folder: Path) -> bool:
+    import os
+
+    return os.access(folder, os.W_OK) and not os.statvfs(folder).f_flag & os.ST_RDONLY
+
+
+def _at_head(url: str) -> bool:
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    heads = set(ScriptDirectory.from_config(alembic_config(url)).get_heads())
+    eng = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    try:
+        with eng.connect() as conn:
+            return set(MigrationContext.configure(conn).get_current_heads()) == heads
+    finally:
+        eng.dispose()
 
 
 def forget(url: str | None = None) -> None:

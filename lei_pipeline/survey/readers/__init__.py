@@ -12,25 +12,32 @@ from __future__ import annotations
 from pathlib import Path
 
 from lei_pipeline.errors import UsageError
-from lei_pipeline.problems import WARNING, Problem
+from lei_pipeline.problems import WARNING, Problem, visible
 
 from .detect import FORMATS, detect_format
 from .limesurvey import read_csv_export, read_limesurvey_csv
-from .table import PROVENANCE, RawExport
+from .lsr import read_lsr_table
+from .table import PROVENANCE, RawExport, build_raw_export
 from .xlsx import read_xlsx_export
 
 __all__ = ["read_export", "RawExport", "read_limesurvey_csv", "detect_format", "FORMATS", "PROVENANCE"]
 
 
-def read_export(path, questionnaire, fmt: str = "auto", wave=None) -> RawExport:
+def read_export(path, questionnaire, fmt: str = "auto", wave=None, sheet=None, header_row=None) -> RawExport:
+    """sheet / header_row: which workbook sheet and header row to read (XLSX only; see reading.py)."""
     if fmt not in FORMATS:
         raise UsageError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
     path = Path(path)
     if fmt == "auto":
         fmt = detect_format(path)
     wave = None if wave is None else str(wave)
+    if fmt != "xlsx" and (sheet is not None or header_row is not None):
+        raise UsageError(f"{visible(path.name)} is read as {fmt}: --sheet and --header-row apply to XLSX workbooks only")
     if fmt == "xlsx":
-        raw = read_xlsx_export(path, questionnaire, wave)
+        raw = read_xlsx_export(path, questionnaire, wave, sheet=sheet, header_row=header_row)
+    elif fmt == "lsr":
+        headers, rows = read_lsr_table(path)
+        raw = build_raw_export(path, "lsr", headers, rows, [], questionnaire, wave)
     else:
         raw = read_csv_export(path, questionnaire, wave, fmt=fmt)
     if wave is not None and wave not in getattr(questionnaire, "waves", [wave]):

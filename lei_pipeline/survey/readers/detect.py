@@ -7,7 +7,7 @@ from pathlib import Path
 from ._csv import sniff_delimiter, strip_excel_sep_line
 from ._decode import OLE_MAGIC, ZIP_MAGIC, decode_text, read_bytes
 
-FORMATS = ("auto", "limesurvey", "xlsx", "excel-csv")
+FORMATS = ("auto", "limesurvey", "xlsx", "excel-csv", "lsr")
 _DECIMAL_COMMA = re.compile(r"(?:^|;)\"?-?\d{1,3}(?:\.\d{3})*,\d+\"?(?=;|$)", re.M)
 
 
@@ -21,6 +21,8 @@ def detect_format(path) -> str:
     data = read_bytes(path)
     if data.startswith(ZIP_MAGIC) or data.startswith(OLE_MAGIC):
         return "xlsx"
+    if path.suffix.lower() == ".lsr" or b"<LimeSurveyDocType>Responses<" in data[:2000]:
+        return "lsr"
     text, _ = decode_text(path, data)
     text, forced = strip_excel_sep_line(text)
     if forced:

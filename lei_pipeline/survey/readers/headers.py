@@ -21,12 +21,20 @@ ADMIN_COLUMNS = {
     "seed": ["seed"],
     "startdate": ["date started", "datum pocetka", "датум почетка"],
     "datestamp": ["date last action", "datum poslednje akcije", "датум последње акције"],
-    "token": ["access code", "token", "pristupni kod"],
-    "ipaddr": ["ip address", "ip adresa"],
-    "refurl": ["referrer url", "referrer"],
-    "interviewtime": ["total time", "ukupno vreme"],
 }
-_TIMING = re.compile(r"^(groupTime\d+|group time: .*|question time: .*)$", re.IGNORECASE)
+_TIMING = re.compile(r"^(interviewtime|total time|ukupno vreme|groupTime\d+|group time: .*|question time: .*)$",
+                     re.IGNORECASE)
+# LimeSurvey participant (token table) and visitor fields: personal data, never read or published.
+PERSONAL_COLUMNS = {
+    "token": ["access code", "token", "pristupni kod", "pristupna sifra"],
+    "firstname": ["first name", "firstname", "ime"],
+    "lastname": ["last name", "lastname", "prezime"],
+    "email": ["email", "e-mail", "email address", "e-mail address", "e-mail adresa", "email adresa", "adresa e-poste"],
+    "ipaddr": ["ip address", "ip adresa", "ipaddr"],
+    "refurl": ["referrer url", "referrer", "refurl"],
+}
+_ATTRIBUTE = re.compile(r"^attribute_\d+$", re.IGNORECASE)
+_PERSONAL_KEYS = {norm_key for key, labels in PERSONAL_COLUMNS.items() for norm_key in [key, *labels]}
 
 # Used when the questionnaire module does not define IDENTITY_HEADERS.
 DEFAULT_IDENTITY_HEADERS = {
@@ -85,6 +93,7 @@ class HeaderMap:
     extras: dict[str, int] = field(default_factory=dict)     # CODE[other] / CODE[comment] -> position
     other_wave: dict[str, int] = field(default_factory=dict) # known code, not asked in this wave
     ignored: dict[int, str] = field(default_factory=dict)    # timing columns etc.
+    personal: dict[int, str] = field(default_factory=dict)   # participant fields: name, e-mail, token
     unknown: dict[int, str] = field(default_factory=dict)    # position -> header text
     texts: dict[str, str] = field(default_factory=dict)      # code -> header text when it differs
     duplicates: list = field(default_factory=list)           # (code, first position, later position)
@@ -182,6 +191,9 @@ class HeaderResolver:
                 target[code] = pos
                 if h.strip() != code:
                     hm.texts[code] = h
+                continue
+            if key in _PERSONAL_KEYS or _ATTRIBUTE.match(h.strip()):
+                hm.personal[pos] = h
                 continue
             admin = self.admin.get(h.strip().casefold()) or self.admin.get(key)
             if admin and admin not in hm.admin:

@@ -89,8 +89,9 @@ def _describe_header(h) -> str:
 
 
 def build_raw_export(path, fmt: str, headers: list, rows: list[tuple[int, list]], problems: list, q, wave,
-                     encoding: str | None = None, letters: bool = False) -> RawExport:
-    """rows: (spreadsheet row number, values). letters: name columns A, B, ... (xlsx)."""
+                     encoding: str | None = None, letters: bool = False, header_row: int = 1) -> RawExport:
+    """rows: (spreadsheet row number, values). letters: name columns A, B, ... (xlsx).
+    header_row: the row number of the headers, for the problems about them."""
     file = str(path)
     where = (lambda pos: f"column {column_letter(pos)}") if letters else (lambda pos: f"column {pos + 1}")
 
@@ -100,7 +101,7 @@ def build_raw_export(path, fmt: str, headers: list, rows: list[tuple[int, list]]
             continue
         key = str(h).strip()
         if key in seen:
-            raise ExportError(Problem(file=file, row=1, column=key, value=None, kind="header",
+            raise ExportError(Problem(file=file, row=header_row, column=key, value=None, kind="header",
                                       reason=f"duplicated header {key!r} in {where(seen[key])} and {where(pos)}: "
                                              "each question must appear once"))
         seen[key] = pos
@@ -108,21 +109,31 @@ def build_raw_export(path, fmt: str, headers: list, rows: list[tuple[int, list]]
     resolver = header_resolver(q, wave)
     hm: HeaderMap = resolver.resolve([None if _is_blank(h) else str(h) for h in headers])
     for code, first, later in hm.duplicates:
-        raise ExportError(Problem(file=file, row=1, column=code, value=None, kind="header",
+        raise ExportError(Problem(file=file, row=header_row, column=code, value=None, kind="header",
                                   reason=f"headers {_describe_header(headers[first])} ({where(first)}) and "
                                          f"{_describe_header(headers[later])} ({where(later)}) are the same question {code}"))
     if "JLS" not in hm.identity:
         found = [str(h) for h in headers if not _is_blank(h)]
         shown = ", ".join(found[:12]) + (f", ... ({len(found)} columns)" if len(found) > 12 else "")
-        raise ExportError(Problem(file=file, row=1, column="JLS", value=None, kind="header",
+        raise ExportError(Problem(file=file, row=header_row, column="JLS", value=None, kind="header",
                                   reason=f"no JLS column (respondent name): this is not an LEI export; expected a "
                                          f"column 'JLS'; found columns {shown}"))
 
+    if hm.personal:
+        names = ", ".join(repr(h) for h in hm.personal.values())
+        problems.append(Problem(file=file, row=header_row, column=None, value=None, severity=WARNING, kind="header",
+                                reason=f"participant columns {names} dropped: personal data (names, e-mail, access "
+                                       "codes) is never read or published"))
+    if hm.ignored:
+        names = ", ".join(repr(h) for h in list(hm.ignored.values())[:8]) + (
+            f" and {len(hm.ignored) - 8} more" if len(hm.ignored) > 8 else "")
+        problems.append(Problem(file=file, row=header_row, column=None, value=None, severity=WARNING, kind="header",
+                                reason=f"timing columns {names} dropped: not survey answers"))
     for pos, h in hm.unknown.items():
         has_values = any(pos < len(vals) and not _is_blank(vals[pos]) for _, vals in rows)
         if _is_blank(h):
             if has_values:
-                problems.append(Problem(file=file, row=1, column=where(pos), value=None, kind="header",
+                problems.append(Problem(file=file, row=header_row, column=where(pos), value=None, kind="header",
                                         reason=f"{where(pos)} has no header but holds values: not used"))
             continue
         hint = resolver.suggest(str(h))
@@ -132,10 +143,10 @@ def build_raw_export(path, fmt: str, headers: list, rows: list[tuple[int, list]]
             text = next((t for t in [resolver_text(resolver, hint)] if t), None)
             reason += f"; did you mean {hint}" + (f" ({text!r})" if text and text != hint else "") + "?"
         reason += "; column not used"
-        problems.append(Problem(file=file, row=1, column=str(h), value=None, reason=reason, kind="header"))
+        problems.append(Problem(file=file, row=header_row, column=str(h), value=None, reason=reason, kind="header"))
 
     for code, pos in hm.other_wave.items():
-        problems.append(Problem(file=file, row=1, column=code, header=hm.texts.get(code), value=None, severity=WARNING,
+        problems.append(Problem(file=file, row=header_row, column=code, header=hm.texts.get(code), value=None, severity=WARNING,
                                 kind="header", reason=f"question not asked in wave {wave}: column ignored"))
 
     missing = [c for c in resolver.wave_columns if c not in hm.questions]
@@ -218,6 +229,10 @@ def _parse_timestamp(v):
     return ts.tz_localize(None) if ts.tzinfo else ts
 
 
+MAX_PAGE = 100_000  # a survey page number; anything larger is not one (and would overflow Int64)
+SUBMIT_YEARS = (1900, 2200)
+
+
 def _int_or_none(v):
     if _is_blank(v):
         return None
@@ -225,7 +240,18 @@ def _int_or_none(v):
         f = float(str(v).strip().replace(",", "."))
     except ValueError:
         return None
-    return int(f) if f.is_integer() else None
+    return int(f) if f.is_integer() and 0 <= f <= MAX_PAGE else None
+
+
+def _last_pages(values, rownums, file, problems) -> list:
+    out = []
+    for v, rownum in zip(values, rownums):
+        page = _int_or_none(v)
+        if page is None and not _is_blank(v):
+            problems.append(Problem(file=file, row=rownum, column="lastpage", value=str(v)[:40], severity=WARNING,
+                                    reason=f"last page is not a page number (0..{MAX_PAGE}): ignored"))
+        out.append(page)
+    return out
 
 
 def _row_by_row(data, rows, file, hm, ordered, positions, sub_pos, problems, take) -> None:
@@ -240,7 +266,7 @@ def _row_by_row(data, rows, file, hm, ordered, positions, sub_pos, problems, tak
         complete, ts = _submitted(sub, sub_pos, file, rownum, problems)
         data["submitted_at"].append(ts)
         lp = take(vals, hm.admin.get("lastpage"))
-        data["last_page"].append(_int_or_none(lp))
+        data["last_page"] += _last_pages([lp], [rownum], file, problems)
         data["complete"].append(complete)
         for c in ordered:
             v = take(vals, positions[c])
@@ -254,6 +280,11 @@ def _submitted(sub, sub_pos, file, rownum, problems, ts=None):
     if _is_blank(sub):
         return False, pd.NaT
     ts = _parse_timestamp(sub) if ts is None else ts
+    if ts is not None and ts is not pd.NaT and not pd.isna(ts) and not SUBMIT_YEARS[0] <= ts.year <= SUBMIT_YEARS[1]:
+        problems.append(Problem(file=file, row=rownum, column="submitdate", value=sub, severity=WARNING,
+                                reason=f"submit date out of range (years {SUBMIT_YEARS[0]}-{SUBMIT_YEARS[1]}): "
+                                       "kept as complete, time unknown"))
+        return True, pd.NaT
     if ts is None:
         problems.append(Problem(file=file, row=rownum, column="submitdate", value=sub, severity=WARNING,
                                 reason="submit date is not a date-time (YYYY-MM-DD HH:MM:SS): kept as complete, time unknown"))
@@ -277,7 +308,7 @@ def _columns_at_once(data, rows, width, file, hm, ordered, positions, sub_pos, p
         complete, ts = _submitted(sub, sub_pos, file, rownum, problems, parsed.get(i))
         data["submitted_at"].append(ts)
         data["complete"].append(complete)
-    data["last_page"] = [_int_or_none(v) for v in at(hm.admin.get("lastpage"))]
+    data["last_page"] = _last_pages(at(hm.admin.get("lastpage")), numbers, file, problems)
     for c in ordered:
         col = columns[positions[c]]
         if set(map(type, col)) <= {str, type(None)}:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal, InvalidOperation
 
 from .headers import norm
 
@@ -19,6 +20,7 @@ TICKED = {"y", "1", "true", "yes", "da", "да", "x", "✓", "✔"}
 UNTICKED = {"", "n", "0", "false", "no", "ne", "не"}
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
+DATE_YEARS = (1900, 2200)  # a survey date outside these is a typo; pandas cannot hold years past 2262
 SERIAL_RANGE = (20000, 80000)  # 1954-10-03 .. 2119-01-10: a bare integer here is an Excel date
 
 
@@ -64,16 +66,31 @@ def parse_tick(v):
 
 
 _NUM_HEAD = re.compile(r"^\s*([+-]?)\s*(\d[\d.,\s'\u00a0\u202f]*\d|\d)(.*)$", re.S)
+# Excel and LibreOffice write large or tiny numbers as 1.5E+06 (1,5E+06 in a decimal-comma locale).
+_SCIENTIFIC = re.compile(r"^([+-]?)(\d+)(?:[.,](\d+))?[eE]([+-]?\d{1,3})$")
+_PERCENT_WORDS = ("%", "posto", "procenata", "процената")
 
 
 def parse_number(v, percentage: bool = False):
-    """Decimal comma or point, thousands separators ('1.234,5', '1,234.5', '1 234'), trailing
-    text with a warning ('12 zaposlenih' -> 12). A lone separator is the decimal mark: '12,5' ->
-    12.5 and '12.5' -> 12.5; with exactly three digits after it ('1,234') that is ambiguous, so we
-    warn."""
+    """Every notation a spreadsheet writes, read exactly or refused: decimal comma or point,
+    thousands separators ('1.234,5', '1,234.5', '1 234', "1'234"), scientific ('1.5E+06',
+    '1,5E-03'), percent ('45 %' for a percentage question), trailing words with a warning
+    ('12 zaposlenih' -> 12). One separator followed by exactly three digits ('1,234', '12.500')
+    could be a thousands separator or a decimal mark: that is ambiguous and refused (an error),
+    never guessed."""
     if isinstance(v, (int, float)) and not isinstance(v, bool):
         return float(v), None
     s = str(v).strip().replace("\u2212", "-")
+    m = _SCIENTIFIC.match(s)
+    if m:
+        sign, whole, frac, exp = m.groups()
+        try:
+            value = float(Decimal(f"{sign}{whole}.{frac or '0'}E{exp}"))
+        except (InvalidOperation, OverflowError):
+            return None, ("warning", "not a number (exponent out of range): value set missing")
+        if value != value or value in (float("inf"), float("-inf")):
+            return None, ("warning", "not a number (exponent out of range): value set missing")
+        return value, None
     m = _NUM_HEAD.match(s)
     if not m:
         return None, ("warning", "not a number: value set missing")
@@ -86,6 +103,9 @@ def parse_number(v, percentage: bool = False):
                 not re.fullmatch(r"\d{3}(?:[.,]\d+)?", groups[-1]):
             return None, ("warning", "not a number (spaces inside it): value set missing")
         body = body.replace(" ", "")
+        grouped_by_space = True
+    else:
+        grouped_by_space = False
     has_dot, has_comma = "." in body, "," in body
     if has_dot and has_comma:
         dec = "," if body.rfind(",") > body.rfind(".") else "."
@@ -102,19 +122,20 @@ def parse_number(v, percentage: bool = False):
                 return None, ("warning", f"not a number (misplaced {sep!r}): value set missing")
             body = body.replace(sep, "")
         else:
-            if len(parts[1]) == 3 and parts[0] != "0":
-                notes.append(f"{sep!r} read as the decimal mark (write {parts[0]}{parts[1]} without a separator "
-                             "if thousands were meant)")
+            if (len(parts[1]) == 3 and 1 <= len(parts[0]) <= 3 and parts[0] != "0"
+                    and not grouped_by_space):
+                return None, ("error", f"ambiguous number: {sep!r} may separate thousands "
+                                       f"({parts[0]}{parts[1]}) or mark decimals ({parts[0]}.{parts[1]}); "
+                                       f"write {parts[0]}{parts[1]} or {parts[0]}{sep}{parts[1]}0")
             body = parts[0] + "." + parts[1]
     try:
         value = float(sign + body)
     except ValueError:
         return None, ("warning", "not a number: value set missing")
     if tail:
-        if percentage and tail in ("%", "posto", "procenata", "процената"):
-            pass
-        elif tail == "%":
-            notes.append("'%' ignored")
+        if tail in _PERCENT_WORDS:
+            if not percentage:
+                return None, ("warning", "a percentage where a number is asked: value set missing")
         else:
             notes.append(f"text after the number ignored ({tail[:30]!r})")
     return value, (("warning", "; ".join(notes)) if notes else None)
@@ -135,6 +156,8 @@ def parse_date(v):
     (day first; warns when both parts could be the month), Excel serial numbers (xlsx cells
     without a date format)."""
     if isinstance(v, (dt.datetime, dt.date)):
+        if not DATE_YEARS[0] <= v.year <= DATE_YEARS[1]:
+            return None, ("warning", f"date out of range (years {DATE_YEARS[0]}-{DATE_YEARS[1]}): value set missing")
         return dt.datetime(v.year, v.month, v.day), None
     s = str(v).strip()
     note = None
@@ -152,6 +175,8 @@ def parse_date(v):
         return dt.datetime(day.year, day.month, day.day), ("warning", f"Excel serial date read as {day.isoformat()}")
     else:
         return None, ("warning", "not a date (use yyyy-mm-dd or dd.mm.yyyy): value set missing")
+    if not DATE_YEARS[0] <= y <= DATE_YEARS[1]:
+        return None, ("warning", f"date out of range (years {DATE_YEARS[0]}-{DATE_YEARS[1]}): value set missing")
     try:
         return dt.datetime(y, mo, d), note
     except ValueError:
