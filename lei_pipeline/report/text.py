@@ -130,9 +130,21 @@ def type_label(code: str, lang: str) -> str:
     return sr if lang == "sr" else en
 
 
+def _no_nan(obj):
+    """A missing number (NaN: an unranked unit's rank, a criterion left out) as JSON null, which
+    Plotly draws as a gap; JSON has no NaN."""
+    if isinstance(obj, float):
+        return None if obj != obj or obj in (float("inf"), float("-inf")) else obj
+    if isinstance(obj, dict):
+        return {k: _no_nan(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_no_nan(v) for v in obj]
+    return obj
+
+
 def script_json(obj) -> str:
     """JSON safe inside a <script> element: no '<', '>' or '&' can end it or open a comment."""
-    text = json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    text = json.dumps(_no_nan(obj), sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 

@@ -63,7 +63,10 @@ def rescorer(clean_responses: pd.DataFrame, questionnaire, m, **score_kwargs):
     score_kwargs (registry, reference_dates) go to a scorer that takes them."""
     from lei_pipeline.methodology import score_indicators
 
-    takes_reading = "reading" in inspect.signature(score_indicators).parameters
+    # a methodology that declares its readings (v2) is re-read by the scorer itself; v1 declares none,
+    # so its answers and rules are adjusted to read as asked
+    takes_reading = ("reading" in inspect.signature(score_indicators).parameters
+                     and getattr(m, "declares_reading", False))
     done: dict[tuple, pd.DataFrame] = {}  # a reading is scored once, for the uncertainty and the Sobol runs
 
     def rescore(reading: dict) -> pd.DataFrame:
@@ -77,7 +80,7 @@ def rescorer(clean_responses: pd.DataFrame, questionnaire, m, **score_kwargs):
             long = score_indicators(clean_responses, questionnaire, m, reading=reading, **score_kwargs)
         else:
             frame, m_read = _v1_inputs(clean_responses, m, reading)
-            long = score_indicators(frame, questionnaire, m_read)
+            long = score_indicators(frame, questionnaire, m_read, **score_kwargs)
         return wide_indicators(long, m)
 
     return rescore
