@@ -36,6 +36,7 @@ KNOWN_COLUMNS = {
     "rank_eligible": "True when the unit meets the ranking eligibility rule",
     "coverage": "Share of the unit's criteria with a value (0..1)",
     "target": "Aggregate the uncertainty row describes",
+    "last_page": "Last survey page the respondent reached (LimeSurvey lastpage): a question on a later page reads as not reached",
 }
 
 
@@ -48,6 +49,9 @@ def methodology_columns(methodology) -> dict[str, str]:
         out[c.code] = COMPONENT_COLUMN.format(en=c.name.get("en", c.code), sr_latn=c.name.get("sr_latn", c.code))
     for p in methodology.pillars:
         out[p.code] = PILLAR_COLUMN.format(en=p.name.get("en", p.code), sr_latn=p.name.get("sr_latn", p.code))
+    for c in methodology.components:
+        out[f"coverage_{c.code}"] = (f"Share (0..1) of the {c.name.get('en', c.code)} component's weight the unit "
+                                     f"answered; criteria missing by design do not count (ranking eligibility)")
     # the change table carries every pillar and component as P, P_previous and P_change
     for node in [*methodology.components, *methodology.pillars]:
         en = node.name.get("en", node.code)

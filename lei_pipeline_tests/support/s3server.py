@@ -130,7 +130,10 @@ def local_server(attempts: int = 3) -> Iterator[S3Server]:
                  f"-volume.port.grpc={grpc_v}",
                  # small volumes, many of them: each bucket is a collection that grows its own volumes
                  "-volume.max=200", "-master.volumeSizeLimitMB=64", "-filer", f"-filer.port={filer}",
-                 f"-filer.port.grpc={grpc_f}", "-s3", f"-s3.port={s3}", f"-s3.config={config}"],
+                 f"-filer.port.grpc={grpc_f}", "-s3", f"-s3.port={s3}", f"-s3.config={config}",
+                 # the Iceberg and Lance side servers listen on fixed default ports (8181, 9101): two
+                 # servers at once (one per test worker) would collide there, and neither is used
+                 "-s3.port.iceberg=0", "-s3.port.lance=0"],
                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
             log.close()
             server = S3Server(endpoint=f"http://127.0.0.1:{s3}")

@@ -66,7 +66,7 @@ def test_wave_add_declares_the_wave_after_the_last_one(fresh_env):
 def test_a_methodology_changed_under_the_same_version_is_refused(fresh_env):
     data = Path(fresh_env["LEI_DATA_DIR"])
     assert lei(fresh_env, "run", "--wave", "2022").returncode == 0
-    path = data / "methodology" / "lei-v1.yaml"
+    path = Settings.from_env(data_dir=data).methodology_path     # the methodology in force
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     first = raw["pillars"][0]["components"]
     first[0]["weight"], first[1]["weight"] = 0.7, 0.3          # a weight changed, the version kept
@@ -76,10 +76,10 @@ def test_a_methodology_changed_under_the_same_version_is_refused(fresh_env):
     r = lei(fresh_env, "run", "--wave", "2022")
     out = r.stdout + r.stderr
     assert r.returncode != 0 and "Traceback" not in out
-    assert "lei-v1.yaml: its content changed but its version is still" in out and "raise `version`" in out
+    assert f"{path.name}: its content changed but its version is still" in out and "raise `version`" in out
     assert complete_versions(data / "published", "2022") == [1]
 
-    raw["version"] = "1.1.0"
+    raw["version"] = "2.1.0"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
     r = lei(fresh_env, "run", "--wave", "2022")
     assert r.returncode == 0, (r.stdout + r.stderr)[-3000:]

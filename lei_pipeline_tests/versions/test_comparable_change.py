@@ -64,7 +64,7 @@ def _run(instance, data, wave):
 
 
 def _new_methodology(data, version: str) -> None:
-    path = data / "methodology" / "lei-v1.yaml"
+    path = Settings.from_env(data_dir=data).methodology_path   # the methodology in force
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     raw["version"] = version
     first = raw["pillars"][0]["components"]
@@ -79,21 +79,21 @@ def test_a_new_methodology_rescores_the_previous_wave_from_its_published_respons
     with dg.instance_for_test() as instance:
         for wave in ("2022", "2024"):
             _run(instance, data, wave)
-        _new_methodology(data, "1.1.0")
+        _new_methodology(data, "2.1.0")
         rescored_run = _run(instance, data, "2024")
         rescored = load("change", wave="2024", version=rescored_run.published_version, settings=settings)
-        assert set(rescored["methodology_version"]) == {"1.1.0"}
-        assert set(rescored["previous_methodology_version"]) == {"1.0.0"}
+        assert set(rescored["methodology_version"]) == {"2.1.0"}
+        assert set(rescored["previous_methodology_version"]) == {"2.0.0"}
         before = load("change", wave="2024", version=1, settings=settings).set_index("unit_code")
-        # Re-scored under 1.1.0, not the 2022 values computed under 1.0.0 (the weights differ).
+        # Re-scored under 2.1.0, not the 2022 values computed under 2.0.0 (the weights differ).
         now = rescored.set_index("unit_code")
         assert not np.allclose(now["key_enablers_previous"], before.loc[now.index, "key_enablers_previous"])
 
-        # The same comparison the long way: 2022 re-run from its export under 1.1.0, then 2024 again.
+        # The same comparison the long way: 2022 re-run from its export under 2.1.0, then 2024 again.
         _run(instance, data, "2022")
         direct_run = _run(instance, data, "2024")
         direct = load("change", wave="2024", version=direct_run.published_version, settings=settings)
-        assert set(direct["previous_methodology_version"]) == {"1.1.0"}
+        assert set(direct["previous_methodology_version"]) == {"2.1.0"}
     value_cols = [c for c in direct if c.endswith(("_previous", "_change")) or c in ("lei", "rank")]
     pd.testing.assert_frame_equal(rescored[["unit_code", *value_cols]], direct[["unit_code", *value_cols]],
                                   check_dtype=False, rtol=1e-9)
