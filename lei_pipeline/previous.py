@@ -106,6 +106,7 @@ def compare_with_previous(settings: Settings, wave: str, prev: PreviousWave, ind
     from lei_pipeline.change import compare
     from lei_pipeline.methodology import score_indicators
     from lei_pipeline.publish import load
+    from lei_pipeline.waves import reference_dates
 
     if prev.blocked:
         raise LeiError(prev.blocked)
@@ -118,7 +119,9 @@ def compare_with_previous(settings: Settings, wave: str, prev: PreviousWave, ind
         return compare(wave, indicators, scores, methodology, registry, previous_indicators=prev_ind, **common)
     try:
         responses = load("responses", wave=prev.wave, version=prev.version, settings=settings)
-        prev_ind = score_indicators(responses, questionnaire, methodology)
+        # read as the pipeline reads a wave: registry facts and the wave's reference date
+        prev_ind = score_indicators(responses, questionnaire, methodology, registry=registry,
+                                    reference_dates=reference_dates(settings))
     except Exception as e:   # noqa: BLE001 - any failure means: not comparable, said so, never mixed
         reason = str(e).splitlines()[0] if str(e) else type(e).__name__
         prev_scores = load("scores", wave=prev.wave, version=prev.version, settings=settings)
