@@ -31,37 +31,10 @@ def free_port() -> int:
 
 @contextmanager
 def dagster_webserver(home: Path, env: dict[str, str], timeout: float = 90):
+    """The webserver alone, with the default run coordinator (runs start without a daemon)."""
     home.mkdir(parents=True, exist_ok=True)
     (home / "dagster.yaml").write_text(DAGSTER_YAML)
-    port = free_port()
-    full_env = {**os.environ, **env, "DAGSTER_HOME": str(home), "DAGSTER_DISABLE_TELEMETRY": "1"}
-    bindir = Path(sys.executable).parent
-    proc = subprocess.Popen(
-        [str(bindir / "dagster-webserver"), "-w", str(REPO_ROOT / "workspace.yaml"), "-h", "127.0.0.1", "-p", str(port)],
-        cwd=REPO_ROOT, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + timeout
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/server_info", timeout=2).read()
-                break
-            except OSError:
-                if proc.poll() is not None or time.time() > deadline:
-                    out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
-                    raise RuntimeError(f"dagster-webserver did not start:\n{out[-3000:]}")
-                time.sleep(0.3)
-        yield url
-    finally:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=10)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+    yield from _serve(home, env, ["dagster-webserver"], timeout)
 
 
 @contextmanager
@@ -72,17 +45,23 @@ def dagster_dev(home: Path, env: dict[str, str], timeout: float = 120):
 
     home.mkdir(parents=True, exist_ok=True)
     write_dagster_yaml(home)
+    yield from _serve(home, env, ["dagster", "dev"], timeout)
+
+
+def _serve(home: Path, env: dict[str, str], command: list[str], timeout: float):
+    """Start `command` on a free loopback port, wait for /server_info, yield the URL, stop the
+    whole process group. Output goes to a log file in the home (a pipe nobody reads would fill up
+    and stall the server); its tail is shown if the server does not come up."""
     port = free_port()
     full_env = {**os.environ, **env, "DAGSTER_HOME": str(home), "DAGSTER_DISABLE_TELEMETRY": "1"}
-    bindir = Path(sys.executable).parent
-    proc = subprocess.Popen(
-        [str(bindir / "dagster"), "dev", "-w", str(REPO_ROOT / "workspace.yaml"), "-h", "127.0.0.1", "-p", str(port)],
-        cwd=REPO_ROOT, env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-    )
-    yield from _serve(proc, f"http://127.0.0.1:{port}", timeout, "dagster dev")
-
-
-def _serve(proc: subprocess.Popen, url: str, timeout: float, what: str):
+    exe = str(Path(sys.executable).parent / command[0])
+    log_path = home / "server.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            [exe, *command[1:], "-w", str(REPO_ROOT / "workspace.yaml"), "-h", "127.0.0.1", "-p", str(port)],
+            cwd=REPO_ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + timeout
         while True:
@@ -91,7 +70,8 @@ def _serve(proc: subprocess.Popen, url: str, timeout: float, what: str):
                 break
             except OSError:
                 if proc.poll() is not None or time.time() > deadline:
-                    raise RuntimeError(f"{what} did not start (exit {proc.poll()})")
+                    tail = log_path.read_text(errors="replace")[-3000:]
+                    raise RuntimeError(f"{' '.join(command)} did not start (exit {proc.poll()}):\n{tail}")
                 time.sleep(0.3)
         yield url
     finally:
