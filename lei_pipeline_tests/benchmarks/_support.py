@@ -71,20 +71,30 @@ def run_plain(n_units: int, data_dir: str) -> dict:
     failures = st("validate", validate_table, RawResponses, raw.frame)
     clean = st("clean", clean_responses, raw.frame, q, inputs.registry, WAVE, matcher=inputs.matcher)
     failures += st("validate", validate_table, CleanResponses, clean.frame)
-    ind = st("indicators", score_indicators, clean.frame, q, m)
+    from lei_pipeline.methodology.weights import effective_weights
+    from lei_pipeline.uncertainty import analyse_wave, load_spec
+    from lei_pipeline.waves import reference_dates
+
+    facts = dict(registry=inputs.registry, reference_dates=reference_dates(settings))
+    ind = st("indicators", score_indicators, clean.frame, q, m, **facts)
     failures += st("validate", validate_table, Indicators, ind)
     scores = st("index", compose_index, ind, inputs.registry, m)
     failures += st("validate", validate_table, Scores, scores)
     prev = st("change", previous_wave, settings, WAVE)
     change = st("change", compare_with_previous, settings, WAVE, prev, ind, scores, m, q, inputs.registry).frame
     failures += st("validate", validate_table, Change, change)
+    spec = load_spec(m.path)[0]
+    unc = st("uncertainty", analyse_wave, WAVE, clean.frame, ind, scores, q, m, spec, score_kwargs=facts).tables()
     tables = {"responses": clean.frame, "indicators": ind, "scores": scores, "change": change}
     report = st("quality", quality_report, report_dir(settings, WAVE, "bench-plain"), tables, m)
+    tables.update(weights=effective_weights(m), **unc)
     errors = [p for p in raw.problems + clean.problems if p.severity == "error"]
     if failures or errors or not report.passed:
         raise SystemExit(f"bench wave does not pass its checks: {failures[:3]} {errors[:3]} {report.suites}")
     checks = [{"asset": "bench", "check": "all", "status": "passed", "blocking": True, "run_id": None}]
     prov = build_provenance(inputs, run_id="bench-plain", checks=checks, synthetic=is_synthetic(settings.raw_dir / WAVE))
+    reps = unc["replications"]
+    prov["uncertainty"] = {"seed": int(reps["seed"].iloc[0]) if len(reps) else None, "replications": len(reps)}
     st("publish", publish_snapshot, settings, WAVE, tables, prov, report=report)
     return {"stages": st.seconds, "total": time.perf_counter() - t0, "units": len(scores),
             "indicator_rows": len(ind), "peak_mb": peak_mb()}

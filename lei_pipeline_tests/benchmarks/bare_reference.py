@@ -100,7 +100,10 @@ def read_wave(data: Path, wave: str, questionnaire: dict, question_set: str) -> 
 
 
 def identify(responses: pl.DataFrame, reg: pl.DataFrame) -> pl.DataFrame:
-    """unit_code by the registry's code, else its Latin or Cyrillic name; one response per unit."""
+    """unit_code by the registry's code, else its Latin or Cyrillic name; one response per unit.
+    Only the units that answer the survey (city municipalities do not: the city municipality
+    Novi Sad is not the city Novi Sad)."""
+    reg = reg.filter(pl.col("type") != "city_municipality")
     by_name = dict(zip(reg["name_latin"], reg["unit_code"])) | dict(zip(reg["name_cyrillic"], reg["unit_code"]))
     codes = set(reg["unit_code"])
     out = responses.with_columns(
