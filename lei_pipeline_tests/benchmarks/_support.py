@@ -146,6 +146,7 @@ def run_bare(n_units: int, data_dir: str) -> dict:
     res = bare_reference.score(Path(data_dir), WAVE)
     total = time.perf_counter() - t0
     res.scores.write_parquet(Path(data_dir).parent / "bare-scores.parquet")
+    res.indicator_frame().write_parquet(Path(data_dir).parent / "bare-indicators.parquet")
     return {"stages": {}, "total": total, "units": res.scores.height, "peak_mb": peak_mb()}
 
 

@@ -35,6 +35,10 @@ class Result:
     status: np.ndarray           # units x indicators, the constants above
     scores: pl.DataFrame         # one row per unit
 
+    def indicator_frame(self) -> pl.DataFrame:
+        """unit_code and one column of values per indicator (the wide matrix)."""
+        return pl.DataFrame({"unit_code": self.units, **{c: self.values[:, j] for j, c in enumerate(self.indicators)}})
+
 
 def _yaml(path: Path) -> dict:
     return yaml.safe_load(path.read_text(encoding="utf-8"))

@@ -86,6 +86,30 @@ def score_differences(bare: Path, published: Path, wave: str = "2024", skip_unit
     return out
 
 
+def indicator_differences(bare: Path, published: Path, wave: str = "2024") -> list[str]:
+    """Indicators whose values differ between the bare script's matrix and the published long table."""
+    import polars as pl
+
+    b = pl.read_parquet(bare)
+    long = pl.read_parquet(latest_table(published, wave, "indicators"), columns=["unit_code", "indicator", "value"])
+    p = long.with_columns(pl.col("unit_code").cast(pl.String), pl.col("indicator").cast(pl.String)).pivot(
+        on="indicator", index="unit_code", values="value")
+    j = p.join(b, on="unit_code", suffix="_bare")
+    if j.height != b.height or j.height != p.height:
+        return [f"units differ: bare {b.height}, published {p.height}"]
+    out = []
+    for c in [c for c in b.columns if c != "unit_code"]:
+        if c not in p.columns:
+            out.append(f"{c}: not published")
+            continue
+        x, y = j[c].fill_nan(None), j[f"{c}_bare"].fill_nan(None)
+        bad = ~((x.is_null() & y.is_null()) | ((x - y).abs() <= SCORE_TOLERANCE).fill_null(False))
+        if bad.any():
+            i = int(bad.arg_max())
+            out.append(f"{c}: {int(bad.sum())} units, e.g. {j['unit_code'][i]} published {x[i]!r} bare {y[i]!r}")
+    return out
+
+
 def _hash_verdict(published: Path, fixture: Path) -> str:
     from lei_pipeline_tests.support.table_hashes import published_hashes
 
@@ -118,6 +142,8 @@ def run_size(n: int) -> dict:
         bare_scores = Path(tmp) / "bare" / "bare-scores.parquet"
         out["checks"] = {mode: score_differences(bare_scores, Path(tmp) / mode / "data" / "published")
                          for mode in ("plain", "dagster")}
+        out["indicator_checks"] = indicator_differences(Path(tmp) / "bare" / "bare-indicators.parquet",
+                                                        Path(tmp) / "dagster" / "data" / "published")
         fixture = FIXTURES / f"wave-{n}-lei-sample.json"
         if fixture.is_file():
             out["hashes"] = _hash_verdict(Path(tmp) / "dagster" / "data" / "published", fixture)
@@ -160,6 +186,8 @@ def _print_size(n: int, r: dict) -> None:
         print(f"  {mode:<8}: total {m['total']:.2f} s, peak {m['peak_mb']:,.0f} MB" + (f" ({stages} s)" if stages else ""))
     for mode, diffs in r["checks"].items():
         print(f"  bare scores vs {mode} published: " + ("EQUAL" if not diffs else "NOT EQUAL: " + "; ".join(diffs[:5])))
+    diffs = r["indicator_checks"]
+    print("  bare indicator values vs dagster published: " + ("EQUAL" if not diffs else "NOT EQUAL: " + "; ".join(diffs[:5])))
     if "hashes" in r:
         print(f"  published tables vs fixtures/redesign/wave-{n}-lei-sample.json: {r['hashes']}")
 

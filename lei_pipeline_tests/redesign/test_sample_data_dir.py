@@ -142,7 +142,7 @@ def test_bare_reference_scores_equal_the_published_ones_but_novi_sad(published, 
     """Every unit's components, pillars, LEI, coverage and category as the bare script computes them
     (ranks move with Novi Sad's LEI: see the next test)."""
     from lei_pipeline_tests.benchmarks import bare_reference
-    from lei_pipeline_tests.benchmarks.bench_pipeline import score_differences
+    from lei_pipeline_tests.benchmarks.bench_pipeline import indicator_differences, score_differences
 
     bare = bare_reference.score(published, "2024")
     bare.scores.write_parquet(tmp_path / "bare.parquet")
@@ -150,6 +150,10 @@ def test_bare_reference_scores_equal_the_published_ones_but_novi_sad(published, 
                              skip_columns=["rank", "rank_in_type"]) == []
     novi_sad = score_differences(tmp_path / "bare.parquet", published / "published", skip_columns=["rank", "rank_in_type"])
     assert [d.split(":")[0] for d in novi_sad] == ["citizen_involvement", "e_services", "lei"]
+    # every indicator value of every unit, Novi Sad's TRN07 aside (not shown there by the pipeline)
+    bare.indicator_frame().write_parquet(tmp_path / "bare-indicators.parquet")
+    assert indicator_differences(tmp_path / "bare-indicators.parquet", published / "published") == [
+        "TRN07: 1 units, e.g. X-NOVI-SAD published None bare 0.0"]
 
 
 @pytest.mark.xfail(strict=True, reason="lei_pipeline.methodology.facts.with_official_languages gives the city "
