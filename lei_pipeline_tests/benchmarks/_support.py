@@ -1,6 +1,6 @@
-"""Helpers for bench_pipeline: a throw-away data directory holding one synthetic wave, and the
-two ways of running it (plain core calls, Dagster in-process), each in its own child process so
-that peak memory (VmHWM) belongs to one run only.
+"""Helpers for bench_pipeline: a throw-away data directory holding one synthetic wave (`lei sample`),
+and the three ways of running it (the bare reference script, plain core calls, Dagster in-process),
+each in its own child process so that peak memory (VmHWM) belongs to one run only.
 
 Child entry point: python -m lei_pipeline_tests.benchmarks._support {bare|plain|dagster} N DATA_DIR
 prints one JSON line: seconds per stage, total, peak MB, rows. The bare run also writes its scores
