@@ -24,6 +24,9 @@ class Settings:
     # where snapshots are published (LEI_STORAGE_URL): None = the local published folder,
     # or s3://bucket/prefix (endpoint and credentials from the standard AWS_* variables)
     storage_url: str | None = None
+    # the registry of local governments (LEI_REGISTRY_FILE): None = reference/registry.csv in the
+    # data directory; another file for a synthetic registry (lei sample) or another country's
+    registry_file: Path | None = None
 
     @property
     def raw_dir(self) -> Path:
@@ -57,12 +60,14 @@ class Settings:
 
     @property
     def registry_path(self) -> Path:
-        return self.data_dir / "reference" / "registry.csv"
+        return self.registry_file or self.data_dir / "reference" / "registry.csv"
 
     @classmethod
     def from_env(cls, data_dir: str | os.PathLike | None = None, catalog_url: str | None = None,
-                 storage_url: str | None = None) -> "Settings":
+                 storage_url: str | None = None, registry_file: str | os.PathLike | None = None) -> "Settings":
         d = Path(data_dir or os.environ.get("LEI_DATA_DIR") or REPO_ROOT / "data").resolve()
         url = catalog_url or os.environ.get("LEI_CATALOG_URL") or sqlite_url(d / "catalog.sqlite")
         storage = storage_url or os.environ.get("LEI_STORAGE_URL") or None
-        return cls(data_dir=d, catalog_url=url, storage_url=storage)
+        registry = registry_file or os.environ.get("LEI_REGISTRY_FILE") or None
+        return cls(data_dir=d, catalog_url=url, storage_url=storage,
+                   registry_file=Path(registry).resolve() if registry else None)

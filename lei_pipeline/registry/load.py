@@ -6,6 +6,7 @@ are applied here, on load."""
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -22,6 +23,8 @@ CITY_TYPES = frozenset({"capital_city", "city"})
 EXPECTED_COUNTS = {"capital_city": 1, "city": 27, "municipality": 117, "city_municipality": 30}
 
 PROJECT_CODE_PREFIX = "X-"
+# Codes of invented units in a synthetic registry (lei sample): S + six digits, never official.
+SYNTHETIC_CODE = re.compile(r"S[0-9]{6}")
 
 COLUMNS = ["unit_code", "name_latin", "name_cyrillic", "unit_type", "parent_city", "district",
            "region", "population_2022", "population_source", "respondent"]
@@ -52,12 +55,38 @@ def default_registry_path() -> Path:
     return path if path.exists() else REPO_ROOT / "data" / "reference" / "registry.csv"
 
 
+def registry_declaration(path: Path) -> dict:
+    """What a registry says about itself in `<name>.yaml` beside it (absent: Serbia's registry,
+    checked against EXPECTED_COUNTS and the check-digit rule). Keys: synthetic (true: codes
+    S + six digits are accepted besides official ones), expected_counts ({unit_type: n}), note."""
+    side = path.with_suffix(".yaml")
+    if not side.is_file():
+        return {}
+    import yaml
+
+    try:
+        decl = yaml.safe_load(side.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as e:
+        raise LeiError(f"{side}: not a readable YAML file ({type(e).__name__})") from None
+    unknown = set(decl) - {"synthetic", "expected_counts", "note"} if isinstance(decl, dict) else {"?"}
+    counts = decl.get("expected_counts", {}) if not unknown else None
+    if unknown or not isinstance(decl.get("synthetic", False), bool) or not isinstance(counts, dict) \
+            or any(k not in UNIT_TYPES or not isinstance(v, int) or v < 0 for k, v in counts.items()):
+        raise LeiError(f"{side}: expected synthetic: true|false, expected_counts: {{unit_type: count}} and note")
+    return decl
+
+
 def load_registry(path: str | Path | None = None, expected_counts: dict[str, int] | None = EXPECTED_COUNTS) -> pd.DataFrame:
     """The registry as a DataFrame with the contract columns (see COLUMNS).
 
     Raises LeiError when the file is missing or inconsistent. `expected_counts=None` skips the
-    count check (for a small test registry)."""
+    count check (for a small test registry). A registry may declare itself synthetic and its own
+    counts in a file beside it (see registry_declaration)."""
     path = Path(path) if path is not None else default_registry_path()
+    decl = registry_declaration(path)
+    if expected_counts is EXPECTED_COUNTS and "expected_counts" in decl:
+        expected_counts = decl["expected_counts"]
+    synthetic = decl.get("synthetic", False)
     try:
         with path.open(encoding="utf-8", newline="") as fh:
             records = list(csv.DictReader(fh))
@@ -81,7 +110,7 @@ def load_registry(path: str | Path | None = None, expected_counts: dict[str, int
         if not rec["name_latin"] or not rec["name_cyrillic"]:
             problems.append(f"line {line}: a name is missing in one script")
         if code:
-            if not check_digit_ok(code):
+            if not (check_digit_ok(code) or (synthetic and SYNTHETIC_CODE.fullmatch(code))):
                 problems.append(f"line {line}: {code!r} is not a valid 5-digit statistical code")
         elif kind in CITY_TYPES:
             code = project_code(rec["name_latin"])

@@ -1,63 +1,29 @@
-"""Helpers for bench_pipeline: a throw-away data directory holding one synthetic wave, and the
-two ways of running it (plain core calls, Dagster in-process), each in its own child process so
-that peak memory (VmHWM) belongs to one run only.
+"""Helpers for bench_pipeline: a throw-away data directory holding one synthetic wave (`lei sample`),
+and the three ways of running it (the bare reference script, plain core calls, Dagster in-process),
+each in its own child process so that peak memory (VmHWM) belongs to one run only.
 
-Child entry point: python -m lei_pipeline_tests.benchmarks._support {plain|dagster} N DATA_DIR
-prints one JSON line: seconds per stage, total, peak MB, rows."""
+Child entry point: python -m lei_pipeline_tests.benchmarks._support {bare|plain|dagster} N DATA_DIR
+prints one JSON line: seconds per stage, total, peak MB, rows. The bare run also writes its scores
+to DATA_DIR/../bare-scores.parquet, for the benchmark to compare with the published ones."""
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import sys
 import time
-from functools import lru_cache
 from pathlib import Path
 
 WAVE = "2024"
 SEED = 42
-REPO_DATA = Path(__file__).resolve().parents[2] / "data"
 
 
-def make_data_dir(n_units: int, root: Path, shape: str = "limesurvey") -> Path:
-    """data/{questionnaire,methodology,reference} copied from the repo, and data/raw/2024/ with
-    one synthetic export of n_units local governments (the full questionnaire of the wave)."""
-    from lei_pipeline.sample import NOTE_NAME, SYNTHETIC_NOTICE, generate_responses, synthetic_registry, write_export
-    from lei_pipeline.survey.questionnaire import load_questionnaire
+def make_data_dir(n_units: int, root: Path) -> Path:
+    """root/data: what `lei sample --units n_units --out root/data --seed 42 --wave 2024` writes
+    (the inputs, a registry covering the synthetic units, waves.yaml, one LimeSurvey export)."""
+    from lei_pipeline.sample.data_dir import write_data_dir
 
-    data = root / "data"
-    for sub in ("questionnaire", "methodology", "reference"):
-        shutil.copytree(REPO_DATA / sub, data / sub)
-    raw = data / "raw" / WAVE
-    raw.mkdir(parents=True)
-    q = load_questionnaire(data / "questionnaire" / "lei-questionnaire.yaml")
-    tidy = generate_responses(WAVE, n_units, SEED, q, synthetic_registry(n_units, SEED))
-    write_export(tidy, raw / f"lei-{WAVE}-bench.csv", shape, q, WAVE)
-    (raw / NOTE_NAME).write_text(SYNTHETIC_NOTICE, encoding="utf-8")
-    from lei_pipeline.settings import Settings
-    from lei_pipeline.waves import declare_wave
-
-    declare_wave(Settings.from_env(data_dir=data), WAVE, question_set=WAVE)   # the order of waves: just this one
-    return data
-
-
-@lru_cache(maxsize=2)
-def bench_inputs(data_dir: str, n_units: int):
-    """The product's inputs, but with the registry extended by the synthetic units.
-    load_registry cannot load them from registry.csv: synthetic codes (S000146) fail the
-    5-digit check-digit rule, and EXPECTED_COUNTS pins 1/27/117/30 units per type."""
-    from lei_pipeline.inputs import SurveyInputs as Inputs
-    from lei_pipeline.methodology import load_methodology
-    from lei_pipeline.registry import Matcher, load_registry
-    from lei_pipeline.sample import synthetic_registry
-    from lei_pipeline.settings import Settings
-    from lei_pipeline.survey.questionnaire import load_questionnaire
-
-    s = Settings.from_env(data_dir=data_dir)
-    registry = synthetic_registry(n_units, SEED, load_registry(s.registry_path))
-    return Inputs(questionnaire=load_questionnaire(s.questionnaire_path),
-                  methodology=load_methodology(s.methodology_path),
-                  registry=registry, matcher=Matcher(registry, respondents_only=True))
+    write_data_dir(root / "data", n_units, seed=SEED, wave=WAVE)
+    return root / "data"
 
 
 def peak_mb() -> float:
@@ -97,26 +63,38 @@ def run_plain(n_units: int, data_dir: str) -> dict:
     st = _Stages()
     t0 = time.perf_counter()
     settings = Settings.from_env(data_dir=data_dir)
-    inputs = st("inputs", bench_inputs, data_dir, n_units)
+    from lei_pipeline.inputs import load_inputs
+
+    inputs = st("inputs", load_inputs, settings)
     q, m = inputs.questionnaire, inputs.methodology
     raw = st("read", read_export, find_export(settings, WAVE), q, wave=WAVE)
     failures = st("validate", validate_table, RawResponses, raw.frame)
     clean = st("clean", clean_responses, raw.frame, q, inputs.registry, WAVE, matcher=inputs.matcher)
     failures += st("validate", validate_table, CleanResponses, clean.frame)
-    ind = st("indicators", score_indicators, clean.frame, q, m)
+    from lei_pipeline.methodology.weights import effective_weights
+    from lei_pipeline.uncertainty import analyse_wave, load_spec
+    from lei_pipeline.waves import reference_dates
+
+    facts = dict(registry=inputs.registry, reference_dates=reference_dates(settings))
+    ind = st("indicators", score_indicators, clean.frame, q, m, **facts)
     failures += st("validate", validate_table, Indicators, ind)
     scores = st("index", compose_index, ind, inputs.registry, m)
     failures += st("validate", validate_table, Scores, scores)
     prev = st("change", previous_wave, settings, WAVE)
     change = st("change", compare_with_previous, settings, WAVE, prev, ind, scores, m, q, inputs.registry).frame
     failures += st("validate", validate_table, Change, change)
+    spec = load_spec(m.path)[0]
+    unc = st("uncertainty", analyse_wave, WAVE, clean.frame, ind, scores, q, m, spec, score_kwargs=facts).tables()
     tables = {"responses": clean.frame, "indicators": ind, "scores": scores, "change": change}
     report = st("quality", quality_report, report_dir(settings, WAVE, "bench-plain"), tables, m)
+    tables.update(weights=effective_weights(m), **unc)
     errors = [p for p in raw.problems + clean.problems if p.severity == "error"]
     if failures or errors or not report.passed:
         raise SystemExit(f"bench wave does not pass its checks: {failures[:3]} {errors[:3]} {report.suites}")
     checks = [{"asset": "bench", "check": "all", "status": "passed", "blocking": True, "run_id": None}]
     prov = build_provenance(inputs, run_id="bench-plain", checks=checks, synthetic=is_synthetic(settings.raw_dir / WAVE))
+    reps = unc["replications"]
+    prov["uncertainty"] = {"seed": int(reps["seed"].iloc[0]) if len(reps) else None, "replications": len(reps)}
     st("publish", publish_snapshot, settings, WAVE, tables, prov, report=report)
     return {"stages": st.seconds, "total": time.perf_counter() - t0, "units": len(scores),
             "indicator_rows": len(ind), "peak_mb": peak_mb()}
@@ -130,14 +108,7 @@ def run_dagster(n_units: int, data_dir: str) -> dict:
     from lei_pipeline.defs.resources import LeiSettings, SurveyInputs
     from lei_pipeline.defs.run_waves import materialize_wave
 
-    class BenchSurveyInputs(SurveyInputs):
-        n_units: int = 0
-
-        def get(self):
-            return bench_inputs(self.data_dir, self.n_units)
-
-    resources = {"lei": LeiSettings(data_dir=data_dir),
-                 "survey_inputs": BenchSurveyInputs(data_dir=data_dir, n_units=n_units)}
+    resources = {"lei": LeiSettings(data_dir=data_dir), "survey_inputs": SurveyInputs(data_dir=data_dir)}
     t0 = time.perf_counter()
     with dg.instance_for_test() as instance:
         run = materialize_wave(instance, WAVE, resources)
@@ -167,10 +138,22 @@ def _step_seconds(instance, run_id: str) -> dict:
     return out
 
 
+def run_bare(n_units: int, data_dir: str) -> dict:
+    """The bare reference script (benchmarks/bare_reference.py): polars and numpy, nothing else."""
+    from lei_pipeline_tests.benchmarks import bare_reference
+
+    t0 = time.perf_counter()
+    res = bare_reference.score(Path(data_dir), WAVE)
+    total = time.perf_counter() - t0
+    res.scores.write_parquet(Path(data_dir).parent / "bare-scores.parquet")
+    res.indicator_frame().write_parquet(Path(data_dir).parent / "bare-indicators.parquet")
+    return {"stages": {}, "total": total, "units": res.scores.height, "peak_mb": peak_mb()}
+
+
 def child(mode: str, n_units: int, data_dir: str) -> None:
     os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    result = (run_plain if mode == "plain" else run_dagster)(n_units, data_dir)
+    result = {"bare": run_bare, "plain": run_plain, "dagster": run_dagster}[mode](n_units, data_dir)
     print("BENCH_RESULT " + json.dumps(result), flush=True)
 
 

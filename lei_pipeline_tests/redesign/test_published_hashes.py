@@ -1,0 +1,21 @@
+"""The published tables keep their content through the columnar redesign (issue 17): the three
+sample waves, published by `lei run`, hash as recorded before it (fixtures/redesign/)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from lei_pipeline_tests.support.lei_run import copy_repo_data, lei_run
+from lei_pipeline_tests.support.table_hashes import published_hashes
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "redesign"
+
+
+def test_sample_waves_publish_the_recorded_tables(tmp_path):
+    data = copy_repo_data(tmp_path / "data")
+    run = lei_run(data, tmp_path / "dagster_home")
+    assert run.returncode == 0, run.stderr[-2000:]
+    want = json.loads((FIXTURES / "sample-waves.json").read_text(encoding="utf-8"))
+    got = published_hashes(data / "published")
+    assert sorted(got) == sorted(want)   # every wave, every table
+    assert {k: v for k, v in got.items() if want[k] != v} == {}
