@@ -399,13 +399,22 @@ def score_indicators(clean_frame: pd.DataFrame, questionnaire, m: Methodology, *
     reference_dates: {wave: datetime.date} (data/waves.yaml); default 31 December of the year
       before the wave. registry: the registry frame (population_2022, minority_languages) for
       per-capita indicators and registry display conditions."""
+    return score_matrix(clean_frame, questionnaire, m, reading=reading, reference_dates=reference_dates,
+                        registry=registry).long()
+
+
+def score_matrix(clean_frame: pd.DataFrame, questionnaire, m: Methodology, *, reading: dict | None = None,
+                 reference_dates: dict | None = None, registry: pd.DataFrame | None = None) -> IndicatorMatrix:
+    """The scores wide (units x indicators, in the responses' row order and the methodology's
+    indicator order), with statuses and traces; arguments as score_indicators'."""
     problems = check_against(m, questionnaire)
     if problems:
         raise LeiError("methodology does not fit the questionnaire: " + "; ".join(problems))
     for col in ("wave", "unit_code"):
         if col not in clean_frame.columns:
             raise LeiError(f"score_indicators: the responses have no {col!r} column")
-    ctx = _Ctx(clean_frame, questionnaire, m, resolve_reading(m, reading), reference_dates, registry)
+    resolved = resolve_reading(m, reading)
+    ctx = _Ctx(clean_frame, questionnaire, m, resolved, reference_dates, registry)
     k, n = len(m.indicators), ctx.n
     values = np.empty((n, k), dtype=float)
     statuses = np.empty((n, k), dtype=np.int8)
@@ -415,18 +424,74 @@ def score_indicators(clean_frame: pd.DataFrame, questionnaire, m: Methodology, *
         values[:, j] = v
         statuses[:, j] = s
         traces.append(t)
-    # Rows are unit-major (a unit's 75 indicators together): positions into the per-unit and
-    # per-indicator arrays, taken in Arrow so that no Python string is made per row.
-    unit_pos = np.repeat(np.arange(n), k)
-    ind_pos = np.tile(np.arange(k), n)
-    unit_codes = _text(ctx.frame["unit_code"].astype(str))
-    out = pd.DataFrame({
-        "wave": _str_column(_text(ctx.waves).take(unit_pos)),
-        "unit_code": _str_column(unit_codes.take(unit_pos)),
-        "indicator": _str_column(pa.array([i.code for i in m.indicators], pa.string()).take(ind_pos)),
-        "component": _str_column(pa.array([i.component for i in m.indicators], pa.string()).take(ind_pos)),
-        "value": values.ravel(),
-        "status": _str_column(pa.array(list(STATUSES), pa.string()).take(pa.array(statuses.ravel().astype(np.int32)))),
-        "trace": _str_column(pa.concat_arrays(traces).take(ind_pos * n + unit_pos) if traces else pa.array([], pa.string())),
-    })
-    return out[OUTPUT_COLUMNS]
+    return IndicatorMatrix(m=m, waves=_text(ctx.waves), unit_codes=_text(ctx.frame["unit_code"].astype(str)),
+                           values=values, statuses=statuses, traces=traces, reading=resolved)
+
+
+def _reading_values(m: Methodology, reading: dict[str, dict]) -> np.ndarray:
+    """Per indicator (columns), the value a dont_know / blank / not_applicable answer reads as
+    (rows, in that order) under a resolved reading: what _coded and _finish put there (v2)."""
+    out = np.empty((3, len(m.indicators)))
+    for j, ind in enumerate(m.indicators):
+        r = reading[ind.code]
+        out[0, j] = np.nan if r["dont_know"] == "missing" else m.dont_know_score
+        out[1, j] = 0.0 if r["blank"] == "none" else np.nan
+        out[2, j] = np.nan if r["na"] == "accepted" else 0.0
+    return out
+
+
+class IndicatorMatrix:
+    """One scoring pass, wide: values and statuses (units x indicators) that feed the index
+    directly, and per indicator the traces; the long table (long()) only for publishing."""
+
+    def __init__(self, m: Methodology, waves: pa.Array, unit_codes: pa.Array, values: np.ndarray,
+                 statuses: np.ndarray, traces: list[pa.Array], reading: dict[str, dict]):
+        self.m, self.waves, self.unit_codes = m, waves, unit_codes
+        self.values, self.statuses, self.traces, self.reading = values, statuses, traces, reading
+        self.codes = [i.code for i in m.indicators]
+
+    def long(self) -> pd.DataFrame:
+        """One row per (wave, unit_code, indicator), unit-major (a unit's indicators together)."""
+        n, k = self.values.shape
+        # positions into the per-unit and per-indicator arrays, taken in Arrow so that no Python
+        # string is made per row
+        unit_pos = np.repeat(np.arange(n), k)
+        ind_pos = np.tile(np.arange(k), n)
+        m = self.m
+        out = pd.DataFrame({
+            "wave": _str_column(self.waves.take(unit_pos)),
+            "unit_code": _str_column(self.unit_codes.take(unit_pos)),
+            "indicator": _str_column(pa.array(self.codes, pa.string()).take(ind_pos)),
+            "component": _str_column(pa.array([i.component for i in m.indicators], pa.string()).take(ind_pos)),
+            "value": self.values.ravel(),
+            "status": _str_column(pa.array(list(STATUSES), pa.string())
+                                  .take(pa.array(self.statuses.ravel().astype(np.int32)))),
+            "trace": _str_column(pa.concat_arrays(self.traces).take(ind_pos * n + unit_pos) if self.traces
+                                 else pa.array([], pa.string())),
+        })
+        return out[OUTPUT_COLUMNS]
+
+    def reread(self, reading: dict | None) -> np.ndarray:
+        """The values under another reading of don't-know, blank and NA answers, without scoring
+        again: statuses do not depend on the reading, and a cell's status alone says which
+        reading applies to it (methodology v2; v1 has no declared reading: score again)."""
+        if not self.m.declares_reading:
+            raise LeiError(f"methodology {self.m.version} declares no reading: re-score its answers instead")
+        old = _reading_values(self.m, self.reading)
+        new = _reading_values(self.m, resolve_reading(self.m, reading))
+        values = self.values.copy()
+        for row, st in enumerate(("dont_know", "blank", "not_applicable")):
+            changed = np.flatnonzero(~((old[row] == new[row]) | (np.isnan(old[row]) & np.isnan(new[row]))))
+            if changed.size:
+                sub = values[:, changed]
+                hit = self.statuses[:, changed] == _S[st]
+                values[:, changed] = np.where(hit, new[row][changed][None, :], sub)
+        return values
+
+    def wide(self, values: np.ndarray | None = None) -> pd.DataFrame:
+        """unit_code + one float column per indicator, sorted by unit_code (as a pivot of the long
+        table gives it)."""
+        v = self.values if values is None else values
+        frame = pd.DataFrame(v, columns=self.codes)
+        frame.insert(0, "unit_code", _str_column(self.unit_codes))
+        return frame.sort_values("unit_code", kind="stable").reset_index(drop=True)
