@@ -219,11 +219,19 @@ def _finish(ind: Indicator, ctx: _Ctx, value: np.ndarray, trace: pa.Array, statu
     return value, trace, status
 
 
-def _cell_status(codes: pd.Series) -> np.ndarray:
-    f, uniq = pd.factorize(codes)            # a column holds a handful of distinct answers
+def _cell_status(codes: pd.Series, factorized: tuple | None = None) -> np.ndarray:
+    f, uniq = pd.factorize(codes) if factorized is None else factorized  # a handful of distinct answers
     per = np.array([_S["dont_know"] if u == "DK" else _S["not_applicable"] if u == "NA" else _S["answered"]
                     for u in uniq] + [_S["blank"]], dtype=np.int8)
     return per[np.where(f < 0, len(uniq), f)]
+
+
+def _lookup(factorized: tuple, table: dict) -> tuple[np.ndarray, list]:
+    """Per cell, table[answer] (missing: not in the table, or no answer), looked up once per
+    distinct answer: positions into the distinct answers plus one for 'missing'."""
+    f, uniq = factorized
+    pos = np.where(f < 0, len(uniq), f)
+    return pos, [table.get(u) for u in uniq] + [None]
 
 
 def _coded(ind: Indicator, ctx: _Ctx, table: dict[str, float], kind: str) -> tuple:
@@ -232,7 +240,8 @@ def _coded(ind: Indicator, ctx: _Ctx, table: dict[str, float], kind: str) -> tup
     if s is None:
         return _finish(ind, ctx, np.full(ctx.n, np.nan), _blank(ctx.n), np.full(ctx.n, _S["blank"], np.int8))
     codes = s.astype(object).where(s.notna(), None)
-    status = _cell_status(codes)
+    factorized = pd.factorize(codes)
+    status = _cell_status(codes, factorized)
     r = ctx.reading[ind.code]
     dk = ctx.m.dont_know_score
     dk_read = ctx.m.declares_reading and r["dont_know"] == "missing"
@@ -241,8 +250,10 @@ def _coded(ind: Indicator, ctx: _Ctx, table: dict[str, float], kind: str) -> tup
     lookup_v["DK"] = np.nan if dk_read else dk
     lookup_t["DK"] = (f"{ind.question}=DK (don't know) -> missing (dont_know: missing)" if dk_read else
                       f"{ind.question}=DK (don't know) -> {dk:g} (DK scored {dk:g})")
-    value = codes.map(lookup_v).to_numpy(dtype=float, na_value=np.nan)
-    trace = _text(codes.map(lookup_t))
+    pos, per_v = _lookup(factorized, lookup_v)
+    value = np.array([np.nan if v is None else v for v in per_v], dtype=float)[pos]
+    _, per_t = _lookup(factorized, lookup_t)
+    trace = pa.array(per_t, pa.string()).take(pos)
     # v1: an answer code without points (NA: not a competence) is left out, like a missing answer.
     other = (status == _S["answered"]) & np.isnan(value)
     status[other] = _S["invalid"]
@@ -449,6 +460,36 @@ class IndicatorMatrix:
         self.m, self.waves, self.unit_codes = m, waves, unit_codes
         self.values, self.statuses, self.traces, self.reading = values, statuses, traces, reading
         self.codes = [i.code for i in m.indicators]
+
+    @classmethod
+    def from_long(cls, ind: pd.DataFrame, m: Methodology) -> IndicatorMatrix | None:
+        """The matrix of one wave's long table as score_indicators writes it (unit-major, every
+        indicator of the methodology in its order, each unit once, statuses known): a reshape,
+        no pivot. None for any other layout (hand-made tables): the caller pivots instead."""
+        k = len(m.indicators)
+        if "status" not in ind.columns or k == 0 or len(ind) == 0 or len(ind) % k:
+            return None
+        n = len(ind) // k
+        codes = pa.array([i.code for i in m.indicators], pa.string())
+        if not pc.all(pc.equal(pa.array(ind["indicator"], pa.string()),
+                               codes.take(np.tile(np.arange(k), n)))).as_py():
+            return None
+        units = pa.array(ind["unit_code"], pa.string())
+        first = units.take(np.arange(0, n * k, k))
+        if (first.null_count or len(pc.unique(first)) != n
+                or not pc.all(pc.equal(units, first.take(np.repeat(np.arange(n), k)))).as_py()):
+            return None
+        status = pc.index_in(pa.array(ind["status"], pa.string()), value_set=pa.array(list(STATUSES), pa.string()))
+        if status.null_count:
+            return None
+        waves = pa.array(ind["wave"].astype(str), pa.string()).take(np.arange(0, n * k, k))
+        values = ind["value"].to_numpy(dtype=float, na_value=np.nan).reshape(n, k)
+        statuses = status.to_numpy(zero_copy_only=False).astype(np.int8).reshape(n, k)
+        return cls(m, waves, first, values, statuses, traces=[], reading={})
+
+    def excused(self) -> np.ndarray:
+        """units x indicators: True where the status is missing by design (EXCUSED)."""
+        return np.isin(self.statuses, [_S[s] for s in EXCUSED])
 
     def long(self) -> pd.DataFrame:
         """One row per (wave, unit_code, indicator), unit-major (a unit's indicators together)."""
