@@ -15,6 +15,7 @@ from lei_pipeline.change import empty_change
 from lei_pipeline.previous import compare_with_previous, previous_wave
 from lei_pipeline.waves import reference_dates
 from lei_pipeline.schemas import Change, Indicators, Scores, validate_table
+from lei_pipeline.schemas.validate import validate_indicators
 
 
 def _methodology_metadata(m) -> dict:
@@ -36,7 +37,7 @@ def indicators(clean_responses: pd.DataFrame, survey_inputs: SurveyInputs, lei: 
                              reference_dates=reference_dates(settings))
     yield dg.Output(frame, metadata={**frame_metadata(frame, model_descriptions(Indicators), score_columns=["value"]),
                                      **_methodology_metadata(inputs.methodology)})
-    yield failures_result("indicators", "indicators_schema", validate_table(Indicators, frame))
+    yield failures_result("indicators", "indicators_schema", validate_indicators(Indicators, frame, inputs.methodology))
 
 
 @dg.asset(
