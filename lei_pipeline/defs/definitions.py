@@ -3,6 +3,7 @@ import dagster as dg
 
 from lei_pipeline.defs.assets.index import composite_index, indicators, wave_change
 from lei_pipeline.defs.assets.publish import published_snapshot
+from lei_pipeline.defs.assets.quality import quality_suites
 from lei_pipeline.defs.assets.sources import SOURCE_ASSETS
 from lei_pipeline.defs.assets.survey import clean_responses, raw_responses
 from lei_pipeline.defs.assets.uncertainty import wave_uncertainty
@@ -13,9 +14,11 @@ from lei_pipeline.defs.sensors import new_wave_sensor
 
 WAVE_ASSETS = [raw_responses, clean_responses, indicators, composite_index, wave_change, wave_uncertainty,
                published_snapshot]
+WAVE_CHECKS = [quality_suites]  # checks that run as steps of their own
 
 defs = dg.Definitions(
     assets=[*SOURCE_ASSETS, *WAVE_ASSETS],
+    asset_checks=WAVE_CHECKS,
     jobs=[wave_job],
     sensors=[new_wave_sensor],
     schedules=[changed_exports_schedule],

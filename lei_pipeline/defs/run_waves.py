@@ -59,7 +59,7 @@ def materialize_wave(instance: dg.DagsterInstance, wave: str, resources: dict | 
                      log_level: str = "CRITICAL", on_event: Callable[[object], None] | None = None) -> WaveRun:
     """log_level: Dagster's console log; on_event receives each DagsterEvent as it happens."""
     from lei_pipeline.defs.checks import SPECS
-    from lei_pipeline.defs.definitions import WAVE_ASSETS
+    from lei_pipeline.defs.definitions import WAVE_ASSETS, WAVE_CHECKS
     from lei_pipeline.defs.assets.sources import SOURCE_ASSETS
     from lei_pipeline.defs.jobs import wave_job
     from lei_pipeline.defs.partitions import wave_partitions
@@ -72,7 +72,7 @@ def materialize_wave(instance: dg.DagsterInstance, wave: str, resources: dict | 
     if on_event is not None:
         loggers["lei_progress"] = _progress_logger(on_event)
         logger_config["lei_progress"] = {}
-    defs = dg.Definitions(assets=[*SOURCE_ASSETS, *WAVE_ASSETS], jobs=[wave_job],
+    defs = dg.Definitions(assets=[*SOURCE_ASSETS, *WAVE_ASSETS], asset_checks=WAVE_CHECKS, jobs=[wave_job],
                           resources={**default_resources(), **(resources or {})}, loggers=loggers)
     start = time.perf_counter()
     result = defs.resolve_job_def("wave_job").execute_in_process(

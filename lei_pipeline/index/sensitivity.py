@@ -38,6 +38,8 @@ from lei_pipeline.index.framework import Framework
 from lei_pipeline.index.method import Method
 from lei_pipeline.index.uncertainty import Replicator, Uncertainty
 
+_MODEL_BLOCK_VALUES = 2_000_000  # scores per block of Sobol runs (runs x units): 16 MB, and as much for ranks
+
 
 @dataclass
 class SobolIndices:
@@ -177,7 +179,13 @@ def run_sensitivity(data: pd.DataFrame, framework: Framework, method: Method, sp
     seed = secrets.randbits(63) if spec.seed is None else spec.seed
 
     def model(u: np.ndarray) -> np.ndarray:
-        return rep.rank_shift(rep.evaluate(u, progress)[1])
+        # Only one number per run is kept (its mean |rank shift|): runs are evaluated in blocks so
+        # that scores and ranks never exist for all n * (d + 2) runs at once (at 10,000 units that
+        # was gigabytes). A run's ranks do not depend on the runs beside it (fragile runs are
+        # recomputed exactly), so the blocks give the same numbers.
+        per = max(1, _MODEL_BLOCK_VALUES // max(1, len(rep.units)))
+        return np.concatenate([rep.rank_shift(rep.evaluate(u[i:i + per], progress)[1])
+                               for i in range(0, len(u), per)]) if len(u) else np.empty(0)
 
     sens = spec.sensitivity
     sob = sobol_indices(model, groups, sens.n, seed=seed, bootstrap=sens.bootstrap, confidence=sens.confidence,

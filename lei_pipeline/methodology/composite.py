@@ -58,6 +58,24 @@ def component_coverage(ind: pd.DataFrame, m: Methodology) -> pd.DataFrame:
     return share.reindex(columns=m.component_codes)
 
 
+def _matrix_coverage(mat, m: Methodology) -> pd.DataFrame:
+    """component_coverage from the wide matrix; the same sums in the same order (indicators in the
+    methodology's order, per unit), so the same bits."""
+    scored = ~np.isnan(mat.values)
+    applies = scored | ~mat.excused()
+    comps = list(m.component_codes)
+    answered = np.zeros((len(scored), len(comps)))
+    total = np.zeros((len(scored), len(comps)))
+    for j, ind in enumerate(m.indicators):
+        c = comps.index(ind.component)
+        answered[:, c] += np.where(scored[:, j], ind.weight, 0.0)
+        total[:, c] += np.where(applies[:, j], ind.weight, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(total > 0, answered / np.where(total > 0, total, 1.0), np.nan)
+    units = pd.Index(np.asarray(mat.unit_codes.to_pylist(), dtype=object), name="unit_code")
+    return pd.DataFrame(share, index=units, columns=comps)
+
+
 def _eligibility(cov: pd.DataFrame, m: Methodology) -> tuple[np.ndarray, list]:
     """(ranked?, reason) per unit by the methodology's eligibility rule (none: every unit with a score)."""
     n = len(cov)
@@ -77,7 +95,11 @@ def _eligibility(cov: pd.DataFrame, m: Methodology) -> tuple[np.ndarray, list]:
 def _compose_wave(wave: str, ind: pd.DataFrame, registry: pd.DataFrame, m: Methodology) -> pd.DataFrame:
     from lei_pipeline.index import build, rank_desc
 
-    wide = _wide(ind, m)
+    from lei_pipeline.methodology.scoring import IndicatorMatrix
+
+    # The scorer's layout reshapes into the matrix the engine reads; anything else is pivoted.
+    mat = IndicatorMatrix.from_long(ind, m)
+    wide = _wide(ind, m) if mat is None else mat.wide()
     b = build(wide, m.framework(), m.method(), id_col="unit_code")
     res = b.results
     out = pd.DataFrame({"wave": wave, "unit_code": res.index.astype(str)})
@@ -86,7 +108,7 @@ def _compose_wave(wave: str, ind: pd.DataFrame, registry: pd.DataFrame, m: Metho
     out["unit_type"] = out["unit_code"].map(reg["unit_type"]) if "unit_type" in reg else np.nan
     for c in m.component_codes + m.pillar_codes + [m.index_code]:
         out[c] = res[c].to_numpy(dtype=float)
-    cov = component_coverage(ind, m).reindex(out["unit_code"])
+    cov = (component_coverage(ind, m) if mat is None else _matrix_coverage(mat, m)).reindex(out["unit_code"])
     for c in m.component_codes:
         out[coverage_column(c)] = cov[c].to_numpy(dtype=float)
     ranked, reasons = _eligibility(cov, m)

@@ -219,11 +219,19 @@ def _finish(ind: Indicator, ctx: _Ctx, value: np.ndarray, trace: pa.Array, statu
     return value, trace, status
 
 
-def _cell_status(codes: pd.Series) -> np.ndarray:
-    f, uniq = pd.factorize(codes)            # a column holds a handful of distinct answers
+def _cell_status(codes: pd.Series, factorized: tuple | None = None) -> np.ndarray:
+    f, uniq = pd.factorize(codes) if factorized is None else factorized  # a handful of distinct answers
     per = np.array([_S["dont_know"] if u == "DK" else _S["not_applicable"] if u == "NA" else _S["answered"]
                     for u in uniq] + [_S["blank"]], dtype=np.int8)
     return per[np.where(f < 0, len(uniq), f)]
+
+
+def _lookup(factorized: tuple, table: dict) -> tuple[np.ndarray, list]:
+    """Per cell, table[answer] (missing: not in the table, or no answer), looked up once per
+    distinct answer: positions into the distinct answers plus one for 'missing'."""
+    f, uniq = factorized
+    pos = np.where(f < 0, len(uniq), f)
+    return pos, [table.get(u) for u in uniq] + [None]
 
 
 def _coded(ind: Indicator, ctx: _Ctx, table: dict[str, float], kind: str) -> tuple:
@@ -232,7 +240,8 @@ def _coded(ind: Indicator, ctx: _Ctx, table: dict[str, float], kind: str) -> tup
     if s is None:
         return _finish(ind, ctx, np.full(ctx.n, np.nan), _blank(ctx.n), np.full(ctx.n, _S["blank"], np.int8))
     codes = s.astype(object).where(s.notna(), None)
-    status = _cell_status(codes)
+    factorized = pd.factorize(codes)
+    status = _cell_status(codes, factorized)
     r = ctx.reading[ind.code]
     dk = ctx.m.dont_know_score
     dk_read = ctx.m.declares_reading and r["dont_know"] == "missing"
@@ -241,8 +250,10 @@ def _coded(ind: Indicator, ctx: _Ctx, table: dict[str, float], kind: str) -> tup
     lookup_v["DK"] = np.nan if dk_read else dk
     lookup_t["DK"] = (f"{ind.question}=DK (don't know) -> missing (dont_know: missing)" if dk_read else
                       f"{ind.question}=DK (don't know) -> {dk:g} (DK scored {dk:g})")
-    value = codes.map(lookup_v).to_numpy(dtype=float, na_value=np.nan)
-    trace = _text(codes.map(lookup_t))
+    pos, per_v = _lookup(factorized, lookup_v)
+    value = np.array([np.nan if v is None else v for v in per_v], dtype=float)[pos]
+    _, per_t = _lookup(factorized, lookup_t)
+    trace = pa.array(per_t, pa.string()).take(pos)
     # v1: an answer code without points (NA: not a competence) is left out, like a missing answer.
     other = (status == _S["answered"]) & np.isnan(value)
     status[other] = _S["invalid"]
@@ -399,13 +410,22 @@ def score_indicators(clean_frame: pd.DataFrame, questionnaire, m: Methodology, *
     reference_dates: {wave: datetime.date} (data/waves.yaml); default 31 December of the year
       before the wave. registry: the registry frame (population_2022, minority_languages) for
       per-capita indicators and registry display conditions."""
+    return score_matrix(clean_frame, questionnaire, m, reading=reading, reference_dates=reference_dates,
+                        registry=registry).long()
+
+
+def score_matrix(clean_frame: pd.DataFrame, questionnaire, m: Methodology, *, reading: dict | None = None,
+                 reference_dates: dict | None = None, registry: pd.DataFrame | None = None) -> IndicatorMatrix:
+    """The scores wide (units x indicators, in the responses' row order and the methodology's
+    indicator order), with statuses and traces; arguments as score_indicators'."""
     problems = check_against(m, questionnaire)
     if problems:
         raise LeiError("methodology does not fit the questionnaire: " + "; ".join(problems))
     for col in ("wave", "unit_code"):
         if col not in clean_frame.columns:
             raise LeiError(f"score_indicators: the responses have no {col!r} column")
-    ctx = _Ctx(clean_frame, questionnaire, m, resolve_reading(m, reading), reference_dates, registry)
+    resolved = resolve_reading(m, reading)
+    ctx = _Ctx(clean_frame, questionnaire, m, resolved, reference_dates, registry)
     k, n = len(m.indicators), ctx.n
     values = np.empty((n, k), dtype=float)
     statuses = np.empty((n, k), dtype=np.int8)
@@ -415,18 +435,104 @@ def score_indicators(clean_frame: pd.DataFrame, questionnaire, m: Methodology, *
         values[:, j] = v
         statuses[:, j] = s
         traces.append(t)
-    # Rows are unit-major (a unit's 75 indicators together): positions into the per-unit and
-    # per-indicator arrays, taken in Arrow so that no Python string is made per row.
-    unit_pos = np.repeat(np.arange(n), k)
-    ind_pos = np.tile(np.arange(k), n)
-    unit_codes = _text(ctx.frame["unit_code"].astype(str))
-    out = pd.DataFrame({
-        "wave": _str_column(_text(ctx.waves).take(unit_pos)),
-        "unit_code": _str_column(unit_codes.take(unit_pos)),
-        "indicator": _str_column(pa.array([i.code for i in m.indicators], pa.string()).take(ind_pos)),
-        "component": _str_column(pa.array([i.component for i in m.indicators], pa.string()).take(ind_pos)),
-        "value": values.ravel(),
-        "status": _str_column(pa.array(list(STATUSES), pa.string()).take(pa.array(statuses.ravel().astype(np.int32)))),
-        "trace": _str_column(pa.concat_arrays(traces).take(ind_pos * n + unit_pos) if traces else pa.array([], pa.string())),
-    })
-    return out[OUTPUT_COLUMNS]
+    return IndicatorMatrix(m=m, waves=_text(ctx.waves), unit_codes=_text(ctx.frame["unit_code"].astype(str)),
+                           values=values, statuses=statuses, traces=traces, reading=resolved)
+
+
+def _reading_values(m: Methodology, reading: dict[str, dict]) -> np.ndarray:
+    """Per indicator (columns), the value a dont_know / blank / not_applicable answer reads as
+    (rows, in that order) under a resolved reading: what _coded and _finish put there (v2)."""
+    out = np.empty((3, len(m.indicators)))
+    for j, ind in enumerate(m.indicators):
+        r = reading[ind.code]
+        out[0, j] = np.nan if r["dont_know"] == "missing" else m.dont_know_score
+        out[1, j] = 0.0 if r["blank"] == "none" else np.nan
+        out[2, j] = np.nan if r["na"] == "accepted" else 0.0
+    return out
+
+
+class IndicatorMatrix:
+    """One scoring pass, wide: values and statuses (units x indicators) that feed the index
+    directly, and per indicator the traces; the long table (long()) only for publishing."""
+
+    def __init__(self, m: Methodology, waves: pa.Array, unit_codes: pa.Array, values: np.ndarray,
+                 statuses: np.ndarray, traces: list[pa.Array], reading: dict[str, dict]):
+        self.m, self.waves, self.unit_codes = m, waves, unit_codes
+        self.values, self.statuses, self.traces, self.reading = values, statuses, traces, reading
+        self.codes = [i.code for i in m.indicators]
+
+    @classmethod
+    def from_long(cls, ind: pd.DataFrame, m: Methodology) -> IndicatorMatrix | None:
+        """The matrix of one wave's long table as score_indicators writes it (unit-major, every
+        indicator of the methodology in its order, each unit once, statuses known): a reshape,
+        no pivot. None for any other layout (hand-made tables): the caller pivots instead."""
+        k = len(m.indicators)
+        if "status" not in ind.columns or k == 0 or len(ind) == 0 or len(ind) % k:
+            return None
+        n = len(ind) // k
+        codes = pa.array([i.code for i in m.indicators], pa.string())
+        if not pc.all(pc.equal(pa.array(ind["indicator"], pa.string()),
+                               codes.take(np.tile(np.arange(k), n)))).as_py():
+            return None
+        units = pa.array(ind["unit_code"], pa.string())
+        first = units.take(np.arange(0, n * k, k))
+        if (first.null_count or len(pc.unique(first)) != n
+                or not pc.all(pc.equal(units, first.take(np.repeat(np.arange(n), k)))).as_py()):
+            return None
+        status = pc.index_in(pa.array(ind["status"], pa.string()), value_set=pa.array(list(STATUSES), pa.string()))
+        if status.null_count:
+            return None
+        waves = pa.array(ind["wave"].astype(str), pa.string()).take(np.arange(0, n * k, k))
+        values = ind["value"].to_numpy(dtype=float, na_value=np.nan).reshape(n, k)
+        statuses = status.to_numpy(zero_copy_only=False).astype(np.int8).reshape(n, k)
+        return cls(m, waves, first, values, statuses, traces=[], reading={})
+
+    def excused(self) -> np.ndarray:
+        """units x indicators: True where the status is missing by design (EXCUSED)."""
+        return np.isin(self.statuses, [_S[s] for s in EXCUSED])
+
+    def long(self) -> pd.DataFrame:
+        """One row per (wave, unit_code, indicator), unit-major (a unit's indicators together)."""
+        n, k = self.values.shape
+        # positions into the per-unit and per-indicator arrays, taken in Arrow so that no Python
+        # string is made per row
+        unit_pos = np.repeat(np.arange(n), k)
+        ind_pos = np.tile(np.arange(k), n)
+        m = self.m
+        out = pd.DataFrame({
+            "wave": _str_column(self.waves.take(unit_pos)),
+            "unit_code": _str_column(self.unit_codes.take(unit_pos)),
+            "indicator": _str_column(pa.array(self.codes, pa.string()).take(ind_pos)),
+            "component": _str_column(pa.array([i.component for i in m.indicators], pa.string()).take(ind_pos)),
+            "value": self.values.ravel(),
+            "status": _str_column(pa.array(list(STATUSES), pa.string())
+                                  .take(pa.array(self.statuses.ravel().astype(np.int32)))),
+            "trace": _str_column(pa.concat_arrays(self.traces).take(ind_pos * n + unit_pos) if self.traces
+                                 else pa.array([], pa.string())),
+        })
+        return out[OUTPUT_COLUMNS]
+
+    def reread(self, reading: dict | None) -> np.ndarray:
+        """The values under another reading of don't-know, blank and NA answers, without scoring
+        again: statuses do not depend on the reading, and a cell's status alone says which
+        reading applies to it (methodology v2; v1 has no declared reading: score again)."""
+        if not self.m.declares_reading:
+            raise LeiError(f"methodology {self.m.version} declares no reading: re-score its answers instead")
+        old = _reading_values(self.m, self.reading)
+        new = _reading_values(self.m, resolve_reading(self.m, reading))
+        values = self.values.copy()
+        for row, st in enumerate(("dont_know", "blank", "not_applicable")):
+            changed = np.flatnonzero(~((old[row] == new[row]) | (np.isnan(old[row]) & np.isnan(new[row]))))
+            if changed.size:
+                sub = values[:, changed]
+                hit = self.statuses[:, changed] == _S[st]
+                values[:, changed] = np.where(hit, new[row][changed][None, :], sub)
+        return values
+
+    def wide(self, values: np.ndarray | None = None) -> pd.DataFrame:
+        """unit_code + one float column per indicator, sorted by unit_code (as a pivot of the long
+        table gives it)."""
+        v = self.values if values is None else values
+        frame = pd.DataFrame(v, columns=self.codes)
+        frame.insert(0, "unit_code", _str_column(self.unit_codes))
+        return frame.sort_values("unit_code", kind="stable").reset_index(drop=True)

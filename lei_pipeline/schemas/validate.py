@@ -82,3 +82,35 @@ def column_schema(model) -> list[tuple[str, str, str]]:
     Types are plain words: str, int, float, bool, datetime."""
     schema = model.to_schema()
     return [(name, type_name(col.dtype), col.description or "") for name, col in schema.columns.items()]
+
+
+def validate_indicators(model, frame: pd.DataFrame, methodology) -> list[dict]:
+    """validate_table(model, frame) for the long indicator table, checked on its wide form when it
+    has the scorer's layout (IndicatorMatrix.from_long: each unit once, every indicator in order,
+    statuses known): the value rules on units x indicators, the wave pattern once per unit, the
+    columns and types on the empty table; 75x fewer cells than the long table at 75 indicators.
+    Failures name the long table's row and column, as validate_table would."""
+    from lei_pipeline.methodology.scoring import IndicatorMatrix
+
+    mat = IndicatorMatrix.from_long(frame, methodology)
+    if mat is None:
+        return validate_table(model, frame)
+    out = validate_table(model, frame.iloc[:0])
+    schema = model.to_schema()
+    value, wave = schema.columns["value"], schema.columns["wave"]
+    wide = pd.DataFrame(mat.values, columns=mat.codes)
+    wide.insert(0, "wave", pd.Series(mat.waves.to_pylist(), dtype="str"))
+    cols = {"wave": pa.Column(str, checks=wave.checks)}
+    cols.update({c: pa.Column(float, checks=value.checks, nullable=value.nullable) for c in mat.codes})
+    k = len(mat.codes)
+    for rec in validate_table(pa.DataFrameSchema(cols, name=schema.name), wide):
+        unit, column = rec["row"], rec["column"]
+        j = 0 if column == "wave" else mat.codes.index(column) if column in mat.codes else None
+        if unit is None or j is None:
+            out.append(rec)
+            continue
+        row = frame.index[int(unit) * k + j]
+        out.append({**rec, "row": row.item() if hasattr(row, "item") else row,
+                    "column": "wave" if column == "wave" else "value",
+                    "reason": plain_reason(rec["check"], model)})
+    return out

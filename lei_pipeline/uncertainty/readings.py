@@ -75,13 +75,18 @@ def rescorer(clean_responses: pd.DataFrame, questionnaire, m, **score_kwargs):
             done[key] = _score(reading)
         return done[key]
 
+    scored = []  # v2: the answers scored once; a reading only changes the values of DK, blank and NA cells
+
     def _score(reading: dict) -> pd.DataFrame:
         if takes_reading:  # the scorer declares its readings itself
-            long = score_indicators(clean_responses, questionnaire, m, reading=reading, **score_kwargs)
+            from lei_pipeline.methodology.scoring import score_matrix
+
+            if not scored:
+                scored.append(score_matrix(clean_responses, questionnaire, m, **score_kwargs))
+            return scored[0].wide(scored[0].reread(reading))
         else:
             frame, m_read = _v1_inputs(clean_responses, m, reading)
-            long = score_indicators(frame, questionnaire, m_read, **score_kwargs)
-        return wide_indicators(long, m)
+            return wide_indicators(score_indicators(frame, questionnaire, m_read, **score_kwargs), m)
 
     return rescore
 

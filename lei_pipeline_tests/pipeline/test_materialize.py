@@ -7,7 +7,7 @@ import dagster as dg
 import pandas as pd
 import pytest
 
-from lei_pipeline.defs.definitions import WAVE_ASSETS
+from lei_pipeline.defs.definitions import WAVE_ASSETS, WAVE_CHECKS
 from lei_pipeline.defs.io_manager import FrameIOManager
 from lei_pipeline.defs.assets.sources import SOURCE_ASSETS
 from lei_pipeline.publish import list_snapshots, load
@@ -21,7 +21,7 @@ SCORE_COLUMNS = ["infrastructure", "human_resources", "service_quality", "citize
 
 
 def _materialize(instance, resources, wave):
-    return dg.materialize([*SOURCE_ASSETS, *WAVE_ASSETS], selection=WAVE_ASSETS, instance=instance,
+    return dg.materialize([*SOURCE_ASSETS, *WAVE_ASSETS, *WAVE_CHECKS], selection=WAVE_ASSETS, instance=instance,
                           partition_key=wave, resources=resources, raise_on_error=False)
 
 

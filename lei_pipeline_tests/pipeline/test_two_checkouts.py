@@ -8,7 +8,7 @@ import dagster as dg
 import pyarrow.parquet as pq
 
 from lei_pipeline.defs.assets.sources import SOURCE_ASSETS
-from lei_pipeline.defs.definitions import WAVE_ASSETS
+from lei_pipeline.defs.definitions import WAVE_ASSETS, WAVE_CHECKS
 from lei_pipeline.defs.io_manager import FrameIOManager
 from lei_pipeline.defs.resources import LeiSettings, SurveyInputs
 from lei_pipeline.files import file_sha256
@@ -23,7 +23,7 @@ def _publish(data_dir):
                  "io_manager": FrameIOManager()}
     with dg.instance_for_test() as instance:
         instance.add_dynamic_partitions("wave", [WAVE])
-        res = dg.materialize([*SOURCE_ASSETS, *WAVE_ASSETS], selection=WAVE_ASSETS, instance=instance,
+        res = dg.materialize([*SOURCE_ASSETS, *WAVE_ASSETS, *WAVE_CHECKS], selection=WAVE_ASSETS, instance=instance,
                              partition_key=WAVE, resources=resources, raise_on_error=False)
         assert res.success
         return res.asset_materializations_for_node("published_snapshot")[0].metadata

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from lei_pipeline.defs.assets.sources import SOURCE_ASSETS
-from lei_pipeline.defs.definitions import WAVE_ASSETS
+from lei_pipeline.defs.definitions import WAVE_ASSETS, WAVE_CHECKS
 from lei_pipeline.defs.io_manager import FrameIOManager
 from lei_pipeline.publish import load
 from lei_pipeline.settings import Settings
@@ -32,7 +32,7 @@ def published(tmp_path_factory):
                  "io_manager": FrameIOManager()}
     with dg.instance_for_test() as instance:
         instance.add_dynamic_partitions("wave", [WAVE])
-        runs = [dg.materialize([*SOURCE_ASSETS, *WAVE_ASSETS], selection=WAVE_ASSETS, instance=instance,
+        runs = [dg.materialize([*SOURCE_ASSETS, *WAVE_ASSETS, *WAVE_CHECKS], selection=WAVE_ASSETS, instance=instance,
                                partition_key=WAVE, resources=resources, raise_on_error=False) for _ in range(2)]
         yield runs, Settings.from_env(data_dir=data_dir), data_dir
 

@@ -14,9 +14,8 @@ from lei_pipeline.methodology.versions import check_methodology_version
 from lei_pipeline.change import empty_change
 from lei_pipeline.previous import compare_with_previous, previous_wave
 from lei_pipeline.waves import reference_dates
-from lei_pipeline.publish.quality_report import report_dir, suite_failures
-from lei_pipeline.quality import quality_report
 from lei_pipeline.schemas import Change, Indicators, Scores, validate_table
+from lei_pipeline.schemas.validate import validate_indicators
 
 
 def _methodology_metadata(m) -> dict:
@@ -38,7 +37,7 @@ def indicators(clean_responses: pd.DataFrame, survey_inputs: SurveyInputs, lei: 
                              reference_dates=reference_dates(settings))
     yield dg.Output(frame, metadata={**frame_metadata(frame, model_descriptions(Indicators), score_columns=["value"]),
                                      **_methodology_metadata(inputs.methodology)})
-    yield failures_result("indicators", "indicators_schema", validate_table(Indicators, frame))
+    yield failures_result("indicators", "indicators_schema", validate_indicators(Indicators, frame, inputs.methodology))
 
 
 @dg.asset(
@@ -74,8 +73,7 @@ def composite_index(indicators: pd.DataFrame, survey_inputs: SurveyInputs):
                 "Computed under one methodology (the previous wave re-scored if needed) and over the "
                 "indicators both waves share.",
 )
-def wave_change(context: AssetExecutionContext, clean_responses: pd.DataFrame, indicators: pd.DataFrame,
-                composite_index: pd.DataFrame, lei: LeiSettings, survey_inputs: SurveyInputs):
+def wave_change(context: AssetExecutionContext, indicators: pd.DataFrame, composite_index: pd.DataFrame, lei: LeiSettings, survey_inputs: SurveyInputs):
     wave = context.partition_key
     settings, inputs = lei.settings(), survey_inputs.get()
     m = inputs.methodology
@@ -97,9 +95,3 @@ def wave_change(context: AssetExecutionContext, clean_responses: pd.DataFrame, i
                               metadata={"first_error": dg.MetadataValue.text(prev.blocked or ""),
                                         "previous_wave": dg.MetadataValue.text(str(prev.wave or ""))})
     yield failures_result("wave_change", "change_schema", validate_table(Change, frame))
-    # The last table before publishing: the suites see exactly the four tables the snapshot will
-    # hold, and published_snapshot takes this report instead of running them again.
-    report = quality_report(report_dir(settings, wave, context.run_id), {
-        "responses": clean_responses, "indicators": indicators, "scores": composite_index, "change": frame}, m)
-    yield failures_result("wave_change", "quality_suites", suite_failures(report.suites),
-                          extra={"data_docs": dg.MetadataValue.path(str(report.docs / "index.html"))})
