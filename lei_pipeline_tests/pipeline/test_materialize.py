@@ -86,6 +86,31 @@ def test_every_sample_wave_materialises_and_publishes(published):
     assert undescribed == []
 
 
+def test_every_published_field_has_a_description(published):
+    """Parquet field metadata b"description" on every column of every published table, read back
+    with pyarrow; component and pillar columns carry the methodology's names."""
+    import pyarrow.parquet as pq
+    import yaml
+
+    _, settings = published
+    methodology = yaml.safe_load(settings.methodology_path.read_text(encoding="utf-8"))
+    nodes = [*methodology["pillars"], *(c for p in methodology["pillars"] for c in p["components"])]
+    english = {n["code"]: n["name"]["en"] for n in nodes}
+    files = sorted(settings.published_dir.glob("wave=*/version=*/*.parquet"))
+    assert {f.stem for f in files} >= {"responses", "indicators", "scores", "change", "weights", "uncertainty"}
+    for file in files:
+        schema = pq.read_schema(file)
+        bare = [f.name for f in schema if not (f.metadata or {}).get(b"description", b"").strip()]
+        assert bare == [], f"{file.parent.parent.name}/{file.name}: no description for {bare}"
+        if file.stem in ("scores", "change"):
+            for code, name in english.items():
+                assert name in schema.field(code).metadata[b"description"].decode("utf-8"), (file, code)
+    # The UI's column schema of the change table describes its component and pillar columns too.
+    results, _ = published
+    change = results["2025"].asset_materializations_for_node("wave_change")[0].metadata["dagster/column_schema"]
+    assert [c.name for c in change.value.columns if not c.description] == []
+
+
 @pytest.mark.parametrize("wave", ["2022", "2024"])
 def test_index_values_match_an_independent_reading_of_the_methodology(published, wave):
     _, settings = published
