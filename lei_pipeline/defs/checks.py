@@ -53,6 +53,15 @@ SPECS: dict[str, list[tuple[str, bool, str]]] = {
 }
 
 
+# (asset, check) -> blocking: whether a failure stops the wave from being published.
+BLOCKING: dict[tuple[str, str], bool] = {(asset, name): blocking for asset, specs in SPECS.items()
+                                         for name, blocking, _ in specs}
+
+
+def is_blocking(asset: str, check: str) -> bool:
+    return BLOCKING.get((asset, check), False)
+
+
 def check_specs(asset: str) -> list[dg.AssetCheckSpec]:
     return [dg.AssetCheckSpec(name, asset=asset, blocking=blocking, description=desc)
             for name, blocking, desc in SPECS[asset]]
