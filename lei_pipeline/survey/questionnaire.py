@@ -13,8 +13,9 @@ import yaml
 
 from lei_pipeline.errors import LeiError
 from lei_pipeline.files import read_input
+from lei_pipeline.vocabulary import LANGUAGES
 
-LANGS = ("sr_latn", "sr_cyrl", "en")
+LANGS = LANGUAGES
 TYPES = ("yes_no", "single_choice", "multiple_choice", "number", "percentage", "date", "text")
 CODE_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 # "INF05[SQ001]": LimeSurvey's column name for one subquestion of a multiple-choice question.
