@@ -12,7 +12,7 @@ from lei_pipeline.defs.io_manager import FrameIOManager
 from lei_pipeline.defs.assets.sources import SOURCE_ASSETS
 from lei_pipeline.publish import list_snapshots, load
 from lei_pipeline.settings import Settings
-from lei_pipeline_tests.pipeline.independent_scoring import Spec, ranks, unit_scores
+from lei_pipeline_tests.support.independent_scoring import Spec, ranks, unit_scores
 from lei_pipeline_tests.support.project_data import export_of
 
 WAVES = ["2022", "2024", "2025"]
