@@ -11,7 +11,6 @@ from lei_pipeline.errors import LeiError, UsageError
 from lei_pipeline.settings import Settings
 from lei_pipeline.vocabulary import WAVE_NAME_RULE, WAVE_PATTERN
 
-EXPORT_SUFFIXES = {".csv", ".xlsx", ".txt", ".tsv", ".xls", ".lsr"}
 # Notes that sit next to an export (README, the synthetic-data label) are not exports, nor is
 # how to read it (reading.yaml, written by `lei wave add --sheet/--header-row`).
 NOTE_PREFIXES = ("readme", "synthetic", "notes")

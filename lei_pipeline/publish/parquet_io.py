@@ -72,11 +72,6 @@ def _field_metadata(description: str | None) -> dict[bytes, bytes] | None:
     return {b"description": description.encode("utf-8")} if description else None
 
 
-def field_descriptions(schema: pa.Schema) -> dict[str, str]:
-    """{column: description} as a published file carries them ('' where a field has none)."""
-    return {f.name: (f.metadata or {}).get(b"description", b"").decode("utf-8") for f in schema}
-
-
 def to_arrow(df: pd.DataFrame, descriptions: dict[str, str] | None = None) -> pa.Table:
     schema = arrow_schema(df, descriptions)
     frame = df.reset_index(drop=True)

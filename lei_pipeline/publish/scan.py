@@ -98,10 +98,6 @@ def wave_names(published) -> list[str]:
     return sorted(names)
 
 
-def all_snapshots(published, warnings: list[str] | None = None) -> list[Snapshot]:
-    return [s for w in wave_names(published) for s in wave_snapshots(published, w, warnings)]
-
-
 def latest(snapshots: list[Snapshot]) -> Snapshot | None:
     """The highest valid version: what LATEST points to once a publish has finished."""
     return max(snapshots, key=lambda s: s.version) if snapshots else None

@@ -25,8 +25,6 @@ COLUMN_PATTERN = re.compile(r"([A-Za-z][A-Za-z0-9]*)(?:\[([A-Za-z][A-Za-z0-9]*)\
 SELECTED = "Y"
 DONT_KNOW = "DK"
 
-# Identity columns of every export shape (contract), by their export code.
-IDENTITY_COLUMNS = ("id", "submitdate", "lastpage", "startlanguage", "JLS", "JLS_CODE")
 # How an XLSX export with full-text headers names the identity columns, per language.
 # The 2024 sample wave uses the sr_latn texts; readers map these back to the codes above.
 IDENTITY_HEADERS: dict[str, dict[str, str]] = {
