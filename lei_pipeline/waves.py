@@ -9,9 +9,8 @@ from pathlib import Path
 
 from lei_pipeline.errors import LeiError, UsageError
 from lei_pipeline.settings import Settings
+from lei_pipeline.vocabulary import WAVE_NAME_RULE, WAVE_PATTERN
 
-WAVE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}")
-EXPORT_SUFFIXES = {".csv", ".xlsx", ".txt", ".tsv", ".xls", ".lsr"}
 # Notes that sit next to an export (README, the synthetic-data label) are not exports, nor is
 # how to read it (reading.yaml, written by `lei wave add --sheet/--header-row`).
 NOTE_PREFIXES = ("readme", "synthetic", "notes")
@@ -22,7 +21,7 @@ def check_wave_name(wave: str) -> str:
     """A wave name becomes a folder name and a partition key: it must not escape data/."""
     if not isinstance(wave, str) or not WAVE_PATTERN.fullmatch(wave):
         raise UsageError(
-            f"invalid wave name {wave!r}: use 1-40 letters, digits, '_' or '-', starting with a letter or digit"
+            f"invalid wave name {wave!r}: use {WAVE_NAME_RULE}"
         )
     return wave
 

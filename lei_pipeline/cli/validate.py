@@ -7,8 +7,9 @@ import typer
 from lei_pipeline.cli.output import echo, print_json
 from lei_pipeline.errors import UsageError
 from lei_pipeline.problems import ERROR, ExportError, visible
+from lei_pipeline.vocabulary import EXPORT_FORMATS
 
-FORMATS = ("auto", "limesurvey", "xlsx", "excel-csv", "lsr")
+FORMATS = EXPORT_FORMATS
 
 
 def validate(

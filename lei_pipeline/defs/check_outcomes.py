@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import dagster as dg
 
-from lei_pipeline.defs.checks import SPECS, all_check_keys
+from lei_pipeline.defs.checks import all_check_keys, is_blocking
 
 PASSED, FAILED, MISSING = "passed", "failed", "not run"
 
 
 def latest_check_outcomes(instance: dg.DagsterInstance, wave: str) -> list[dict]:
-    blocking = {(asset, name): b for asset, specs in SPECS.items() for name, b, _ in specs}
     outcomes = []
     run_partition: dict[str, str | None] = {}
 
@@ -30,7 +29,7 @@ def latest_check_outcomes(instance: dg.DagsterInstance, wave: str) -> list[dict]
         status = MISSING if latest is None else (PASSED if latest.status.value == "SUCCEEDED" else FAILED)
         outcomes.append({
             "asset": key.asset_key.to_user_string(), "check": key.name, "status": status,
-            "blocking": blocking[(key.asset_key.to_user_string(), key.name)],
+            "blocking": is_blocking(key.asset_key.to_user_string(), key.name),
             "run_id": latest.run_id if latest else None,
         })
     return outcomes

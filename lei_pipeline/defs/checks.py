@@ -56,6 +56,14 @@ SPECS: dict[str, list[tuple[str, bool, str]]] = {
 # Checks that run as a step of their own (defs/assets/quality.py), not inside their asset.
 OWN_STEP = {("wave_change", "quality_suites")}
 
+# (asset, check) -> blocking: whether a failure stops the wave from being published.
+BLOCKING: dict[tuple[str, str], bool] = {(asset, name): blocking for asset, specs in SPECS.items()
+                                         for name, blocking, _ in specs}
+
+
+def is_blocking(asset: str, check: str) -> bool:
+    return BLOCKING.get((asset, check), False)
+
 
 def check_specs(asset: str) -> list[dg.AssetCheckSpec]:
     return [dg.AssetCheckSpec(name, asset=asset, blocking=blocking, description=desc)

@@ -59,14 +59,6 @@ def write_dagster_yaml(home: Path) -> None:
     os.replace(tmp, cfg)
 
 
-def ensure_dagster_home() -> Path:
-    home = dagster_home()
-    with instance_lock(home):
-        write_dagster_yaml(home)
-    os.environ["DAGSTER_HOME"] = str(home)
-    return home
-
-
 def get_instance():
     """The instance, created and migrated under the home's lock: only one process ever creates the
     storage; the others wait, then find it complete."""

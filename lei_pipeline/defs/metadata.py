@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import json
-import re
 
 import dagster as dg
 import pandas as pd
@@ -21,29 +20,12 @@ def frame_schema(df: pd.DataFrame, descriptions: dict[str, str] | None = None) -
     return table_schema([(str(c), str(t), descriptions.get(str(c), "")) for c, t in df.dtypes.items()])
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]()!|~])")  # what can format, link or split a table cell
-
-
-def md_text(value: str) -> str:
-    """Untrusted text as literal Markdown: HTML escaped, Markdown punctuation backslash-escaped,
-    line breaks flattened, so an answer like '**x**', '[a](b)' or '<img>' shows as typed."""
-    flat = re.sub(r"[\r\n\t]+", " ", value)
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(flat, quote=False))
-
-
-def markdown_table(df: pd.DataFrame) -> str:
-    """A frame as a Markdown table whose every text cell and header is shown literally."""
-    shown = df.map(lambda v: md_text(v) if isinstance(v, str) else v)
-    shown.columns = [md_text(str(c)) for c in shown.columns]
-    return shown.to_markdown(index=False)
-
-
 def json_safe(df: pd.DataFrame) -> list[dict]:
     return json.loads(df.to_json(orient="records", date_format="iso", default_handler=str))
 
 
 def model_schema(model) -> dg.TableSchema:
-    """The pandera model documents the table: the same words in the UI as in the validation."""
+    """The table's contract documents the table: the same words in the UI as in the validation."""
     from lei_pipeline.schemas import column_schema
 
     return table_schema(column_schema(model))
@@ -53,6 +35,14 @@ def model_descriptions(model) -> dict[str, str]:
     from lei_pipeline.schemas import column_schema
 
     return {name: desc for name, _, desc in column_schema(model)}
+
+
+def table_descriptions(table: str, df: pd.DataFrame, methodology=None, questionnaire=None) -> dict[str, str]:
+    """Every column of a frame described as the published table describes it (contract, the
+    methodology's component and pillar names, the questionnaire's question texts)."""
+    from lei_pipeline.schemas.describe import column_descriptions
+
+    return column_descriptions(table, df.columns, methodology, questionnaire)
 
 
 def markdown_text(value):

@@ -58,12 +58,9 @@ def _progress_logger(on_event: Callable[[object], None]) -> dg.LoggerDefinition:
 def materialize_wave(instance: dg.DagsterInstance, wave: str, resources: dict | None = None,
                      log_level: str = "CRITICAL", on_event: Callable[[object], None] | None = None) -> WaveRun:
     """log_level: Dagster's console log; on_event receives each DagsterEvent as it happens."""
-    from lei_pipeline.defs.checks import SPECS
-    from lei_pipeline.defs.definitions import WAVE_ASSETS, WAVE_CHECKS
-    from lei_pipeline.defs.assets.sources import SOURCE_ASSETS
-    from lei_pipeline.defs.jobs import wave_job
+    from lei_pipeline.defs.checks import is_blocking
+    from lei_pipeline.defs.definitions import WAVE_ASSETS, build_definitions
     from lei_pipeline.defs.partitions import wave_partitions
-    from lei_pipeline.defs.resources import default_resources
 
     if not instance.has_dynamic_partition(wave_partitions.name, wave):
         instance.add_dynamic_partitions(wave_partitions.name, [wave])
@@ -72,20 +69,18 @@ def materialize_wave(instance: dg.DagsterInstance, wave: str, resources: dict | 
     if on_event is not None:
         loggers["lei_progress"] = _progress_logger(on_event)
         logger_config["lei_progress"] = {}
-    defs = dg.Definitions(assets=[*SOURCE_ASSETS, *WAVE_ASSETS], asset_checks=WAVE_CHECKS, jobs=[wave_job],
-                          resources={**default_resources(), **(resources or {})}, loggers=loggers)
+    defs = build_definitions(resources=resources, loggers=loggers)
     start = time.perf_counter()
     result = defs.resolve_job_def("wave_job").execute_in_process(
         instance=instance, partition_key=wave, raise_on_error=False, tags={"lei/source": "cli"},
         run_config={"loggers": logger_config},
     )
     run = WaveRun(wave=wave, success=result.success, run_id=result.run_id, seconds=time.perf_counter() - start)
-    blocking = {(a, n): b for a, specs in SPECS.items() for n, b, _ in specs}
     for ev in result.get_asset_check_evaluations():
         asset = ev.asset_key.to_user_string()
         md = {k: getattr(v, "value", v) for k, v in ev.metadata.items()}
         run.checks.append({"asset": asset, "check": ev.check_name, "passed": bool(ev.passed),
-                           "blocking": blocking.get((asset, ev.check_name), False),
+                           "blocking": is_blocking(asset, ev.check_name),
                            "first_error": md.get("first_error"), "problems": md.get("problems")})
     materialised = {m.asset_key.to_user_string(): m for m in result.get_asset_materialization_events()}
     failed_steps = {e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"}

@@ -15,9 +15,10 @@ from pathlib import Path
 import pandas as pd
 
 from lei_pipeline.errors import UsageError
+from lei_pipeline.vocabulary import TABLE_FORMATS
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-FORMATS = {".parquet": "parquet", ".csv": "csv", ".xlsx": "xlsx"}
+FORMATS = TABLE_FORMATS
 
 
 def escape_text(value: str) -> str:

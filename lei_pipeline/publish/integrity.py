@@ -116,14 +116,6 @@ def read_verified(snap, table: str):
     return snap.store.read_table(verified_rel(snap, table))
 
 
-def verified_table(folder, manifest: dict, table: str) -> Path:
-    """The local path of a manifest's table after checking it is confined and intact."""
-    entry = manifest["tables"][table]
-    path = confined(folder, entry.get("file"))
-    verify_file(path, entry.get("sha256", ""))
-    return path
-
-
 def snapshot_problems(snap) -> list[str]:
     """Every mismatch in one snapshot: tables and the methodology copy (empty list = intact)."""
     manifest = snap.manifest

@@ -19,12 +19,13 @@ import uuid
 from pathlib import Path
 
 from lei_pipeline.publish.manifest import MANIFEST
+from lei_pipeline.vocabulary import WAVE_NAME
 
 LATEST_FILE = "LATEST"
 WAVE_LOCK = ".lock"
 STAGING_PREFIX = ".staging-"
 _VERSION_DIR = re.compile(r"version=([1-9][0-9]{0,8})")
-_WAVE_DIR = re.compile(r"wave=([A-Za-z0-9][A-Za-z0-9_-]{0,39})")
+_WAVE_DIR = re.compile(rf"wave=({WAVE_NAME})")
 
 
 def wave_dir(published_dir: Path, wave: str) -> Path:

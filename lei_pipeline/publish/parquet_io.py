@@ -55,17 +55,25 @@ def arrow_type(s: pd.Series, name: str) -> pa.DataType:
     raise LeiError(f"column {name!r}: dtype {dt} cannot be published; convert it to str, number, bool or datetime")
 
 
-def arrow_schema(df: pd.DataFrame) -> pa.Schema:
+def arrow_schema(df: pd.DataFrame, descriptions: dict[str, str] | None = None) -> pa.Schema:
     """One explicit field per column, in column order, derived only from dtypes (and, for object
-    columns, from the Python types present)."""
+    columns, from the Python types present). descriptions (the table's contract, see
+    lei_pipeline.schemas.describe) go into each field's metadata under b"description"."""
     names = [str(c) for c in df.columns]
     if len(set(names)) != len(names):
         raise LeiError(f"duplicate column names: {sorted(n for n in set(names) if names.count(n) > 1)}")
-    return pa.schema([pa.field(str(c), arrow_type(df[c], str(c)), nullable=True) for c in df.columns])
+    descriptions = descriptions or {}
+    return pa.schema([pa.field(str(c), arrow_type(df[c], str(c)), nullable=True,
+                               metadata=_field_metadata(descriptions.get(str(c))))
+                      for c in df.columns])
 
 
-def to_arrow(df: pd.DataFrame) -> pa.Table:
-    schema = arrow_schema(df)
+def _field_metadata(description: str | None) -> dict[bytes, bytes] | None:
+    return {b"description": description.encode("utf-8")} if description else None
+
+
+def to_arrow(df: pd.DataFrame, descriptions: dict[str, str] | None = None) -> pa.Table:
+    schema = arrow_schema(df, descriptions)
     frame = df.reset_index(drop=True)
     frame.columns = [str(c) for c in frame.columns]
     table = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
@@ -78,9 +86,10 @@ def schema_description(schema: pa.Schema) -> list[dict]:
     return [{"name": f.name, "type": str(f.type), "nullable": f.nullable} for f in schema]
 
 
-def write_table(df: pd.DataFrame, path: Path) -> dict:
-    """Write df to path; return its manifest entry (file, sha256, rows, schema)."""
-    table = to_arrow(df)
+def write_table(df: pd.DataFrame, path: Path, descriptions: dict[str, str] | None = None) -> dict:
+    """Write df to path, each field described (descriptions: {column: text}); return its manifest
+    entry (file, sha256, rows, schema)."""
+    table = to_arrow(df, descriptions)
     pq.write_table(table, path, **WRITE_OPTIONS)
     return {
         "file": path.name,

@@ -13,6 +13,10 @@ import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
 
+# Rules a pandera contract already states (not null, unique, bounds, keys) are re-asserted here
+# from the contract itself; the suites add what crosses rows and tables.
+from lei_pipeline.schemas.tables import CHANGE, CLEAN_RESPONSES, INDICATORS, SCORES
+
 WEIGHT_TOLERANCE = 1e-6
 DOCS_SITE = "lei_snapshot_docs"  # not "local_site": the ephemeral context owns that name
 MAX_LISTED = 20
@@ -63,9 +67,7 @@ def _score_columns(scores: pd.DataFrame) -> list[str]:
 
 def _scores_suite(gxe, scores: pd.DataFrame, responses: pd.DataFrame | None):
     frame = scores.reset_index(drop=True).copy()
-    exps = [gxe.ExpectTableRowCountToBeBetween(min_value=1),
-            gxe.ExpectColumnValuesToNotBeNull(column="unit_code"),
-            gxe.ExpectColumnValuesToBeUnique(column="unit_code")]
+    exps = [gxe.ExpectTableRowCountToBeBetween(min_value=1), *SCORES.expectations(gxe, ["unit_code"])]
     if "wave" in frame:
         exps.append(gxe.ExpectColumnUniqueValueCountToBeBetween(column="wave", min_value=1, max_value=1))
     for c in _score_columns(frame):
@@ -103,9 +105,8 @@ def _scores_suite(gxe, scores: pd.DataFrame, responses: pd.DataFrame | None):
 
 
 def _responses_suite(gxe, responses: pd.DataFrame):
-    exps = [gxe.ExpectTableRowCountToBeBetween(min_value=1),
-            gxe.ExpectColumnValuesToNotBeNull(column="unit_code"),
-            gxe.ExpectColumnValuesToBeUnique(column="unit_code")]
+    exps = [gxe.ExpectTableRowCountToBeBetween(min_value=1), *CLEAN_RESPONSES.expectations(gxe, ["unit_code"]),
+            gxe.ExpectColumnValuesToBeUnique(column="unit_code")]  # one wave: the key (wave, unit_code) is unit_code
     if "wave" in responses:
         exps.append(gxe.ExpectColumnUniqueValueCountToBeBetween(column="wave", min_value=1, max_value=1))
     return responses.reset_index(drop=True), exps
@@ -117,12 +118,9 @@ def _indicators_suite(gxe, indicators: pd.DataFrame, responses: pd.DataFrame | N
     # alone tripled the suite's time).
     frame = indicators[[c for c in ("wave", "unit_code", "indicator", "value") if c in indicators]]
     frame = frame.reset_index(drop=True)
-    exps = [gxe.ExpectColumnValuesToNotBeNull(column="unit_code"),
-            gxe.ExpectColumnValuesToNotBeNull(column="indicator"),
-            gxe.ExpectCompoundColumnsToBeUnique(column_list=[c for c in ("wave", "unit_code", "indicator")
-                                                             if c in frame])]
+    exps = [*INDICATORS.expectations(gxe, ["unit_code", "indicator"]), *INDICATORS.key_expectation(gxe, frame.columns)]
     if "value" in frame:
-        exps.append(gxe.ExpectColumnValuesToBeBetween(column="value", min_value=0, max_value=100))
+        exps += INDICATORS.expectations(gxe, ["value"])
     if responses is not None and "unit_code" in responses:
         # Membership computed once with pandas, asserted by GE: a 100,000-value value_set inside
         # the expectation took GE ~15 s on 7.5 M rows.
@@ -134,15 +132,12 @@ def _indicators_suite(gxe, indicators: pd.DataFrame, responses: pd.DataFrame | N
 
 def _change_suite(gxe, change: pd.DataFrame, scores: pd.DataFrame | None):
     frame = change.reset_index(drop=True).copy()
-    exps = [gxe.ExpectColumnValuesToNotBeNull(column="unit_code"),
-            gxe.ExpectColumnValuesToBeUnique(column="unit_code")]
-    for c in ("lei", "lei_previous"):
-        if c in frame:
-            exps.append(gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0, max_value=100))
+    exps = CHANGE.expectations(gxe, ["unit_code"])
+    exps += CHANGE.expectations(gxe, [c for c in ("lei", "lei_previous") if c in frame])
     for c in ("rank", "rank_previous"):
         if c in frame:
             frame[c] = _as_float(frame[c])
-            exps.append(gxe.ExpectColumnValuesToBeBetween(column=c, min_value=1))
+            exps += CHANGE.expectations(gxe, [c])
     if {"rank", "rank_previous", "rank_change"} <= set(frame.columns):
         frame["rank_change"] = _as_float(frame["rank_change"])
         frame["expected_rank_change"] = frame["rank_previous"] - frame["rank"]

@@ -16,6 +16,7 @@ import pyarrow.fs as pafs
 from lei_pipeline.publish import layout
 from lei_pipeline.publish.manifest import MANIFEST
 from lei_pipeline.publish.storage import Storage, as_storage
+from lei_pipeline.vocabulary import WAVE_NAME
 
 log = logging.getLogger("lei_pipeline.publish")
 _VERSION_DIR = re.compile(r"version=([1-9][0-9]{0,8})")
@@ -91,14 +92,10 @@ def wave_snapshots(published, wave: str, warnings: list[str] | None = None) -> l
 def wave_names(published) -> list[str]:
     names = []
     for info in as_storage(published).entries():
-        m = re.fullmatch(r"wave=([A-Za-z0-9][A-Za-z0-9_-]{0,39})", info.base_name)
+        m = re.fullmatch(rf"wave=({WAVE_NAME})", info.base_name)
         if m and info.type == pafs.FileType.Directory:
             names.append(m.group(1))
     return sorted(names)
-
-
-def all_snapshots(published, warnings: list[str] | None = None) -> list[Snapshot]:
-    return [s for w in wave_names(published) for s in wave_snapshots(published, w, warnings)]
 
 
 def latest(snapshots: list[Snapshot]) -> Snapshot | None:

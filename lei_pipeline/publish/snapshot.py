@@ -183,7 +183,13 @@ def publish_snapshot(settings: Settings, wave: str, tables: dict[str, pd.DataFra
     clean_stale_staging(stage_root)
     staging = Staging(stage_root)
     try:
-        entries = {name: write_table(tables[name], staging.path / f"{name}.parquet") for name in sorted(tables)}
+        # Every field described from the table contracts (imported here: pandera is not cheap).
+        from lei_pipeline.schemas.describe import published_descriptions
+
+        described = published_descriptions(tables, methodology, provenance.get("questionnaire_path")
+                                           or settings.questionnaire_path)
+        entries = {name: write_table(tables[name], staging.path / f"{name}.parquet", described[name])
+                   for name in sorted(tables)}
         early = _unchanged(scan.wave_snapshots(store, wave), entries, methodology_sha, provenance)
         if early is not None:  # no quality run; re-checked (and the catalog healed) under the lock
             with _wave_lock(settings, store, wave):

@@ -55,9 +55,18 @@ def view_statements(settings: Settings, sources: dict | None = None) -> dict[str
     return views
 
 
+def _duckdb():
+    """DuckDB is an extra (`pip install 'lei-pipeline[analysis]'`): the pipeline does not need it."""
+    try:
+        import duckdb
+    except ImportError:
+        raise LeiError("lei sql needs DuckDB: pip install 'lei-pipeline[analysis]' (or make venv)") from None
+    return duckdb
+
+
 def connect(settings: Settings):
     """An in-memory DuckDB connection with the views (LeiError when nothing is published)."""
-    import duckdb
+    duckdb = _duckdb()
 
     sources: dict = {}
     views = view_statements(settings, sources)
@@ -73,7 +82,7 @@ def connect(settings: Settings):
 
 def query(settings: Settings, sql: str):
     """The result of sql over the views as a pandas DataFrame (LeiError with DuckDB's message)."""
-    import duckdb
+    duckdb = _duckdb()
 
     con = connect(settings)
     try:

@@ -1,82 +1,92 @@
-"""pandera models of the uncertainty analysis tables of a wave (one contract per table).
+"""Contracts of the uncertainty analysis tables of a wave (lei_pipeline.schemas.contract).
 Category probability columns (p_<category code>) and replication parameter columns depend on
-the methodology and its uncertainty spec: they are checked by pattern, not named."""
+the methodology and its uncertainty spec: they are described and checked by pattern, not named."""
 from __future__ import annotations
 
 import pandas as pd
-import pandera.pandas as pa
-from pandera.typing.pandas import Series
 
-WAVE = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$"
-
-
-class UnitUncertainty(pa.DataFrameModel):
-    wave: Series[str] = pa.Field(str_matches=WAVE, description="Survey wave")
-    unit_code: Series[str] = pa.Field(unique=True, description="Registry code of the local government")
-    unit_name: Series[str] = pa.Field(nullable=True, description="Registry name of the local government")
-    nominal_score: Series[float] = pa.Field(ge=0, le=100, nullable=True, description="LEI as published (the nominal build)")
-    nominal_rank: Series[float] = pa.Field(ge=1, nullable=True, description="Rank as published, 1 = best")
-    median_rank: Series[float] = pa.Field(ge=1, nullable=True, description="Median rank over the replications")
-    mean_rank: Series[float] = pa.Field(ge=1, nullable=True, description="Mean rank over the replications")
-    rank_q05: Series[float] = pa.Field(ge=1, nullable=True, description="5th percentile rank (best end of the band)")
-    rank_q95: Series[float] = pa.Field(ge=1, nullable=True, description="95th percentile rank (worst end of the band)")
-    score_q05: Series[float] = pa.Field(ge=0, le=100, nullable=True, description="5th percentile LEI over the replications")
-    score_q95: Series[float] = pa.Field(ge=0, le=100, nullable=True, description="95th percentile LEI over the replications")
-    mean_abs_rank_shift: Series[float] = pa.Field(ge=0, nullable=True, description="Mean |rank - nominal rank| over the replications")
-    nominal_category: Series[str] = pa.Field(nullable=True, description="Development category code of the nominal LEI")
-    p: Series[float] = pa.Field(alias="^p_", regex=True, ge=0, le=1,
-                                description="p_<category>: share of replications in that category; p_unranked: not ranked")
-    crosses_category_border: Series[bool] = pa.Field(description="The 5-95 % score interval spans more than one category")
-
-    class Config:
-        strict = False
-        coerce = True
-        name = "uncertainty"
-        description = "Per unit: how sure its rank and category are under the methodology's uncertainty spec"
-
-    @pa.dataframe_check(description="rank_q05 <= median_rank <= rank_q95 and score_q05 <= score_q95")
-    def bands_ordered(cls, df: pd.DataFrame) -> Series[bool]:
-        ok = (df["rank_q05"] <= df["median_rank"]) & (df["median_rank"] <= df["rank_q95"]) & (df["score_q05"] <= df["score_q95"])
-        return ok | df[["rank_q05", "median_rank", "rank_q95", "score_q05", "score_q95"]].isna().any(axis=1)
-
-    @pa.dataframe_check(description="category probabilities (with p_unranked) sum to 1")
-    def probabilities_sum_to_one(cls, df: pd.DataFrame) -> Series[bool]:
-        return (df.filter(regex="^p_").sum(axis=1) - 1).abs() < 1e-9
+from lei_pipeline.schemas.contract import Column, Rule, TableContract
+from lei_pipeline.schemas.tables import wave_column
 
 
-class Sensitivity(pa.DataFrameModel):
-    wave: Series[str] = pa.Field(str_matches=WAVE, description="Survey wave")
-    input: Series[str] = pa.Field(unique=True, description="Uncertain input: weights[:levelN], reading:<aspect>, a method step, eligibility")
-    S: Series[float] = pa.Field(nullable=True, description="First-order Sobol index (Saltelli 2010 estimator)")
-    S_low: Series[float] = pa.Field(nullable=True, description="Lower bootstrap bound of S")
-    S_high: Series[float] = pa.Field(nullable=True, description="Upper bootstrap bound of S")
-    ST: Series[float] = pa.Field(nullable=True, description="Total Sobol index (Jansen 1999 estimator)")
-    ST_low: Series[float] = pa.Field(nullable=True, description="Lower bootstrap bound of ST")
-    ST_high: Series[float] = pa.Field(nullable=True, description="Upper bootstrap bound of ST")
-    output: Series[str] = pa.Field(isin=["mean_abs_rank_shift"], description="The output the indices apportion")
-    n: Series[int] = pa.Field(ge=2, description="Base sample size")
-    runs: Series[int] = pa.Field(ge=2, description="Model runs: n x (inputs + 2)")
-
-    class Config:
-        strict = True
-        coerce = True
-        name = "sensitivity"
-        description = "Per uncertain input: how much of the rank shifts' variance it explains"
+def bands_ordered(df: pd.DataFrame) -> pd.Series:
+    ok = (df["rank_q05"] <= df["median_rank"]) & (df["median_rank"] <= df["rank_q95"]) & (df["score_q05"] <= df["score_q95"])
+    return ok | df[["rank_q05", "median_rank", "rank_q95", "score_q05", "score_q95"]].isna().any(axis=1)
 
 
-class Replications(pa.DataFrameModel):
-    wave: Series[str] = pa.Field(str_matches=WAVE, description="Survey wave")
-    replication: Series[int] = pa.Field(ge=0, unique=True, description="Replication number, 0..N-1")
-    seed: Series[int] = pa.Field(ge=0, description="Seed of the analysis (the same on every row)")
-    weight: Series[float] = pa.Field(alias="^weight:", regex=True, gt=0, description="weight:<code>: multiplier of that weight")
-    rank_shift: Series[float] = pa.Field(ge=0, nullable=True, description="Mean |rank - nominal rank| over units in this replication")
+def probabilities_sum_to_one(df: pd.DataFrame) -> pd.Series:
+    return (df.filter(regex="^p_").sum(axis=1) - 1).abs() < 1e-9
 
-    class Config:
-        strict = False
-        coerce = True
-        name = "replications"
-        description = "The sampled parameters of every replication: weight multipliers and chosen options"
 
-    @pa.dataframe_check(description="one seed per analysis")
-    def one_seed(cls, df: pd.DataFrame) -> bool:
-        return df["seed"].nunique() <= 1
+def one_seed(df: pd.DataFrame) -> bool:
+    return df["seed"].nunique() <= 1
+
+
+UNCERTAINTY = TableContract(
+    name="uncertainty", model_name="UnitUncertainty",
+    description="Per unit: how sure its rank and category are under the methodology's uncertainty spec",
+    columns=(
+        wave_column("Survey wave"),
+        Column("unit_code", "str", "Registry code of the local government", unique=True),
+        Column("unit_name", "str", "Registry name of the local government", nullable=True),
+        Column("nominal_score", "float", "LEI as published (the nominal build)", ge=0, le=100, nullable=True),
+        Column("nominal_rank", "float", "Rank as published, 1 = best", ge=1, nullable=True),
+        Column("median_rank", "float", "Median rank over the replications", ge=1, nullable=True),
+        Column("mean_rank", "float", "Mean rank over the replications", ge=1, nullable=True),
+        Column("rank_q05", "float", "5th percentile rank (best end of the band)", ge=1, nullable=True),
+        Column("rank_q95", "float", "95th percentile rank (worst end of the band)", ge=1, nullable=True),
+        Column("score_q05", "float", "5th percentile LEI over the replications", ge=0, le=100, nullable=True),
+        Column("score_q95", "float", "95th percentile LEI over the replications", ge=0, le=100, nullable=True),
+        Column("mean_abs_rank_shift", "float", "Mean |rank - nominal rank| over the replications", ge=0, nullable=True),
+        Column("nominal_category", "str", "Development category code of the nominal LEI", nullable=True),
+        Column("^p_", "float", "p_<category>: share of replications in that category; p_unranked: not ranked",
+               ge=0, le=1, regex=True),
+        Column("crosses_category_border", "bool", "The 5-95 % score interval spans more than one category"),
+    ),
+    rules=(
+        Rule("bands_ordered", "rank_q05 <= median_rank <= rank_q95 and score_q05 <= score_q95", bands_ordered),
+        Rule("probabilities_sum_to_one", "category probabilities (with p_unranked) sum to 1", probabilities_sum_to_one),
+    ),
+)
+
+SENSITIVITY = TableContract(
+    name="sensitivity", model_name="Sensitivity", strict=True,
+    description="Per uncertain input: how much of the rank shifts' variance it explains",
+    columns=(
+        wave_column("Survey wave"),
+        Column("input", "str", "Uncertain input: weights[:levelN], reading:<aspect>, a method step, eligibility",
+               unique=True),
+        Column("S", "float", "First-order Sobol index (Saltelli 2010 estimator)", nullable=True),
+        Column("S_low", "float", "Lower bootstrap bound of S", nullable=True),
+        Column("S_high", "float", "Upper bootstrap bound of S", nullable=True),
+        Column("ST", "float", "Total Sobol index (Jansen 1999 estimator)", nullable=True),
+        Column("ST_low", "float", "Lower bootstrap bound of ST", nullable=True),
+        Column("ST_high", "float", "Upper bootstrap bound of ST", nullable=True),
+        Column("output", "str", "The output the indices apportion", isin=("mean_abs_rank_shift",)),
+        Column("n", "int", "Base sample size", ge=2),
+        Column("runs", "int", "Model runs: n x (inputs + 2)", ge=2),
+    ),
+)
+
+REPLICATIONS = TableContract(
+    name="replications", model_name="Replications",
+    description="The sampled parameters of every replication: weight multipliers and chosen options",
+    columns=(
+        wave_column("Survey wave"),
+        Column("replication", "int", "Replication number, 0..N-1", ge=0, unique=True),
+        Column("seed", "int", "Seed of the analysis (the same on every row)", ge=0),
+        Column("^weight:", "float", "weight:<code>: multiplier of that weight", gt=0, regex=True),
+        Column("rank_shift", "float", "Mean |rank - nominal rank| over units in this replication", ge=0, nullable=True),
+    ),
+    rules=(Rule("one_seed", "one seed per analysis", one_seed),),
+    # lei_pipeline.index.uncertainty.Replicator.parameters: per discrete input its label and number
+    patterns=((r"_option$", "Number (from 0) of the option the replication chose for the input named by the "
+                            "column without _option"),
+              (r"^reading:", "How the replication read answers of this kind ({column}): the option chosen"),
+              (r"^eligibility$", "Coverage threshold for a rank the replication used"),
+              (r".", "Option the replication chose for the uncertain method step {column}")),
+)
+
+UnitUncertainty = UNCERTAINTY.model
+Sensitivity = SENSITIVITY.model
+Replications = REPLICATIONS.model

@@ -13,8 +13,9 @@ import yaml
 
 from lei_pipeline.errors import LeiError
 from lei_pipeline.files import read_input
+from lei_pipeline.vocabulary import LANGUAGES
 
-LANGS = ("sr_latn", "sr_cyrl", "en")
+LANGS = LANGUAGES
 TYPES = ("yes_no", "single_choice", "multiple_choice", "number", "percentage", "date", "text")
 CODE_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 # "INF05[SQ001]": LimeSurvey's column name for one subquestion of a multiple-choice question.
@@ -24,8 +25,6 @@ COLUMN_PATTERN = re.compile(r"([A-Za-z][A-Za-z0-9]*)(?:\[([A-Za-z][A-Za-z0-9]*)\
 SELECTED = "Y"
 DONT_KNOW = "DK"
 
-# Identity columns of every export shape (contract), by their export code.
-IDENTITY_COLUMNS = ("id", "submitdate", "lastpage", "startlanguage", "JLS", "JLS_CODE")
 # How an XLSX export with full-text headers names the identity columns, per language.
 # The 2024 sample wave uses the sr_latn texts; readers map these back to the codes above.
 IDENTITY_HEADERS: dict[str, dict[str, str]] = {

@@ -1,8 +1,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 
 import pytest
 
@@ -19,8 +17,3 @@ def env(tmp_path):
     e.pop("LEI_CATALOG_URL", None)
     return e
 
-
-def lei(env, *args, timeout=300):
-    """The real console script, as a user runs it."""
-    exe = os.path.join(os.path.dirname(sys.executable), "lei")
-    return subprocess.run([exe, *map(str, args)], env=env, capture_output=True, text=True, timeout=timeout)

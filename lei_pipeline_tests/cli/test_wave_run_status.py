@@ -5,7 +5,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from lei_pipeline_tests.cli.conftest import lei
+from lei_pipeline_tests.support.cli import lei
 from lei_pipeline_tests.support.project_data import export_of
 
 

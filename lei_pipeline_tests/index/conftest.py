@@ -1,11 +1,10 @@
 """Fixtures of the index engine tests: the COINr ASEM reference case (copied into the repo)."""
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 
 from lei_pipeline.index import build
-from lei_pipeline_tests.support.asem import ASEM, asem_case, load_asem
+from lei_pipeline_tests.support.asem import asem_case, load_asem
 
 
 @pytest.fixture(scope="session")
@@ -24,6 +23,3 @@ def asem_build(asem_inputs):
     data, fw, method, kw = asem_case(*asem_inputs)
     return build(data, fw, method, **kw)
 
-
-def expected(step: str) -> pd.DataFrame:
-    return pd.read_csv(ASEM / f"expected_{step}.csv", index_col="uCode")

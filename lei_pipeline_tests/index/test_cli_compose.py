@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from lei_pipeline.cli.app import main
-from lei_pipeline_tests.index.conftest import ASEM
+from lei_pipeline_tests.support.asem import ASEM
 
 DATA, META, METHOD = ASEM / "asem_idata.csv", ASEM / "asem_imeta.csv", ASEM / "asem_method.yaml"
 

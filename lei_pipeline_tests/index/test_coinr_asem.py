@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lei_pipeline_tests.index.conftest import ASEM, expected
+from lei_pipeline_tests.support.asem import ASEM, expected
 
 RTOL = 1e-9
 ATOL = 1e-12

@@ -7,7 +7,7 @@ import pytest
 
 from lei_pipeline.index import MethodError, build, run_sensitivity, sobol_indices
 from lei_pipeline.index.sensitivity import saltelli_design
-from lei_pipeline_tests.index.test_uncertainty import rebuild
+from lei_pipeline_tests.support.replications import rebuild
 
 
 def linear(a):

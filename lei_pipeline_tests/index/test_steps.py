@@ -138,7 +138,7 @@ def test_goalposts_truncate_scale_and_respect_direction():
 
 
 def test_goalposts_score_does_not_depend_on_other_units_or_waves():
-    from lei_pipeline_tests.index.conftest import ASEM
+    from lei_pipeline_tests.support.asem import ASEM
 
     panel = pd.read_csv(ASEM / "asem_idata_panel.csv", dtype={"uCode": "str"})
     meta = pd.read_csv(ASEM / "asem_imeta.csv")

@@ -9,7 +9,6 @@ import pytest
 
 from lei_pipeline.index import (
     AggregationError,
-    Framework,
     MethodError,
     Uncertainty,
     build,
@@ -17,6 +16,7 @@ from lei_pipeline.index import (
 )
 from lei_pipeline.index.method import AggregateSpec
 from lei_pipeline.methodology import load_methodology
+from lei_pipeline_tests.support.replications import noisy_framework, rebuild
 
 NORMALISE = [{"method": "minmax", "range": [1, 100]}, {"method": "zscore", "mean": 10, "sd": 2}, {"method": "rank"}]
 FULL = {"replications": 300, "seed": 7, "weights": {"noise": 0.25, "levels": [2, 3]},
@@ -27,20 +27,6 @@ FULL = {"replications": 300, "seed": 7, "weights": {"noise": 0.25, "levels": [2,
 def full(asem):
     data, fw, m, kw = asem
     return run_uncertainty(data, fw, m, FULL, **kw)
-
-
-def noisy_framework(fw: Framework, params: pd.Series) -> Framework:
-    """The framework with one replication's weight multipliers applied, for a fresh build()."""
-    mult = {k.removeprefix("weight:"): v for k, v in params.items() if k.startswith("weight:")}
-    nodes = [replace(n, weight=n.weight * mult[n.code]) if n.code in mult else n for n in fw.nodes]
-    return Framework(nodes=nodes, groups=fw.groups, denominators=fw.denominators)
-
-
-def rebuild(data, fw, m, spec: Uncertainty, params: pd.Series, **kw):
-    """One replication recomputed from scratch through build()."""
-    over = {s: spec.alternatives[s][int(params[f"{s}_option"])].spec for s in spec.alternatives}
-    over.setdefault("aggregate", m.aggregate)
-    return build(data, noisy_framework(fw, params), replace(m, **over), **kw)
 
 
 # --- replications ------------------------------------------------------------------------------

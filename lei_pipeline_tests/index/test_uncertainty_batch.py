@@ -14,7 +14,7 @@ from lei_pipeline.index.aggregate import weighted_mean
 from lei_pipeline.index.batch import Children, batched_mean, rank_rows
 from lei_pipeline.index.results import _rank_desc_array
 from lei_pipeline.index.uncertainty import Replicator
-from lei_pipeline_tests.index.test_uncertainty import rebuild
+from lei_pipeline_tests.support.replications import rebuild
 
 
 # --- the batched kernels against the per-replication ones --------------------------------------

@@ -12,7 +12,7 @@ from lei_pipeline.defs.io_manager import FrameIOManager
 from lei_pipeline.defs.assets.sources import SOURCE_ASSETS
 from lei_pipeline.publish import list_snapshots, load
 from lei_pipeline.settings import Settings
-from lei_pipeline_tests.pipeline.independent_scoring import Spec, ranks, unit_scores
+from lei_pipeline_tests.support.independent_scoring import Spec, ranks, unit_scores
 from lei_pipeline_tests.support.project_data import export_of
 
 WAVES = ["2022", "2024", "2025"]
@@ -84,6 +84,31 @@ def test_every_sample_wave_materialises_and_publishes(published):
     scores_schema = results["2024"].asset_materializations_for_node("composite_index")[0].metadata["dagster/column_schema"]
     undescribed = [c.name for c in scores_schema.value.columns if not c.description]
     assert undescribed == []
+
+
+def test_every_published_field_has_a_description(published):
+    """Parquet field metadata b"description" on every column of every published table, read back
+    with pyarrow; component and pillar columns carry the methodology's names."""
+    import pyarrow.parquet as pq
+    import yaml
+
+    _, settings = published
+    methodology = yaml.safe_load(settings.methodology_path.read_text(encoding="utf-8"))
+    nodes = [*methodology["pillars"], *(c for p in methodology["pillars"] for c in p["components"])]
+    english = {n["code"]: n["name"]["en"] for n in nodes}
+    files = sorted(settings.published_dir.glob("wave=*/version=*/*.parquet"))
+    assert {f.stem for f in files} >= {"responses", "indicators", "scores", "change", "weights", "uncertainty"}
+    for file in files:
+        schema = pq.read_schema(file)
+        bare = [f.name for f in schema if not (f.metadata or {}).get(b"description", b"").strip()]
+        assert bare == [], f"{file.parent.parent.name}/{file.name}: no description for {bare}"
+        if file.stem in ("scores", "change"):
+            for code, name in english.items():
+                assert name in schema.field(code).metadata[b"description"].decode("utf-8"), (file, code)
+    # The UI's column schema of the change table describes its component and pillar columns too.
+    results, _ = published
+    change = results["2025"].asset_materializations_for_node("wave_change")[0].metadata["dagster/column_schema"]
+    assert [c.name for c in change.value.columns if not c.description] == []
 
 
 @pytest.mark.parametrize("wave", ["2022", "2024"])

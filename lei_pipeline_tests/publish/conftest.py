@@ -5,7 +5,7 @@ import os
 import pytest
 
 from lei_pipeline.settings import Settings
-from lei_pipeline_tests.publish.sample import write_methodology
+from lei_pipeline_tests.support.sample_tables import write_methodology
 
 # GE must never phone home from tests (it would also slow them down offline).
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")

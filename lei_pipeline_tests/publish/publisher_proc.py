@@ -16,7 +16,7 @@ from pathlib import Path
 from lei_pipeline.publish import publish_snapshot
 from lei_pipeline.publish import snapshot as snapshot_module
 from lei_pipeline.settings import Settings
-from lei_pipeline_tests.publish.sample import build_tables, provenance
+from lei_pipeline_tests.support.sample_tables import build_tables, provenance
 
 
 def main() -> None:

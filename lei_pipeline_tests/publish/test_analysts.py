@@ -14,7 +14,7 @@ import pytest
 from lei_pipeline.publish import load, load_all, publish_snapshot
 from lei_pipeline.publish.sql import query
 from lei_pipeline.settings import Settings
-from lei_pipeline_tests.publish.sample import build_tables, provenance, write_methodology
+from lei_pipeline_tests.support.sample_tables import build_tables, provenance, write_methodology
 
 LEI = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "lei"
 N = 12  # units in the sample tables

@@ -13,7 +13,7 @@ import pytest
 
 from lei_pipeline.publish import load, publish_snapshot
 from lei_pipeline.settings import Settings
-from lei_pipeline_tests.publish.sample import build_tables, provenance, write_methodology
+from lei_pipeline_tests.support.sample_tables import build_tables, provenance, write_methodology
 
 REPO = Path(__file__).resolve().parents[2]
 LEI = REPO / ".venv" / "bin" / "lei"

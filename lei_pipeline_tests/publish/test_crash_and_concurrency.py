@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from lei_pipeline.publish import list_snapshots, load, publish_snapshot
-from lei_pipeline_tests.publish.sample import build_tables, provenance
-from lei_pipeline_tests.publish.state import fingerprint, staging_entries
+from lei_pipeline_tests.support.sample_tables import build_tables, provenance
+from lei_pipeline_tests.support.snapshot_state import fingerprint, staging_entries
 
 REPO = Path(__file__).resolve().parents[2]
 

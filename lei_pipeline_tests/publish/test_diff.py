@@ -10,7 +10,7 @@ from pathlib import Path
 from lei_pipeline.publish import publish_snapshot
 from lei_pipeline.publish.diff import diff_snapshots
 from lei_pipeline.settings import Settings
-from lei_pipeline_tests.publish.sample import build_tables, provenance, write_methodology
+from lei_pipeline_tests.support.sample_tables import build_tables, provenance, write_methodology
 
 LEI = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "lei"
 

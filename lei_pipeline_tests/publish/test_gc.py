@@ -7,7 +7,7 @@ import shutil
 
 from lei_pipeline.publish import list_snapshots, publish_snapshot
 from lei_pipeline.publish.gc import collect_garbage
-from lei_pipeline_tests.publish.sample import build_tables, provenance
+from lei_pipeline_tests.support.sample_tables import build_tables, provenance
 
 
 def _digest(folder) -> dict[str, str]:

@@ -11,7 +11,7 @@ import pytest
 from lei_pipeline.publish import list_snapshots, load, publish_snapshot
 from lei_pipeline.publish.catalog import repository
 from lei_pipeline.publish.reindex import reindex
-from lei_pipeline_tests.publish.sample import build_tables, provenance
+from lei_pipeline_tests.support.sample_tables import build_tables, provenance
 
 
 def _catalog_versions(settings, wave="2024") -> list[int]:

@@ -14,7 +14,7 @@ import pytest
 from lei_pipeline.publish import IntegrityError, load, load_all, publish_snapshot
 from lei_pipeline.publish.integrity import confined
 from lei_pipeline.settings import Settings
-from lei_pipeline_tests.publish.sample import build_tables, provenance, write_methodology
+from lei_pipeline_tests.support.sample_tables import build_tables, provenance, write_methodology
 
 LEI = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "lei"
 
@@ -101,7 +101,7 @@ def test_pull_refuses_to_write_into_the_published_folder(published):
 
 
 def test_identical_run_over_a_modified_latest_version_publishes_a_new_one(published, tmp_path):
-    from lei_pipeline_tests.publish.sample import provenance as prov
+    from lei_pipeline_tests.support.sample_tables import provenance as prov
 
     target = published.published_dir / "wave=2024" / "version=2" / "scores.parquet"
     _tamper(target)

@@ -5,7 +5,7 @@ import pytest
 from lei_pipeline.errors import UsageError
 from lei_pipeline.publish import load, publish_snapshot, validate_version, validate_wave_name
 from lei_pipeline.settings import Settings
-from lei_pipeline_tests.publish.sample import build_tables, provenance, write_methodology
+from lei_pipeline_tests.support.sample_tables import build_tables, provenance, write_methodology
 
 BAD_WAVES = ["../x", "a/b", "", "x y", ".hidden", "-2024", "2024\n", "x" * 41, "wave=1", "..", "/etc"]
 

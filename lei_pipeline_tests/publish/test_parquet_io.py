@@ -7,7 +7,7 @@ import pytest
 
 from lei_pipeline.errors import LeiError
 from lei_pipeline.publish.parquet_io import arrow_schema, write_table
-from lei_pipeline_tests.publish.sample import build_tables
+from lei_pipeline_tests.support.sample_tables import build_tables
 
 
 def test_same_content_gives_byte_identical_files(tmp_path):

@@ -14,7 +14,7 @@ from lei_pipeline.publish import list_snapshots, publish_snapshot
 from lei_pipeline.publish.catalog import repository
 from lei_pipeline.publish.diff import diff_snapshots
 from lei_pipeline.publish.manifest import code_version
-from lei_pipeline_tests.publish.sample import build_tables, provenance
+from lei_pipeline_tests.support.sample_tables import build_tables, provenance
 
 EXPORT = {"file": "lei-2024.xlsx", "sha256": hashlib.sha256(b"export one").hexdigest(), "format": "xlsx",
           "rows_read": 14}

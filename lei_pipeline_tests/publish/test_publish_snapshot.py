@@ -10,8 +10,8 @@ import pytest
 from lei_pipeline.errors import LeiError
 from lei_pipeline.publish import list_snapshots, load, publish_snapshot
 from lei_pipeline.publish.manifest import SYNTHETIC_NOTICE
-from lei_pipeline_tests.publish.sample import build_tables, provenance
-from lei_pipeline_tests.publish.state import fingerprint, staging_entries
+from lei_pipeline_tests.support.sample_tables import build_tables, provenance
+from lei_pipeline_tests.support.snapshot_state import fingerprint, staging_entries
 
 
 def sha(path) -> str:

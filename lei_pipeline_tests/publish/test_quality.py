@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from lei_pipeline.publish.quality import expected_ranks, run_quality_suites, weights_frame
-from lei_pipeline_tests.publish.sample import WEIGHTS, build_tables
+from lei_pipeline_tests.support.sample_tables import WEIGHTS, build_tables
 
 
 def by_name(results):

@@ -9,8 +9,8 @@ from lei_pipeline.errors import LeiError
 from lei_pipeline.publish import publish_snapshot
 from lei_pipeline.publish import quality as quality_module
 from lei_pipeline.publish.quality_report import read_report, report_dir, suite_failures, write_report
-from lei_pipeline_tests.publish.sample import WEIGHTS, build_tables, provenance
-from lei_pipeline_tests.publish.state import staging_entries
+from lei_pipeline_tests.support.sample_tables import WEIGHTS, build_tables, provenance
+from lei_pipeline_tests.support.snapshot_state import staging_entries
 
 
 def _no_second_run(monkeypatch):

@@ -9,7 +9,7 @@ import pytest
 from lei_pipeline.errors import LeiError
 from lei_pipeline.publish import load, publish_snapshot
 from lei_pipeline.settings import Settings
-from lei_pipeline_tests.publish.sample import build_tables, provenance, write_methodology
+from lei_pipeline_tests.support.sample_tables import build_tables, provenance, write_methodology
 
 
 @pytest.fixture

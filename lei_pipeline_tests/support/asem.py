@@ -25,3 +25,8 @@ def asem_case(data: pd.DataFrame, meta: pd.DataFrame, method: dict):
     fw = Framework.from_coinr_meta(meta)
     kw = dict(id_col="uCode", group_cols=list(fw.groups), denominator_cols=list(fw.denominators))
     return data, fw, Method.from_dict(method), kw
+
+
+def expected(step: str) -> pd.DataFrame:
+    """COINr's own result of one step of the ASEM build (expected_<step>.csv)."""
+    return pd.read_csv(ASEM / f"expected_{step}.csv", index_col="uCode")

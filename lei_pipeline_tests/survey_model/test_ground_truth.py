@@ -16,7 +16,7 @@ from lei_pipeline.settings import Settings
 from lei_pipeline.survey.clean import clean_responses
 from lei_pipeline.survey.readers import read_export
 from lei_pipeline.waves import find_export
-from lei_pipeline_tests.pipeline.independent_scoring import Spec, ranks, read_truth, reported_row, unit_scores
+from lei_pipeline_tests.support.independent_scoring import Spec, ranks, read_truth, reported_row, unit_scores
 
 WAVES = ["2022", "2024", "2025"]
 

@@ -17,7 +17,7 @@ from lei_pipeline.settings import REPO_ROOT, Settings
 from lei_pipeline.survey.questionnaire import load_questionnaire
 from lei_pipeline.waves import (declare_wave, declared_waves, discover_waves, in_declared_order, undeclared_waves,
                                 wave_declaration)
-from lei_pipeline_tests.versions.support import add_export, add_snapshot, data_dir_with
+from lei_pipeline_tests.support.versions import add_export, add_snapshot, data_dir_with
 
 SEASONS = ["2025", "2026_spring", "2026_autumn", "2027"]   # sorted by name: 2025, 2026_autumn, 2026_spring, 2027
 

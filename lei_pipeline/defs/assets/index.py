@@ -5,8 +5,7 @@ from dagster import AssetExecutionContext
 import pandas as pd
 
 from lei_pipeline.defs.checks import check_specs, failures_result
-from lei_pipeline.defs.metadata import frame_metadata, markdown_table, model_descriptions, model_schema
-from lei_pipeline.schemas.describe import methodology_columns
+from lei_pipeline.defs.metadata import frame_metadata, markdown_table, model_descriptions, model_schema, table_descriptions
 from lei_pipeline.defs.partitions import wave_partitions
 from lei_pipeline.defs.resources import LeiSettings, SurveyInputs
 from lei_pipeline.methodology import compose_index, score_indicators
@@ -52,8 +51,9 @@ def composite_index(indicators: pd.DataFrame, survey_inputs: SurveyInputs):
     inputs = survey_inputs.get()
     m = inputs.methodology
     frame = compose_index(indicators, inputs.registry, m)
-    described = {**model_descriptions(Scores), **methodology_columns(m)}  # component and pillar columns too
-    meta = {**frame_metadata(frame, described, score_columns=m.component_codes + m.pillar_codes + ["lei"]),
+    # component and pillar columns described too (the methodology's names in the contract's words)
+    meta = {**frame_metadata(frame, table_descriptions("scores", frame, m),
+                             score_columns=m.component_codes + m.pillar_codes + ["lei"]),
             **_methodology_metadata(m)}
     if len(frame):
         top = frame.dropna(subset=["rank"]).nsmallest(5, "rank")[["rank", "unit_name", "lei", "category"]]
@@ -84,7 +84,7 @@ def wave_change(context: AssetExecutionContext, indicators: pd.DataFrame, compos
         comparison = compare_with_previous(settings, wave, prev, indicators, composite_index, m,
                                            inputs.questionnaire, inputs.registry)
         frame, about = comparison.frame, comparison.metadata()
-    meta = {**frame_metadata(frame, model_descriptions(Change), score_columns=["lei_change"]),
+    meta = {**frame_metadata(frame, table_descriptions("change", frame, m), score_columns=["lei_change"]),
             **_methodology_metadata(m)}
     meta.update({f"change/{k}": (dg.MetadataValue.json(v) if isinstance(v, list) else
                                  dg.MetadataValue.text("" if v is None else str(v))) for k, v in about.items()})

@@ -65,15 +65,6 @@ def snapshot_rows(url: str, wave: str | None = None) -> pd.DataFrame:
     return frame
 
 
-def table_rows(url: str, wave: str, version: int) -> pd.DataFrame:
-    query = (sa.select(snapshot_tables.c.table_name, snapshot_tables.c.sha256, snapshot_tables.c.rows)
-             .where(snapshot_tables.c.wave == wave, snapshot_tables.c.version == version)
-             .order_by(snapshot_tables.c.table_name))
-    with engine(url).connect() as conn:
-        result = conn.execute(query)
-        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
-
-
 def as_utc(ts: datetime) -> datetime:
     """SQLite returns naive datetimes; they were written as UTC."""
     from datetime import timezone
