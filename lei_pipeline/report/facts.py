@@ -107,12 +107,30 @@ def registry_count(manifest: dict) -> int | None:
     return v if isinstance(v, int) and v > 0 else None
 
 
-def duplicate_decisions(manifest: dict) -> list[dict]:
-    """Duplicate resolutions: the manifest's duplicate_decisions list when the pipeline records
-    one (unit_code, kept_row, dropped_rows, reason), else the outcome of the duplicates check."""
-    listed = manifest.get("duplicate_decisions")
-    if isinstance(listed, list):
-        return [{"check": str(d.get("unit_code", "")), "passed": True,
-                 "detail": str(d.get("reason") or d)} for d in listed if isinstance(d, dict)]
-    return [{"check": c.get("name"), "passed": c.get("passed"), "detail": None}
+DECISION_COLUMNS = ["unit_code", "unit_name", "kept_row", "dropped_rows", "reason", "source_file"]
+
+
+def duplicate_decisions(data: SnapshotData) -> pd.DataFrame | None:
+    """How the survey cleaning chose between several submissions of one unit, as the manifest
+    records them (duplicate_decisions: unit_code, kept_row, dropped_rows, reason, source_file),
+    with the unit's name from the scores. None when the snapshot does not record them."""
+    listed = data.manifest.get("duplicate_decisions")
+    if not isinstance(listed, list):
+        return None
+    out = pd.DataFrame([d for d in listed if isinstance(d, dict)],
+                       columns=[c for c in DECISION_COLUMNS if c != "unit_name"])
+    out["unit_code"] = out["unit_code"].astype("str")
+    scores = data.table("scores")
+    names = (scores.assign(unit_code=scores["unit_code"].astype(str)).drop_duplicates("unit_code")
+             .set_index("unit_code")["unit_name"] if scores is not None and "unit_name" in scores else {})
+    out.insert(1, "unit_name", out["unit_code"].map(names))
+    out["kept_row"] = pd.to_numeric(out["kept_row"], errors="coerce").astype("Int64")
+    for c in ("unit_name", "dropped_rows", "reason", "source_file"):
+        out[c] = out[c].astype("str").where(out[c].notna(), "")
+    return out.sort_values(["unit_code", "kept_row"], kind="stable").reset_index(drop=True)
+
+
+def duplicate_checks(manifest: dict) -> list[dict]:
+    """The duplicates check's outcome, for snapshots published before the decisions were recorded."""
+    return [{"check": c.get("name"), "passed": c.get("passed")}
             for c in manifest.get("checks") or [] if "duplicate" in str(c.get("name", ""))]

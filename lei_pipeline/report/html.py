@@ -203,15 +203,32 @@ def _quality_section(data: SnapshotData) -> str:
     rows = "".join(f'<tr><td>{esc(c.get("name"))}</td><td>{esc(c.get("source", ""))}</td>'
                    f'<td>{bi("passed") if c.get("passed") else bi("failed")}</td></tr>' for c in checks)
     out.append(f'<details><summary>{bi("checks")} ({len(checks)})</summary><table>{rows}</table></details>')
-    dups = facts.duplicate_decisions(mf)
-    if dups:
-        rows = "".join(f'<tr><td>{esc(d["check"])}</td><td>{bi("passed") if d["passed"] else bi("failed")}</td>'
-                       f'<td>{esc(d["detail"]) if d["detail"] is not None else bi("no_duplicate_detail")}</td></tr>'
-                       for d in dups)
-        out.append(f'<h3>{bi("duplicates")}</h3><table>{rows}</table>')
+    out.append(_duplicates(data))
     if data.notes:
         out.append("<ul>" + "".join(f'<li class="na">{esc(n)}</li>' for n in data.notes) + "</ul>")
     out.append("</section>")
+    return "".join(out)
+
+
+def _duplicates(data: SnapshotData) -> str:
+    """The survey cleaning's choice between several submissions of one unit, one row per unit."""
+    out = [f'<h3 id="duplicates">{bi("duplicates")}</h3>']
+    dups = facts.duplicate_decisions(data)
+    if dups is None:
+        checks = facts.duplicate_checks(data.manifest)
+        rows = "".join(f'<tr><td>{esc(d["check"])}</td><td>{bi("passed") if d["passed"] else bi("failed")}</td>'
+                       f'<td>{bi("no_duplicate_detail")}</td></tr>' for d in checks)
+        out.append(f'<table>{rows}</table>' if rows else f'<p class="na">{bi("no_duplicate_detail")}</p>')
+        return "".join(out)
+    if not len(dups):
+        out.append(f'<p>{bi("dup_none")}</p>')
+        return "".join(out)
+    rows = "".join(f'<tr><td><a href="#{unit_anchor(d.unit_code)}">{esc(d.unit_name or d.unit_code)}</a> '
+                   f'<small>({esc(d.unit_code)})</small></td><td class="n">{fmt_int(d.kept_row)}</td>'
+                   f'<td>{esc(d.dropped_rows)}</td><td>{esc(d.reason)}</td><td>{esc(d.source_file)}</td></tr>'
+                   for d in dups.itertuples())
+    out.append(f'<table class="duplicates"><tr><th>{bi("dup_unit")}</th><th>{bi("dup_kept")}</th>'
+               f'<th>{bi("dup_dropped")}</th><th>{bi("dup_reason")}</th><th>{bi("export_file")}</th></tr>{rows}</table>')
     return "".join(out)
 
 

@@ -35,11 +35,21 @@ INDEX_COLUMNS = ["unit_code", "unit_name", "unit_type", "type_group", "lei", "ra
 ID_COLUMNS = ["unit_code", "unit_name", "unit_type"]
 
 
+QUALITY_COLUMNS = {   # the quality sheet: one row per unit that sent several responses
+    "unit_code": "Registry code of the local government that sent more than one response.",
+    "unit_name": "Its name as the registry writes it.",
+    "kept_row": "Spreadsheet row of the export (header = 1) of the response kept.",
+    "dropped_rows": "Spreadsheet rows of the responses set aside, comma-separated.",
+    "reason": "Why that response was kept (complete beats incomplete, then the later submit date, then the later row).",
+    "source_file": "The export the rows are in (file name within the wave's folder).",
+}
+
+
 def number_format(column: str) -> str | None:
     c = column.lower()
     if c.startswith("weight") or c in ("coverage", "category_probability") or c.startswith(("p_", "prob_")):
         return SHARE_FORMAT
-    if "rank" in c and "shift" not in c:
+    if "rank" in c and "shift" not in c or c.endswith("_row"):
         return RANK_FORMAT
     return SCORE_FORMAT
 
@@ -133,6 +143,12 @@ def _about(wb: Workbook, data: SnapshotData, frames: dict[str, pd.DataFrame]) ->
             ("methodology sha256", meth.get("sha256")), ("questionnaire version", mf.get("questionnaire_version")),
             ("code version", mf.get("code_version")), ("run id", mf.get("run_id")),
             ("checks passed", f"{len(mf.get('checks_passed') or [])} of {len(mf.get('checks') or [])}")]
+    prev = mf.get("previous")
+    rows.append(("previous snapshot (change compared with)",
+                 f"wave {prev['wave']} version {prev['version']}" if isinstance(prev, dict) else "none recorded"))
+    dups = facts.duplicate_decisions(data)
+    rows.append(("duplicate decisions", "not recorded in this snapshot" if dups is None else
+                 f"{len(dups)} local government(s) sent more than one response; see the quality sheet"))
     for name, entry in sorted((mf.get("tables") or {}).items()):
         rows.append((f"table {name}", f"{entry.get('file')} sha256 {entry.get('sha256')} rows {entry.get('rows')}"))
     if "uncertainty" not in frames:
@@ -154,7 +170,11 @@ def _about(wb: Workbook, data: SnapshotData, frames: dict[str, pd.DataFrame]) ->
                     **{k: v for k, v in column_descriptions(source[sheet], df.columns, data.methodology,
                                                             data.questionnaire).items() if v}}
         dictionary += [(sheet, str(c), desc.get(str(c), "")) for c in df.columns]
+    if dups is not None:
+        dictionary += [("quality", c, QUALITY_COLUMNS[c]) for c in facts.DECISION_COLUMNS]
     _sheet(wb, "about", about)
+    if dups is not None:
+        _sheet(wb, "quality", dups)
     _sheet(wb, "columns", pd.DataFrame(dictionary, columns=["sheet", "column", "description"]))
 
 
