@@ -29,10 +29,34 @@ def _gains(data: SnapshotData) -> pd.DataFrame | None:
     return g.sort_values(["unit_code", "gain", "indicator"], ascending=[True, False, True], kind="stable")
 
 
-def _criterion(descriptions: dict, code: str) -> str:
-    """The criterion's wording from the methodology, both languages, without the closing full stop."""
-    d = descriptions.get(code, {})
-    return bi_pair(*(str(d.get(k, code)).rstrip(". ") for k in ("sr_latn", "en")))
+class CriterionText(dict):
+    """code -> a placeholder the page's script fills with the criterion's wording (both languages,
+    as text, from one JSON catalogue): a profile per unit repeats the same wordings thousands of
+    times, which made most of the report's bytes."""
+
+    def __init__(self, descriptions: dict):
+        super().__init__()
+        self.descriptions = descriptions
+
+    def __missing__(self, code: str) -> str:
+        self[code] = text = f'<span class="crit" data-c="{esc(code)}"></span>'
+        return text
+
+    def catalogue(self) -> dict[str, list[str]]:
+        """{code: [Serbian, English]} of every criterion used, without the closing full stop."""
+        out = {}
+        for code in sorted(self):
+            d = self.descriptions.get(code, {})
+            out[code] = [str(d.get(k, code)).rstrip(". ") for k in ("sr_latn", "en")]
+        return out
+
+    @classmethod
+    def of(cls, methodology) -> "CriterionText":
+        return cls({i.code: i.description for i in methodology.indicators} if methodology is not None else {})
+
+
+def _criterion(texts: CriterionText, code: str) -> str:
+    return texts[code]
 
 
 def _action_cards(unit_gains: list[dict] | None, descriptions: dict) -> str:
@@ -83,8 +107,8 @@ def criterion_changes(data: SnapshotData) -> dict[str, list[dict]] | None:
     both = both.assign(size=both["effect"].abs()).sort_values(["unit_code", "size", "indicator"],
                                                                ascending=[True, False, True], kind="stable")
     out: dict[str, list[dict]] = {}
-    for r in both.to_dict("records"):
-        out.setdefault(str(r["unit_code"]), []).append(r)
+    for r in both[["unit_code", "indicator", "value", "value_previous", "effect", "status"]].to_dict("records"):
+        out.setdefault(r["unit_code"], []).append(r)
     return out
 
 
@@ -148,13 +172,14 @@ def _peers(members: list[dict], code: str) -> list[dict]:
     return [r for r in members[lo:lo + PEERS + 1] if str(r["unit_code"]) != code][:PEERS]
 
 
-def profile_sections(data: SnapshotData, scores: pd.DataFrame, cols, unc, anchor) -> str:
+def profile_sections(data: SnapshotData, scores: pd.DataFrame, cols, unc, anchor,
+                     descriptions: CriterionText | None = None) -> str:
     m = data.methodology
     gains = _gains(data)
     gains_by_unit: dict[str, list] = {}
     for r in (gains.to_dict("records") if gains is not None else []):
         gains_by_unit.setdefault(str(r["unit_code"]), []).append(r)
-    descriptions = {i.code: i.description for i in m.indicators} if m is not None else {}
+    descriptions = descriptions if descriptions is not None else CriterionText.of(m)
     crit = criterion_changes(data)
     change = facts.comparable_change(data)
     change_by_unit = ({str(k): v for k, v in change.set_index(change["unit_code"].astype(str)).to_dict("index").items()}

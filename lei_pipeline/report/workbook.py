@@ -17,6 +17,7 @@ from datetime import datetime
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -69,41 +70,56 @@ def _value(v):
 
 
 def _sheet(wb: Workbook, name: str, df: pd.DataFrame) -> dict[str, str]:
+    """One sheet, streamed (write-only workbook): the cells are prepared first so the column
+    widths, set before any row, can follow the longest value."""
     ws = wb.create_sheet(name)
     bold = Font(bold=True)
     cols = [str(c) for c in df.columns]
-    for j, col in enumerate(cols, start=1):
-        cell = ws.cell(row=1, column=j, value=escape_text(col))
-        cell.data_type = "s"
-        cell.font = bold
     fmts = {}
     for col in cols:
         s = df[col]
         if pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
             continue
         fmts[col] = number_format(col)
+    col_fmts = [fmts.get(c) for c in cols]
     widths = [len(c) for c in cols]
-    for i, row in enumerate(df.itertuples(index=False, name=None), start=2):
-        for j, v in enumerate(row, start=1):
+    rows = []
+    for row in df.itertuples(index=False, name=None):
+        values = []
+        for j, v in enumerate(row):
             v = _value(v)
-            if v is None:
-                continue
             if isinstance(v, str):
                 v = escape_text(v)
-                cell = ws.cell(row=i, column=j, value=v)
-                cell.data_type = "s"  # after the value: never a formula
-            else:
-                cell = ws.cell(row=i, column=j, value=v)
-                f = fmts.get(cols[j - 1])
-                if isinstance(v, datetime):
-                    cell.number_format = "yyyy-mm-dd hh:mm"
-                elif f and not isinstance(v, bool):
-                    cell.number_format = f
-            widths[j - 1] = max(widths[j - 1], min(len(str(v)), 60))
+            if v is not None:
+                widths[j] = max(widths[j], min(len(str(v)), 60))
+            values.append(v)
+        rows.append(values)
     for j, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(j)].width = min(max(8, w + 2), 62)
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(max(1, len(cols)))}{max(1, len(df) + 1)}"
+    header = []
+    for col in cols:
+        cell = WriteOnlyCell(ws, value=escape_text(col))
+        cell.data_type = "s"
+        cell.font = bold
+        header.append(cell)
+    ws.append(header)
+    for values in rows:
+        cells = []
+        for j, v in enumerate(values):
+            if v is None:
+                cells.append(None)
+                continue
+            cell = WriteOnlyCell(ws, value=v)
+            if isinstance(v, str):
+                cell.data_type = "s"  # after the value: never a formula
+            elif isinstance(v, datetime):
+                cell.number_format = "yyyy-mm-dd hh:mm"
+            elif col_fmts[j] and not isinstance(v, bool):
+                cell.number_format = col_fmts[j]
+            cells.append(cell)
+        ws.append(cells)
     return fmts
 
 
@@ -198,8 +214,7 @@ def _fixed_zip(raw: bytes, created: str) -> bytes:
 
 
 def build_workbook(data: SnapshotData) -> bytes:
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = Workbook(write_only=True)
     frames = _frames(data)
     for name, df in frames.items():
         _sheet(wb, name, df.reset_index(drop=True))
