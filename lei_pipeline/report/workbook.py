@@ -1,8 +1,9 @@
 """The XLSX workbook of a snapshot, for spreadsheet readers.
 
 Sheets: index, components, indicators (wide), change, uncertainty (when published), weights
-(effective weights: the snapshot's weights table, else computed from the methodology copy) and
-about (provenance, notice, what every column means). Frozen header, autofilter, widths, one
+(effective weights: the snapshot's weights table, else computed from the methodology copy),
+about (provenance, notice, the previous snapshot compared with), quality (the duplicate
+decisions, when recorded) and columns (what every column means). Written in write-only mode. Frozen header, autofilter, widths, one
 decimal for scores, whole numbers for ranks. Every text cell is written as text (data_type "s",
 after the value) and escaped like `lei pull`, so a spreadsheet never runs it as a formula.
 The bytes are fixed for a snapshot: the zip entries carry a constant date and the document
