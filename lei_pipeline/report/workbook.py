@@ -3,8 +3,8 @@
 Sheets: index, components, indicators (wide), change, uncertainty (when published), weights
 (effective weights: the snapshot's weights table, else computed from the methodology copy),
 about (provenance, notice, the previous snapshot compared with), quality (the duplicate
-decisions, when recorded) and columns (what every column means). Written in write-only mode. Frozen header, autofilter, widths, one
-decimal for scores, whole numbers for ranks. Every text cell is written as text (data_type "s",
+decisions, when recorded) and columns (what every column means). Written in write-only mode.
+Frozen header, autofilter, widths, one decimal for scores, whole numbers for ranks. Every text cell is written as text (data_type "s",
 after the value) and escaped like `lei pull`, so a spreadsheet never runs it as a formula.
 The bytes are fixed for a snapshot: the zip entries carry a constant date and the document
 properties the manifest's creation time."""
