@@ -76,15 +76,16 @@ def answer_shares(data: SnapshotData) -> pd.DataFrame:
     r = data.table("responses")
     if r is None or not len(r):
         return pd.DataFrame(columns=["column", "dont_know", "not_applicable", "blank"])
-    rows = []
-    for c in answer_columns(r):
-        s = r[c]
-        text = s.astype("str") if (s.dtype == object or pd.api.types.is_string_dtype(s)) else None
-        rows.append({"column": c,
-                     "dont_know": float((text == "DK").mean()) if text is not None else 0.0,
-                     "not_applicable": float((text == "NA").mean()) if text is not None else 0.0,
-                     "blank": float(s.isna().mean())})
-    return pd.DataFrame(rows)
+    cols = answer_columns(r)
+    text_cols = [c for c in cols if r[c].dtype == object or pd.api.types.is_string_dtype(r[c])]
+    # one comparison over the text columns at once (a column at a time was most of this section)
+    text = r[text_cols].astype(object).to_numpy()
+    dk = dict(zip(text_cols, (text == "DK").mean(axis=0).tolist())) if len(text_cols) else {}
+    na = dict(zip(text_cols, (text == "NA").mean(axis=0).tolist())) if len(text_cols) else {}
+    blank = r[cols].isna().mean()
+    rows = [{"column": c, "dont_know": float(dk.get(c, 0.0)), "not_applicable": float(na.get(c, 0.0)),
+             "blank": float(blank[c])} for c in cols]
+    return pd.DataFrame(rows, columns=["column", "dont_know", "not_applicable", "blank"])
 
 
 def coverage(data: SnapshotData) -> pd.DataFrame:
