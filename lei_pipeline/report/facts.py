@@ -26,7 +26,8 @@ UNCERTAINTY_ALIASES = {
     "score_high": ("score_p95", "score_q95", "lei_p95"),
 }
 ELIGIBLE_COLUMNS = ("rank_eligible", "eligible", "ranked")
-IDENTITY = {"wave", "unit_code", "unit_name", "unit_type", "source_file", "source_row", "submitted_at", "complete"}
+IDENTITY = {"wave", "unit_code", "unit_name", "unit_type", "source_file", "source_row", "submitted_at", "complete",
+            "last_page"}
 
 
 def uncertainty(data: SnapshotData) -> pd.DataFrame | None:

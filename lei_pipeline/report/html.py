@@ -15,7 +15,7 @@ import pandas as pd
 from lei_pipeline.report import charts, facts
 from lei_pipeline.report.profile import CriterionText, profile_sections
 from lei_pipeline.report.snapshot import SnapshotData
-from lei_pipeline.report.text import NOTICES_SR, bi, bi_pair, esc, fmt, fmt_int, script_json, type_label, word
+from lei_pipeline.report.text import DUPLICATE_REASONS_SR, NOTICES_SR, bi, bi_pair, esc, fmt, fmt_int, script_json, type_label, word
 
 STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;margin:0;color:#1f2933;background:#f7f8fa}
@@ -245,7 +245,8 @@ def _duplicates(data: SnapshotData) -> str:
         return "".join(out)
     rows = "".join(f'<tr><td><a href="#{unit_anchor(d.unit_code)}">{esc(d.unit_name or d.unit_code)}</a> '
                    f'<small>({esc(d.unit_code)})</small></td><td class="n">{fmt_int(d.kept_row)}</td>'
-                   f'<td>{esc(d.dropped_rows)}</td><td>{esc(d.reason)}</td><td>{esc(d.source_file)}</td></tr>'
+                   f'<td>{esc(d.dropped_rows)}</td><td>{bi_pair(DUPLICATE_REASONS_SR.get(d.reason, d.reason), d.reason)}</td>'
+                   f'<td>{esc(d.source_file)}</td></tr>'
                    for d in dups.itertuples())
     out.append(f'<table class="duplicates"><tr><th>{bi("dup_unit")}</th><th>{bi("dup_kept")}</th>'
                f'<th>{bi("dup_dropped")}</th><th>{bi("dup_reason")}</th><th>{bi("export_file")}</th></tr>{rows}</table>')

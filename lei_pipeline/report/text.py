@@ -108,6 +108,13 @@ WORDS: dict[str, tuple[str, str]] = {
 # The manifest's notice is English; the synthetic-data notice has a Serbian wording too.
 NOTICES_SR = {"synthetic sample data, not real LEI results": "sintetički primer podataka, ne stvarni rezultati LEI"}
 
+# The survey cleaning's reasons for keeping one of several submissions (English in the manifest).
+DUPLICATE_REASONS_SR = {
+    "complete response beats incomplete": "potpun odgovor ima prednost nad nepotpunim",
+    "later submit date": "kasniji datum slanja",
+    "later row in the export (submit times do not decide)": "kasniji red u izvozu (vreme slanja ne odlučuje)",
+}
+
 TYPE_LABELS = {
     "capital_city": ("glavni grad", "capital city"),
     "city": ("grad", "city"),

@@ -62,6 +62,9 @@ def test_report_in_a_browser(published, snapshot_2024, tmp_path):
         assert met.is_visible()
         assert "Criteria newly met" in met.locator("th").first.inner_text()   # still in English
         assert "→ 100.0" in met.inner_text()
+        # the criterion's wording, filled in from the page's catalogue, in the language chosen
+        wording = met.locator("span.crit .l-en").first
+        assert wording.is_visible() and len(wording.inner_text()) > 10
         shown = " ".join(page.locator(f"#{unit_anchor(mover)} table.criteria.newly_meets").all_text_contents())
         assert all(f"({code})" in shown for code in newly.loc[newly["unit_code"] == mover, "indicator"])
         page.screenshot(path=str(tmp_path / "profile.png"), full_page=False)
