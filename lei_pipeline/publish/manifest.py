@@ -66,6 +66,36 @@ def export_entry(export: dict | None) -> dict | None:
     return {k: export.get(k) for k in EXPORT_KEYS}
 
 
+def previous_entry(previous: dict | None) -> dict | None:
+    """{"wave", "version"} of the previous comparable wave's snapshot, or None (first wave, or
+    no change computed)."""
+    if not previous or not previous.get("wave") or previous.get("version") in (None, ""):
+        return None
+    return {"wave": str(previous["wave"]), "version": int(previous["version"])}
+
+
+DECISION_KEYS = ("unit_code", "kept_row", "dropped_rows", "reason", "source_file")
+
+
+def duplicate_decisions_entry(decisions) -> list[dict] | None:
+    """One record per unit with several submissions: unit_code, kept_row (spreadsheet row of the
+    export), dropped_rows ("12, 40"), reason, source_file (the export's name, no folder). None when
+    the decisions were not recorded (a list, possibly empty, when they were)."""
+    if decisions is None:
+        return None
+    records = decisions.to_dict("records") if hasattr(decisions, "to_dict") else list(decisions)
+    out = []
+    for d in records:
+        e = {k: d.get(k) for k in DECISION_KEYS}
+        e["unit_code"] = str(e["unit_code"])
+        e["kept_row"] = None if e["kept_row"] is None else int(e["kept_row"])
+        e["dropped_rows"] = "" if e["dropped_rows"] is None else str(e["dropped_rows"])
+        e["reason"] = "" if e["reason"] is None else str(e["reason"])
+        e["source_file"] = Path(str(e["source_file"] or "")).name   # never a local path
+        out.append(e)
+    return sorted(out, key=lambda e: (e["unit_code"], e["kept_row"] or 0))
+
+
 def utc_now() -> datetime:
     return datetime.now(timezone.utc).replace(microsecond=0)
 
@@ -104,6 +134,11 @@ def build_manifest(*, wave: str, version: int, created_at: datetime, tables: dic
         "checks_failed": [c["name"] for c in checks if not c.get("passed")],
         "quality_suites_run": quality is not None,
         "data_docs": data_docs,
+        # The snapshot the change table was computed against, pinned: the report reads that
+        # version's indicators (never "latest"), so rebuilding it gives the same bytes.
+        "previous": previous_entry(provenance.get("previous")),
+        # How the survey cleaning chose between several submissions of one unit.
+        "duplicate_decisions": duplicate_decisions_entry(provenance.get("duplicate_decisions")),
         # The uncertainty analysis' seed and size (wave_uncertainty), when the snapshot holds it.
         **({"uncertainty": provenance["uncertainty"]} if provenance.get("uncertainty") else {}),
     }

@@ -244,7 +244,7 @@ def publish_snapshot(settings: Settings, wave: str, tables: dict[str, pd.DataFra
                 from lei_pipeline.report.artifacts import write_reading_artifacts
                 manifest = write_reading_artifacts(staging.path, manifest, Path(provenance.get("questionnaire_path")
                                                                                 or settings.questionnaire_path),
-                                                   settings.registry_path)
+                                                   settings.registry_path, published=store)
                 write_manifest(staging.path, manifest)
                 rel = layout.relative_path(wave, version)
                 make_visible(store, staging.path, wave, version, HOOKS["before_rename"])

@@ -56,9 +56,11 @@ def units_expected(registry_path: Path | None) -> dict | None:
 
 
 def write_reading_artifacts(staging: Path, manifest: dict, questionnaire_path: Path | None = None,
-                            registry_path: Path | None = None) -> dict:
+                            registry_path: Path | None = None, published=None) -> dict:
     """Publish hook: write the reading files into staging; return the manifest listing them
-    (and units_expected from the registry, when it can be read)."""
+    (and units_expected from the registry, when it can be read). published: where the published
+    snapshots are (a folder or a publish.storage.Storage; default the staging folder's parent),
+    to read the pinned previous snapshot's indicators."""
     staging = Path(staging)
     expected = units_expected(registry_path)
     if expected is not None and "units_expected" not in manifest:
@@ -77,20 +79,23 @@ def write_reading_artifacts(staging: Path, manifest: dict, questionnaire_path: P
     elif units > MAX_UNITS:
         reading["skipped"] = f"{units} units, more than {MAX_UNITS}: no report, workbook or datapackage"
     else:
-        data = load_snapshot(staging, draft, verify=False, published_dir=staging.parent)
+        data = load_snapshot(staging, draft, verify=False,
+                             published_dir=published if published is not None else staging.parent)
         for name, body in build_artifacts(data).items():
             (staging / name).write_bytes(body)
             reading["files"][name] = {"file": name, "sha256": file_sha256(staging / name), "bytes": len(body)}
     return {**manifest, READING_KEY: reading}
 
 
-def rebuild(folder: Path, out_dir: Path) -> list[dict]:
+def rebuild(folder: Path, out_dir: Path, published_dir=None) -> list[dict]:
     """Build the reading files of the snapshot in folder into out_dir. One record per file:
-    name, path, sha256, published (the manifest's sha256 or None) and matches (bool or None)."""
+    name, path, sha256, published (the manifest's sha256 or None) and matches (bool or None).
+    published_dir: where the snapshots are (default folder/../..), for the pinned previous one."""
     folder, out_dir = Path(folder), Path(out_dir)
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     published = (manifest.get(READING_KEY) or {}).get("files") or {}
-    data = load_snapshot(folder, manifest, verify=True, published_dir=folder.parent.parent)
+    data = load_snapshot(folder, manifest, verify=True,
+                         published_dir=published_dir if published_dir is not None else folder.parent.parent)
     out_dir.mkdir(parents=True, exist_ok=True)
     records = []
     for name, body in build_artifacts(data).items():

@@ -26,7 +26,8 @@ UNCERTAINTY_ALIASES = {
     "score_high": ("score_p95", "score_q95", "lei_p95"),
 }
 ELIGIBLE_COLUMNS = ("rank_eligible", "eligible", "ranked")
-IDENTITY = {"wave", "unit_code", "unit_name", "unit_type", "source_file", "source_row", "submitted_at", "complete"}
+IDENTITY = {"wave", "unit_code", "unit_name", "unit_type", "source_file", "source_row", "submitted_at", "complete",
+            "last_page"}
 
 
 def uncertainty(data: SnapshotData) -> pd.DataFrame | None:
@@ -76,15 +77,16 @@ def answer_shares(data: SnapshotData) -> pd.DataFrame:
     r = data.table("responses")
     if r is None or not len(r):
         return pd.DataFrame(columns=["column", "dont_know", "not_applicable", "blank"])
-    rows = []
-    for c in answer_columns(r):
-        s = r[c]
-        text = s.astype("str") if (s.dtype == object or pd.api.types.is_string_dtype(s)) else None
-        rows.append({"column": c,
-                     "dont_know": float((text == "DK").mean()) if text is not None else 0.0,
-                     "not_applicable": float((text == "NA").mean()) if text is not None else 0.0,
-                     "blank": float(s.isna().mean())})
-    return pd.DataFrame(rows)
+    cols = answer_columns(r)
+    text_cols = [c for c in cols if r[c].dtype == object or pd.api.types.is_string_dtype(r[c])]
+    # one comparison over the text columns at once (a column at a time was most of this section)
+    text = r[text_cols].astype(object).to_numpy()
+    dk = dict(zip(text_cols, (text == "DK").mean(axis=0).tolist())) if len(text_cols) else {}
+    na = dict(zip(text_cols, (text == "NA").mean(axis=0).tolist())) if len(text_cols) else {}
+    blank = r[cols].isna().mean()
+    rows = [{"column": c, "dont_know": float(dk.get(c, 0.0)), "not_applicable": float(na.get(c, 0.0)),
+             "blank": float(blank[c])} for c in cols]
+    return pd.DataFrame(rows, columns=["column", "dont_know", "not_applicable", "blank"])
 
 
 def coverage(data: SnapshotData) -> pd.DataFrame:
@@ -107,12 +109,30 @@ def registry_count(manifest: dict) -> int | None:
     return v if isinstance(v, int) and v > 0 else None
 
 
-def duplicate_decisions(manifest: dict) -> list[dict]:
-    """Duplicate resolutions: the manifest's duplicate_decisions list when the pipeline records
-    one (unit_code, kept_row, dropped_rows, reason), else the outcome of the duplicates check."""
-    listed = manifest.get("duplicate_decisions")
-    if isinstance(listed, list):
-        return [{"check": str(d.get("unit_code", "")), "passed": True,
-                 "detail": str(d.get("reason") or d)} for d in listed if isinstance(d, dict)]
-    return [{"check": c.get("name"), "passed": c.get("passed"), "detail": None}
+DECISION_COLUMNS = ["unit_code", "unit_name", "kept_row", "dropped_rows", "reason", "source_file"]
+
+
+def duplicate_decisions(data: SnapshotData) -> pd.DataFrame | None:
+    """How the survey cleaning chose between several submissions of one unit, as the manifest
+    records them (duplicate_decisions: unit_code, kept_row, dropped_rows, reason, source_file),
+    with the unit's name from the scores. None when the snapshot does not record them."""
+    listed = data.manifest.get("duplicate_decisions")
+    if not isinstance(listed, list):
+        return None
+    out = pd.DataFrame([d for d in listed if isinstance(d, dict)],
+                       columns=[c for c in DECISION_COLUMNS if c != "unit_name"])
+    out["unit_code"] = out["unit_code"].astype("str")
+    scores = data.table("scores")
+    names = (scores.assign(unit_code=scores["unit_code"].astype(str)).drop_duplicates("unit_code")
+             .set_index("unit_code")["unit_name"] if scores is not None and "unit_name" in scores else {})
+    out.insert(1, "unit_name", out["unit_code"].map(names))
+    out["kept_row"] = pd.to_numeric(out["kept_row"], errors="coerce").astype("Int64")
+    for c in ("unit_name", "dropped_rows", "reason", "source_file"):
+        out[c] = out[c].astype("str").where(out[c].notna(), "")
+    return out.sort_values(["unit_code", "kept_row"], kind="stable").reset_index(drop=True)
+
+
+def duplicate_checks(manifest: dict) -> list[dict]:
+    """The duplicates check's outcome, for snapshots published before the decisions were recorded."""
+    return [{"check": c.get("name"), "passed": c.get("passed")}
             for c in manifest.get("checks") or [] if "duplicate" in str(c.get("name", ""))]

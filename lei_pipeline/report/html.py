@@ -4,15 +4,18 @@ Serbian (Latin) and English, with a profile per local government as an anchored 
 Everything comes from the snapshot (SnapshotData); the only time shown is the manifest's."""
 from __future__ import annotations
 
+import base64
+import functools
+import gzip
 import hashlib
 import re
 
 import pandas as pd
 
 from lei_pipeline.report import charts, facts
-from lei_pipeline.report.profile import profile_sections
+from lei_pipeline.report.profile import CriterionText, profile_sections
 from lei_pipeline.report.snapshot import SnapshotData
-from lei_pipeline.report.text import NOTICES_SR, bi, bi_pair, esc, fmt, fmt_int, script_json, type_label, word
+from lei_pipeline.report.text import DUPLICATE_REASONS_SR, NOTICES_SR, bi, bi_pair, esc, fmt, fmt_int, script_json, type_label, word
 
 STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;margin:0;color:#1f2933;background:#f7f8fa}
@@ -39,18 +42,31 @@ SCRIPT = """
 (function(){
 var figs=JSON.parse(document.getElementById('lei-figures').textContent);
 var labels=JSON.parse(document.getElementById('lei-labels').textContent);
+var crit=JSON.parse(document.getElementById('lei-criteria').textContent);
+function fillCriteria(){var els=document.querySelectorAll('span.crit');
+  for(var i=0;i<els.length;i++){var t=crit[els[i].getAttribute('data-c')];if(!t)continue;
+    for(var k=0;k<2;k++){var s=document.createElement('span');s.className=k?'l-en':'l-sr';s.textContent=t[k];els[i].appendChild(s);}}}
 function draw(){for(var id in figs){var el=document.getElementById(id);if(el){Plotly.newPlot(el,figs[id].data,figs[id].layout,figs[id].config);}}}
+var current='sr';
+function loadPlotly(done){
+  // plotly.js is inlined gzip-compressed (base64): a third of its size; the browser inflates it.
+  var b=atob(document.getElementById('lei-plotly').textContent);var u=new Uint8Array(b.length);
+  for(var i=0;i<b.length;i++){u[i]=b.charCodeAt(i);}
+  new Response(new Blob([u]).stream().pipeThrough(new DecompressionStream('gzip'))).text().then(function(js){
+    var s=document.createElement('script');s.textContent=js;document.head.appendChild(s);done();});
+}
 function setLang(lang){
-  document.body.className='lang-'+lang;document.documentElement.lang=lang==='sr'?'sr-Latn':'en';
+  current=lang;document.body.className='lang-'+lang;document.documentElement.lang=lang==='sr'?'sr-Latn':'en';
   var bs=document.querySelectorAll('.langs button');for(var i=0;i<bs.length;i++){bs[i].className=bs[i].getAttribute('data-lang')===lang?'on':'';}
   for(var id in labels){var el=document.getElementById(id);var l=labels[id][lang];if(!el||!l||!el.data)continue;
     if(l.layout&&Object.keys(l.layout).length)Plotly.relayout(el,l.layout);
     if(l.names)Plotly.restyle(el,{name:l.names});}
 }
-draw();
+fillCriteria();
 var bs=document.querySelectorAll('.langs button');
 for(var i=0;i<bs.length;i++){bs[i].addEventListener('click',function(){setLang(this.getAttribute('data-lang'));});}
 setLang('sr');
+loadPlotly(function(){draw();setLang(current);});
 })();
 """
 
@@ -63,10 +79,14 @@ def unit_anchor(code: str) -> str:
     return "u-h" + hashlib.sha256(code.encode("utf-8")).hexdigest()[:16]
 
 
-def _plotly_js() -> str:
+@functools.lru_cache(maxsize=1)
+def plotly_packed() -> str:
+    """plotly.js gzip-compressed (fixed header, no timestamp) and base64-encoded: 1.9 MB instead of
+    4.8 MB, the same bytes on every build. Computed once per process."""
     from plotly.offline import get_plotlyjs
 
-    return get_plotlyjs().replace("</script", "<\\/script")
+    packed = gzip.compress(get_plotlyjs().encode("utf-8"), compresslevel=9, mtime=0)
+    return base64.b64encode(packed).decode("ascii")
 
 
 def _not_available(what_key: str) -> str:
@@ -203,15 +223,33 @@ def _quality_section(data: SnapshotData) -> str:
     rows = "".join(f'<tr><td>{esc(c.get("name"))}</td><td>{esc(c.get("source", ""))}</td>'
                    f'<td>{bi("passed") if c.get("passed") else bi("failed")}</td></tr>' for c in checks)
     out.append(f'<details><summary>{bi("checks")} ({len(checks)})</summary><table>{rows}</table></details>')
-    dups = facts.duplicate_decisions(mf)
-    if dups:
-        rows = "".join(f'<tr><td>{esc(d["check"])}</td><td>{bi("passed") if d["passed"] else bi("failed")}</td>'
-                       f'<td>{esc(d["detail"]) if d["detail"] is not None else bi("no_duplicate_detail")}</td></tr>'
-                       for d in dups)
-        out.append(f'<h3>{bi("duplicates")}</h3><table>{rows}</table>')
+    out.append(_duplicates(data))
     if data.notes:
         out.append("<ul>" + "".join(f'<li class="na">{esc(n)}</li>' for n in data.notes) + "</ul>")
     out.append("</section>")
+    return "".join(out)
+
+
+def _duplicates(data: SnapshotData) -> str:
+    """The survey cleaning's choice between several submissions of one unit, one row per unit."""
+    out = [f'<h3 id="duplicates">{bi("duplicates")}</h3>']
+    dups = facts.duplicate_decisions(data)
+    if dups is None:
+        checks = facts.duplicate_checks(data.manifest)
+        rows = "".join(f'<tr><td>{esc(d["check"])}</td><td>{bi("passed") if d["passed"] else bi("failed")}</td>'
+                       f'<td>{bi("no_duplicate_detail")}</td></tr>' for d in checks)
+        out.append(f'<table>{rows}</table>' if rows else f'<p class="na">{bi("no_duplicate_detail")}</p>')
+        return "".join(out)
+    if not len(dups):
+        out.append(f'<p>{bi("dup_none")}</p>')
+        return "".join(out)
+    rows = "".join(f'<tr><td><a href="#{unit_anchor(d.unit_code)}">{esc(d.unit_name or d.unit_code)}</a> '
+                   f'<small>({esc(d.unit_code)})</small></td><td class="n">{fmt_int(d.kept_row)}</td>'
+                   f'<td>{esc(d.dropped_rows)}</td><td>{bi_pair(DUPLICATE_REASONS_SR.get(d.reason, d.reason), d.reason)}</td>'
+                   f'<td>{esc(d.source_file)}</td></tr>'
+                   for d in dups.itertuples())
+    out.append(f'<table class="duplicates"><tr><th>{bi("dup_unit")}</th><th>{bi("dup_kept")}</th>'
+               f'<th>{bi("dup_dropped")}</th><th>{bi("dup_reason")}</th><th>{bi("export_file")}</th></tr>{rows}</table>')
     return "".join(out)
 
 
@@ -225,6 +263,7 @@ def build_report(data: SnapshotData) -> bytes:
     cats_sr, cats_en = _categories(data)
     figs: dict[str, dict] = {}
     labels: dict[str, dict] = {}
+    criteria = CriterionText.of(data.methodology)
 
     figs["chart-ranking"], labels["chart-ranking"] = charts.ranking(scores, cats_sr, unc)
     ranking = [f'<section id="ranking"><h2>{bi("ranking")}</h2><p>{bi("ranking_intro")}</p>']
@@ -243,15 +282,17 @@ def build_report(data: SnapshotData) -> bytes:
             f'<div><h3>{bi("by_category")}</h3><div id="chart-category" class="chart"></div></div></div></section>')
 
     body = "".join([_header(data), "<main>", "".join(ranking), comp, dist, _movers_section(data, figs, labels),
-                    _quality_section(data), profile_sections(data, scores, cols, unc, unit_anchor), "</main>"])
+                    _quality_section(data), profile_sections(data, scores, cols, unc, unit_anchor, criteria), "</main>"])
     for f in figs.values():
         f["config"] = charts.CONFIG
     title = esc(word("title", "en", wave=data.wave, version=data.version))
     page = ("<!DOCTYPE html>\n<html lang=\"sr-Latn\"><head><meta charset=\"utf-8\">"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
             f"<title>{title}</title><style>{STYLE}</style>"
-            f"<script>{_plotly_js()}</script></head><body class=\"lang-sr\">{body}"
+            f'</head><body class="lang-sr">{body}'
+            f'<script type="application/gzip;base64" id="lei-plotly">{plotly_packed()}</script>'
             f'<script type="application/json" id="lei-figures">{script_json(figs)}</script>'
             f'<script type="application/json" id="lei-labels">{script_json(labels)}</script>'
+            f'<script type="application/json" id="lei-criteria">{script_json(criteria.catalogue())}</script>'
             f"<script>{SCRIPT}</script></body></html>\n")
     return page.encode("utf-8")

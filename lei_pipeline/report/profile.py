@@ -29,10 +29,34 @@ def _gains(data: SnapshotData) -> pd.DataFrame | None:
     return g.sort_values(["unit_code", "gain", "indicator"], ascending=[True, False, True], kind="stable")
 
 
-def _criterion(descriptions: dict, code: str) -> str:
-    """The criterion's wording from the methodology, both languages, without the closing full stop."""
-    d = descriptions.get(code, {})
-    return bi_pair(*(str(d.get(k, code)).rstrip(". ") for k in ("sr_latn", "en")))
+class CriterionText(dict):
+    """code -> a placeholder the page's script fills with the criterion's wording (both languages,
+    as text, from one JSON catalogue): a profile per unit repeats the same wordings thousands of
+    times, which made most of the report's bytes."""
+
+    def __init__(self, descriptions: dict):
+        super().__init__()
+        self.descriptions = descriptions
+
+    def __missing__(self, code: str) -> str:
+        self[code] = text = f'<span class="crit" data-c="{esc(code)}"></span>'
+        return text
+
+    def catalogue(self) -> dict[str, list[str]]:
+        """{code: [Serbian, English]} of every criterion used, without the closing full stop."""
+        out = {}
+        for code in sorted(self):
+            d = self.descriptions.get(code, {})
+            out[code] = [str(d.get(k, code)).rstrip(". ") for k in ("sr_latn", "en")]
+        return out
+
+    @classmethod
+    def of(cls, methodology) -> "CriterionText":
+        return cls({i.code: i.description for i in methodology.indicators} if methodology is not None else {})
+
+
+def _criterion(texts: CriterionText, code: str) -> str:
+    return texts[code]
 
 
 def _action_cards(unit_gains: list[dict] | None, descriptions: dict) -> str:
@@ -53,30 +77,66 @@ def _action_cards(unit_gains: list[dict] | None, descriptions: dict) -> str:
     return "".join(out)
 
 
+MET = 100.0 - 1e-9   # a criterion is met when its indicator scores the full 100
+
+
 def criterion_changes(data: SnapshotData) -> dict[str, list[dict]] | None:
-    """Per unit: criteria whose value changed since the pinned previous snapshot, with an
-    approximate LEI effect (change x nominal effective weight), largest effect first."""
+    """Per unit: criteria whose value changed since the pinned previous snapshot, each with its
+    status (newly_meets, no_longer_meets, partly) and the LEI points it moved (change x the
+    criterion's nominal effective weight in the LEI), largest first. None when the pinned
+    snapshot's indicators are not at hand."""
     prev, ind, m = data.previous_indicators, data.table("indicators"), data.methodology
     if prev is None or ind is None or m is None:
         return None
     from lei_pipeline.report.weights import effective_weights
 
     w = effective_weights(m).set_index("indicator")["weight_in_lei"]
-    both = ind[["unit_code", "indicator", "value"]].merge(
-        prev[["unit_code", "indicator", "value"]], on=["unit_code", "indicator"], suffixes=("", "_previous"))
+    cur = ind[["unit_code", "indicator", "value"]].astype({"unit_code": "str", "indicator": "str"})
+    before = prev[["unit_code", "indicator", "value"]].astype({"unit_code": "str", "indicator": "str"})
+    both = cur.merge(before, on=["unit_code", "indicator"], suffixes=("", "_previous"))
     both = both[both["indicator"].isin(w.index)]
-    both["delta"] = both["value"].astype("float64") - both["value_previous"].astype("float64")
+    both["value"] = both["value"].astype("float64")
+    both["value_previous"] = both["value_previous"].astype("float64")
+    both["delta"] = both["value"] - both["value_previous"]
     both = both[both["delta"].abs() > 1e-9].copy()
     both["effect"] = both["delta"] * both["indicator"].map(w)
+    met_now, met_before = both["value"] >= MET, both["value_previous"] >= MET
+    both["status"] = "partly"
+    both.loc[met_now & ~met_before, "status"] = "newly_meets"
+    both.loc[~met_now & met_before, "status"] = "no_longer_meets"
     both = both.assign(size=both["effect"].abs()).sort_values(["unit_code", "size", "indicator"],
                                                                ascending=[True, False, True], kind="stable")
     out: dict[str, list[dict]] = {}
-    for r in both.to_dict("records"):
-        out.setdefault(str(r["unit_code"]), []).append(r)
+    for r in both[["unit_code", "indicator", "value", "value_previous", "effect", "status"]].to_dict("records"):
+        out.setdefault(r["unit_code"], []).append(r)
     return out
 
 
-def _change(row_change, cols, change: pd.DataFrame | None, criteria: list[dict] | None, descriptions: dict) -> str:
+def _criteria_unavailable(data: SnapshotData) -> str:
+    if data.previous is None:
+        return bi("no_criteria_change")
+    ref = f"{data.previous[0]} v{data.previous[1]}"
+    why = data.previous_missing or "missing"
+    if why.startswith("methodology"):
+        return bi("criteria_previous_methodology", previous=data.previous[0], why=why)
+    return bi("criteria_previous_missing", previous=ref)
+
+
+def _criteria_table(status: str, rows: list[dict], descriptions: dict) -> str:
+    head = (f'<tr><th>{bi(status)}</th><th>{bi("previous")} → {bi("now")}</th>'
+            f'<th>≈ <span class="l-sr">LEI poena</span><span class="l-en">LEI points</span></th></tr>')
+    body = [(f'<tr><td>{_criterion(descriptions, c["indicator"])} <small>({esc(c["indicator"])})</small></td>'
+             f'<td class="n">{fmt(c["value_previous"])} → {fmt(c["value"])}</td>'
+             f'<td class="n">{"+" if c["effect"] > 0 else ""}{fmt(c["effect"], 2)}</td></tr>') for c in rows]
+    out = f'<table class="criteria {status}">{head}{"".join(body[:SHOWN_ACTIONS])}</table>'
+    if len(body) > SHOWN_ACTIONS:
+        out += (f'<details><summary>{bi("more_actions", n=len(body) - SHOWN_ACTIONS)}</summary>'
+                f'<table class="criteria {status}">{head}{"".join(body[SHOWN_ACTIONS:])}</table></details>')
+    return out
+
+
+def _change(row_change, cols, change: pd.DataFrame | None, criteria: list[dict] | None, descriptions: dict,
+            data: SnapshotData) -> str:
     out = [f'<h3>{bi("change")}</h3>']
     if row_change is None:
         out.append(f'<p class="na">{bi("no_change")}</p>')
@@ -89,19 +149,17 @@ def _change(row_change, cols, change: pd.DataFrame | None, criteria: list[dict] 
         rows = "".join(f'<tr><td>{bi_pair(sr, en)}</td><td class="n">{fmt(r.get(f"{code}_change"))}</td></tr>'
                        for code, sr, en in through)
         out.append(f'<table><tr><th>{bi("through")}</th><th>Δ</th></tr>{rows}</table>')
+    out.append(f'<h3>{bi("through_criteria")}</h3>')
     if criteria is None:
-        out.append(f'<p class="na">{bi("no_criteria_change")}</p>')
-    elif criteria:
-        rows = [(
-            f'<tr><td>{_criterion(descriptions, c["indicator"])}'
-            f' <small>({esc(c["indicator"])})</small></td><td class="n">{fmt(c["value_previous"])} → {fmt(c["value"])}</td>'
-            f'<td class="n">{"+" if c["effect"] > 0 else ""}{fmt(c["effect"], 2)}</td></tr>')
-            for c in criteria]
-        head = f'<tr><th>{bi("through_criteria")}</th><th>0-100</th><th>≈ Δ LEI</th></tr>'
-        out.append(f'<table class="criteria">{head}{"".join(rows[:SHOWN_ACTIONS])}</table>')
-        if len(rows) > SHOWN_ACTIONS:
-            out.append(f'<details><summary>{bi("more_actions", n=len(rows) - SHOWN_ACTIONS)}</summary>'
-                       f'<table class="criteria">{head}{"".join(rows[SHOWN_ACTIONS:])}</table></details>')
+        out.append(f'<p class="na">{_criteria_unavailable(data)}</p>')
+        return "".join(out)
+    out.append(f'<p><small>{bi("criteria_intro", previous=f"{data.previous[0]} v{data.previous[1]}")}</small></p>')
+    if not criteria:
+        out.append(f'<p class="na">{bi("criteria_none")}</p>')
+    for status in ("newly_meets", "no_longer_meets", "partly"):
+        part = [c for c in criteria if c["status"] == status]
+        if part:
+            out.append(_criteria_table(status, part, descriptions))
     return "".join(out)
 
 
@@ -114,13 +172,14 @@ def _peers(members: list[dict], code: str) -> list[dict]:
     return [r for r in members[lo:lo + PEERS + 1] if str(r["unit_code"]) != code][:PEERS]
 
 
-def profile_sections(data: SnapshotData, scores: pd.DataFrame, cols, unc, anchor) -> str:
+def profile_sections(data: SnapshotData, scores: pd.DataFrame, cols, unc, anchor,
+                     descriptions: CriterionText | None = None) -> str:
     m = data.methodology
     gains = _gains(data)
     gains_by_unit: dict[str, list] = {}
     for r in (gains.to_dict("records") if gains is not None else []):
         gains_by_unit.setdefault(str(r["unit_code"]), []).append(r)
-    descriptions = {i.code: i.description for i in m.indicators} if m is not None else {}
+    descriptions = descriptions if descriptions is not None else CriterionText.of(m)
     crit = criterion_changes(data)
     change = facts.comparable_change(data)
     change_by_unit = ({str(k): v for k, v in change.set_index(change["unit_code"].astype(str)).to_dict("index").items()}
@@ -168,7 +227,7 @@ def profile_sections(data: SnapshotData, scores: pd.DataFrame, cols, unc, anchor
         a.append(f'<div class="cols"><div><table><tr><th>{bi("component")} / {bi("pillar")}</th><th>{bi("score")}</th>'
                  f'<th></th><th>{bi("type_average")}</th></tr>{rows}</table></div><div>')
         a.append(_change(change_by_unit.get(code), cols, change,
-                         None if crit is None else crit.get(code, []), descriptions))
+                         None if crit is None else crit.get(code, []), descriptions, data))
         prow = "".join(f'<tr><td><a href="#{anchor(p["unit_code"])}">{esc(p["unit_name"])}</a></td>'
                        f'<td class="n">{fmt(p["lei"])}</td><td class="n">{fmt_int(p["rank_in_type"])}</td></tr>'
                        for p in _peers(members.get(tg, []), code))

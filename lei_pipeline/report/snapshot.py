@@ -29,6 +29,7 @@ class SnapshotData:
     notes: list[str] = field(default_factory=list)  # what could not be read, said in the report
     previous: tuple[str, int] | None = None          # the pinned snapshot the change table compares with
     previous_indicators: pd.DataFrame | None = None  # its indicators, when that snapshot is at hand
+    previous_missing: str | None = None              # why not: "missing", "altered", "methodology <v>"
 
     @property
     def wave(self) -> str:
@@ -40,6 +41,22 @@ class SnapshotData:
 
     def table(self, name: str) -> pd.DataFrame | None:
         return self.tables.get(name)
+
+
+# Parsed methodology and questionnaire copies by content: a `lei run` of several waves reads the
+# same two YAML files for every wave's report, and parsing them is most of loading a snapshot.
+_PARSED: dict[tuple[str, str], object] = {}
+
+
+def _parsed(kind: str, text: bytes, parse):
+    import hashlib
+
+    key = (kind, hashlib.sha256(text).hexdigest())
+    if key not in _PARSED:
+        if len(_PARSED) >= 8:
+            _PARSED.clear()
+        _PARSED[key] = parse(text)
+    return _PARSED[key]
 
 
 def manifest_draft(manifest: dict) -> dict:
@@ -55,33 +72,48 @@ def _read_table(folder: Path, name: str, entry: dict, verify: bool) -> pd.DataFr
     return pq.read_table(path).to_pandas()
 
 
-def previous_ref(manifest: dict, change: pd.DataFrame | None) -> tuple[str, int] | None:
-    """The (wave, version) the change table was computed against, when the snapshot pins it:
-    manifest "previous": {"wave", "version"}, or one previous_wave/previous_version in change."""
+def previous_ref(manifest: dict, change: pd.DataFrame | None = None) -> tuple[str, int] | None:
+    """The (wave, version) the change table was computed against, as the manifest pins it at
+    publish time ("previous": {"wave", "version"}). Never "latest": a later version of the
+    previous wave must not change this snapshot's report."""
     p = manifest.get("previous")
-    if isinstance(p, dict) and p.get("wave") and p.get("version"):
+    if isinstance(p, dict) and p.get("wave") and p.get("version") is not None:
         return str(p["wave"]), int(p["version"])
-    if change is not None and len(change) and {"previous_wave", "previous_version"} <= set(change.columns):
-        waves, versions = change["previous_wave"].dropna().unique(), change["previous_version"].dropna().unique()
-        if len(waves) == 1 and len(versions) == 1:
-            return str(waves[0]), int(versions[0])
     return None
 
 
-def _previous_indicators(published_dir: Path, ref: tuple[str, int]) -> pd.DataFrame | None:
-    """A published version never changes, so reading the pinned one keeps the report reproducible."""
-    folder = Path(published_dir) / f"wave={ref[0]}" / f"version={ref[1]}"
-    path = folder / "manifest.json"
-    if not path.is_file():
-        return None
-    entry = (json.loads(path.read_text(encoding="utf-8")).get("tables") or {}).get("indicators")
-    return _read_table(folder, "indicators", entry, verify=True) if entry else None
+def _previous_indicators(published, ref: tuple[str, int], methodology_version) -> tuple[pd.DataFrame | None, str | None]:
+    """(indicators of the pinned snapshot, why not). A published version never changes, so reading
+    the pinned one keeps the report reproducible; its files are checked against its manifest."""
+    from lei_pipeline.publish.storage import as_storage
+
+    store = as_storage(published)
+    rel = f"wave={ref[0]}/version={ref[1]}"
+    try:
+        manifest = json.loads(store.read_bytes(f"{rel}/manifest.json").decode("utf-8"))
+    except (OSError, ValueError):
+        return None, "missing"
+    used = (manifest.get("methodology") or {}).get("version")
+    if methodology_version is not None and used is not None and str(used) != str(methodology_version):
+        return None, f"methodology {used}"
+    entry = (manifest.get("tables") or {}).get("indicators")
+    if not entry:
+        return None, "missing"
+    path = f"{rel}/{entry.get('file', 'indicators.parquet')}"
+    try:
+        if entry.get("sha256") and store.sha256(path) != entry["sha256"]:
+            return None, "altered"
+        return store.read_table(path).to_pandas(), None
+    except OSError:
+        return None, "missing"
 
 
 def load_snapshot(folder: Path, manifest: dict | None = None, verify: bool = True,
                   published_dir: Path | None = None) -> SnapshotData:
     """Read a snapshot folder (or a staging folder with the manifest draft given). With
-    published_dir, the indicators of the pinned previous snapshot are read too (criterion change)."""
+    published_dir (a folder or a publish.storage.Storage), the indicators of the pinned previous
+    snapshot are read too (criterion change), when it was scored under the same methodology;
+    for a published folder read without a manifest given, it defaults to the folder's ../..."""
     from lei_pipeline.methodology.model import parse_methodology
     from lei_pipeline.survey.questionnaire import parse_questionnaire
 
@@ -91,18 +123,21 @@ def load_snapshot(folder: Path, manifest: dict | None = None, verify: bool = Tru
         if not path.is_file():
             raise LeiError(f"{folder}: no manifest.json (not a published snapshot)")
         manifest = json.loads(path.read_text(encoding="utf-8"))
+        if published_dir is None:   # a published snapshot: wave=W/version=N under the published folder
+            published_dir = folder.parent.parent
     manifest = manifest_draft(manifest)
     tables = {name: _read_table(folder, name, entry, verify)
               for name, entry in sorted((manifest.get("tables") or {}).items())}
     data = SnapshotData(manifest=manifest, tables=tables)
-    data.previous = previous_ref(manifest, tables.get("change"))
+    data.previous = previous_ref(manifest)
     if data.previous is not None and published_dir is not None:
-        data.previous_indicators = _previous_indicators(published_dir, data.previous)
+        data.previous_indicators, data.previous_missing = _previous_indicators(
+            published_dir, data.previous, (manifest.get("methodology") or {}).get("version"))
     mfile = folder / ((manifest.get("methodology") or {}).get("file") or "methodology.yaml")
     if mfile.is_file():
         data.methodology_text = mfile.read_bytes()
         try:
-            data.methodology = parse_methodology(data.methodology_text)
+            data.methodology = _parsed("methodology", data.methodology_text, parse_methodology)
         except LeiError as e:
             data.notes.append(f"methodology copy not readable as an LEI methodology: {e}")
     else:
@@ -111,7 +146,7 @@ def load_snapshot(folder: Path, manifest: dict | None = None, verify: bool = Tru
     if qfile.is_file():
         data.questionnaire_text = qfile.read_bytes()
         try:
-            data.questionnaire = parse_questionnaire(data.questionnaire_text)
+            data.questionnaire = _parsed("questionnaire", data.questionnaire_text, parse_questionnaire)
         except LeiError as e:
             data.notes.append(f"questionnaire copy not readable: {e}")
     else:

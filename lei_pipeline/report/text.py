@@ -61,6 +61,22 @@ WORDS: dict[str, tuple[str, str]] = {
     "through_criteria": ("Kroz kriterijume", "Through criteria"),
     "no_criteria_change": ("Promene po kriterijumima nisu dostupne: snimak ne navodi verziju prethodnog talasa.",
                            "Change by criterion not available: the snapshot does not name the previous wave's version."),
+    "criteria_previous_missing": ("Promene po kriterijumima nisu dostupne: snimak {previous} nije dostupan.",
+                                  "Change by criterion not available: snapshot {previous} is not at hand."),
+    "criteria_previous_methodology": ("Promene po kriterijumima nisu dostupne: talas {previous} je ocenjen po drugoj metodologiji ({why}).",
+                                      "Change by criterion not available: wave {previous} was scored under another methodology ({why})."),
+    "criteria_none": ("Nijedan kriterijum se nije promenio.", "No criterion changed."),
+    "newly_meets": ("Novo ispunjeni kriterijumi", "Criteria newly met"),
+    "no_longer_meets": ("Kriterijumi koji više nisu ispunjeni", "Criteria no longer met"),
+    "partly": ("Delimično promenjeni kriterijumi", "Criteria partly changed"),
+    "criteria_intro": ("Poređenje sa snimkom {previous}; poeni: promena x efektivna težina kriterijuma u LEI.",
+                       "Compared with snapshot {previous}; points: change x the criterion's effective weight in the LEI."),
+    "dup_unit": ("Jedinica", "Local government"),
+    "dup_kept": ("Zadržan red", "Row kept"),
+    "dup_dropped": ("Odbačeni redovi", "Rows dropped"),
+    "dup_reason": ("Razlog", "Reason"),
+    "export_file": ("Datoteka", "Export file"),
+    "dup_none": ("Nijedna jedinica nije poslala više odgovora.", "No local government sent more than one response."),
     "peers": ("Slične jedinice iste vrste", "Peers of the same type"),
     "type_average": ("prosek vrste", "type average"),
     "component": ("Komponenta", "Component"),
@@ -91,6 +107,13 @@ WORDS: dict[str, tuple[str, str]] = {
 
 # The manifest's notice is English; the synthetic-data notice has a Serbian wording too.
 NOTICES_SR = {"synthetic sample data, not real LEI results": "sintetički primer podataka, ne stvarni rezultati LEI"}
+
+# The survey cleaning's reasons for keeping one of several submissions (English in the manifest).
+DUPLICATE_REASONS_SR = {
+    "complete response beats incomplete": "potpun odgovor ima prednost nad nepotpunim",
+    "later submit date": "kasniji datum slanja",
+    "later row in the export (submit times do not decide)": "kasniji red u izvozu (vreme slanja ne odlučuje)",
+}
 
 TYPE_LABELS = {
     "capital_city": ("glavni grad", "capital city"),

@@ -1,9 +1,10 @@
 """The XLSX workbook of a snapshot, for spreadsheet readers.
 
 Sheets: index, components, indicators (wide), change, uncertainty (when published), weights
-(effective weights: the snapshot's weights table, else computed from the methodology copy) and
-about (provenance, notice, what every column means). Frozen header, autofilter, widths, one
-decimal for scores, whole numbers for ranks. Every text cell is written as text (data_type "s",
+(effective weights: the snapshot's weights table, else computed from the methodology copy),
+about (provenance, notice, the previous snapshot compared with), quality (the duplicate
+decisions, when recorded) and columns (what every column means). Written in write-only mode.
+Frozen header, autofilter, widths, one decimal for scores, whole numbers for ranks. Every text cell is written as text (data_type "s",
 after the value) and escaped like `lei pull`, so a spreadsheet never runs it as a formula.
 The bytes are fixed for a snapshot: the zip entries carry a constant date and the document
 properties the manifest's creation time."""
@@ -17,6 +18,7 @@ from datetime import datetime
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -35,11 +37,21 @@ INDEX_COLUMNS = ["unit_code", "unit_name", "unit_type", "type_group", "lei", "ra
 ID_COLUMNS = ["unit_code", "unit_name", "unit_type"]
 
 
+QUALITY_COLUMNS = {   # the quality sheet: one row per unit that sent several responses
+    "unit_code": "Registry code of the local government that sent more than one response.",
+    "unit_name": "Its name as the registry writes it.",
+    "kept_row": "Spreadsheet row of the export (header = 1) of the response kept.",
+    "dropped_rows": "Spreadsheet rows of the responses set aside, comma-separated.",
+    "reason": "Why that response was kept (complete beats incomplete, then the later submit date, then the later row).",
+    "source_file": "The export the rows are in (file name within the wave's folder).",
+}
+
+
 def number_format(column: str) -> str | None:
     c = column.lower()
     if c.startswith("weight") or c in ("coverage", "category_probability") or c.startswith(("p_", "prob_")):
         return SHARE_FORMAT
-    if "rank" in c and "shift" not in c:
+    if "rank" in c and "shift" not in c or c.endswith("_row"):
         return RANK_FORMAT
     return SCORE_FORMAT
 
@@ -59,41 +71,56 @@ def _value(v):
 
 
 def _sheet(wb: Workbook, name: str, df: pd.DataFrame) -> dict[str, str]:
+    """One sheet, streamed (write-only workbook): the cells are prepared first so the column
+    widths, set before any row, can follow the longest value."""
     ws = wb.create_sheet(name)
     bold = Font(bold=True)
     cols = [str(c) for c in df.columns]
-    for j, col in enumerate(cols, start=1):
-        cell = ws.cell(row=1, column=j, value=escape_text(col))
-        cell.data_type = "s"
-        cell.font = bold
     fmts = {}
     for col in cols:
         s = df[col]
         if pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
             continue
         fmts[col] = number_format(col)
+    col_fmts = [fmts.get(c) for c in cols]
     widths = [len(c) for c in cols]
-    for i, row in enumerate(df.itertuples(index=False, name=None), start=2):
-        for j, v in enumerate(row, start=1):
+    rows = []
+    for row in df.itertuples(index=False, name=None):
+        values = []
+        for j, v in enumerate(row):
             v = _value(v)
-            if v is None:
-                continue
             if isinstance(v, str):
                 v = escape_text(v)
-                cell = ws.cell(row=i, column=j, value=v)
-                cell.data_type = "s"  # after the value: never a formula
-            else:
-                cell = ws.cell(row=i, column=j, value=v)
-                f = fmts.get(cols[j - 1])
-                if isinstance(v, datetime):
-                    cell.number_format = "yyyy-mm-dd hh:mm"
-                elif f and not isinstance(v, bool):
-                    cell.number_format = f
-            widths[j - 1] = max(widths[j - 1], min(len(str(v)), 60))
+            if v is not None:
+                widths[j] = max(widths[j], min(len(str(v)), 60))
+            values.append(v)
+        rows.append(values)
     for j, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(j)].width = min(max(8, w + 2), 62)
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(max(1, len(cols)))}{max(1, len(df) + 1)}"
+    header = []
+    for col in cols:
+        cell = WriteOnlyCell(ws, value=escape_text(col))
+        cell.data_type = "s"
+        cell.font = bold
+        header.append(cell)
+    ws.append(header)
+    for values in rows:
+        cells = []
+        for j, v in enumerate(values):
+            if v is None:
+                cells.append(None)
+                continue
+            cell = WriteOnlyCell(ws, value=v)
+            if isinstance(v, str):
+                cell.data_type = "s"  # after the value: never a formula
+            elif isinstance(v, datetime):
+                cell.number_format = "yyyy-mm-dd hh:mm"
+            elif col_fmts[j] and not isinstance(v, bool):
+                cell.number_format = col_fmts[j]
+            cells.append(cell)
+        ws.append(cells)
     return fmts
 
 
@@ -133,6 +160,12 @@ def _about(wb: Workbook, data: SnapshotData, frames: dict[str, pd.DataFrame]) ->
             ("methodology sha256", meth.get("sha256")), ("questionnaire version", mf.get("questionnaire_version")),
             ("code version", mf.get("code_version")), ("run id", mf.get("run_id")),
             ("checks passed", f"{len(mf.get('checks_passed') or [])} of {len(mf.get('checks') or [])}")]
+    prev = mf.get("previous")
+    rows.append(("previous snapshot (change compared with)",
+                 f"wave {prev['wave']} version {prev['version']}" if isinstance(prev, dict) else "none recorded"))
+    dups = facts.duplicate_decisions(data)
+    rows.append(("duplicate decisions", "not recorded in this snapshot" if dups is None else
+                 f"{len(dups)} local government(s) sent more than one response; see the quality sheet"))
     for name, entry in sorted((mf.get("tables") or {}).items()):
         rows.append((f"table {name}", f"{entry.get('file')} sha256 {entry.get('sha256')} rows {entry.get('rows')}"))
     if "uncertainty" not in frames:
@@ -154,7 +187,11 @@ def _about(wb: Workbook, data: SnapshotData, frames: dict[str, pd.DataFrame]) ->
                     **{k: v for k, v in column_descriptions(source[sheet], df.columns, data.methodology,
                                                             data.questionnaire).items() if v}}
         dictionary += [(sheet, str(c), desc.get(str(c), "")) for c in df.columns]
+    if dups is not None:
+        dictionary += [("quality", c, QUALITY_COLUMNS[c]) for c in facts.DECISION_COLUMNS]
     _sheet(wb, "about", about)
+    if dups is not None:
+        _sheet(wb, "quality", dups)
     _sheet(wb, "columns", pd.DataFrame(dictionary, columns=["sheet", "column", "description"]))
 
 
@@ -178,8 +215,7 @@ def _fixed_zip(raw: bytes, created: str) -> bytes:
 
 
 def build_workbook(data: SnapshotData) -> bytes:
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = Workbook(write_only=True)
     frames = _frames(data)
     for name, df in frames.items():
         _sheet(wb, name, df.reset_index(drop=True))

@@ -81,3 +81,25 @@ def test_workbook_takes_published_uncertainty_and_weights_tables(snapshot_2024):
     assert weights["B2"].number_format == "0.000"
     about = {r[0]: r[1] for r in wb["about"].iter_rows(min_row=2, values_only=True)}
     assert "uncertainty" not in about and "weights" not in about
+
+
+def test_workbook_quality_sheet_lists_duplicate_decisions(published):
+    _, results = published
+    import json
+
+    folder = results["2022"].path
+    decisions = json.loads((folder / "manifest.json").read_text())["duplicate_decisions"]
+    assert decisions
+    wb = load_workbook(folder / "workbook.xlsx")
+    ws = wb["quality"]
+    cols = _header(ws)
+    assert list(cols)[:5] == ["unit_code", "unit_name", "kept_row", "dropped_rows", "reason"]
+    got = {(r[cols["unit_code"] - 1], r[cols["kept_row"] - 1], r[cols["dropped_rows"] - 1])
+           for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert got == {(d["unit_code"], d["kept_row"], d["dropped_rows"]) for d in decisions}
+    assert ws.cell(row=2, column=cols["kept_row"]).number_format == "0"
+    about = {r[0]: r[1] for r in wb["about"].iter_rows(min_row=2, values_only=True)}
+    assert about["duplicate decisions"].startswith(f"{len(decisions)} local government")
+    assert about["previous snapshot (change compared with)"] == "none recorded"
+    described = {(s, c) for s, c, d in wb["columns"].iter_rows(min_row=2, values_only=True) if d}
+    assert {("quality", c) for c in cols} <= described

@@ -45,11 +45,15 @@ def publish_sample_waves(root: Path, waves: list[str], hostile: bool = True, qua
             text_q = next(c for c in responses.columns if c in q.questions and q.questions[c].type == "text")
             responses[text_q] = responses[text_q].astype("str")
             responses.loc[responses["unit_code"] == victim, text_q] = HOSTILE_ANSWER
-        change = compare_with_previous(settings, wave, previous_wave(settings, wave), ind, scores, m, q,
-                                       inputs.registry).frame
+        comparison = compare_with_previous(settings, wave, previous_wave(settings, wave), ind, scores, m, q,
+                                           inputs.registry)
+        change = comparison.frame
         checks = [{"asset": "test", "check": "all", "status": "passed", "blocking": True, "run_id": None}]
         prov = build_provenance(inputs, run_id=f"test-{wave}", checks=checks,
                                 synthetic=is_synthetic(settings.raw_dir / wave))
+        # as the Dagster publish does: the snapshot compared with, and the duplicate decisions
+        prov["previous"] = {"wave": comparison.previous_wave, "version": comparison.previous_version}
+        prov["duplicate_decisions"] = clean.decisions
         results[wave] = publish_snapshot(settings, wave, {"responses": responses, "indicators": ind,
                                                           "scores": scores, "change": change}, prov, quality=quality)
     return settings, results

@@ -35,6 +35,8 @@ def published_snapshot(context: AssetExecutionContext, clean_responses: pd.DataF
     provenance = build_provenance(inputs, run_id=context.run_id, checks=outcomes,
                                   synthetic=is_synthetic(settings.raw_dir / wave),
                                   export=_export_read(context, settings, wave))
+    provenance["previous"] = _previous_compared(context, wave)
+    provenance["duplicate_decisions"] = _duplicate_decisions(context, outcomes)
     reps = wave_uncertainty["replications"]  # the analysis' seed goes into the manifest (key "uncertainty")
     provenance["uncertainty"] = {"seed": int(reps["seed"].iloc[0]) if len(reps) else None, "replications": len(reps)}
     result = publish_snapshot(settings, wave, {
@@ -54,6 +56,41 @@ def published_snapshot(context: AssetExecutionContext, clean_responses: pd.DataF
         "methodology_sha256": provenance["methodology_sha256"],
         "checks_passed": sum(o["status"] == "passed" for o in outcomes),
     })
+
+
+def _latest_materialization_metadata(context: AssetExecutionContext, asset: str, wave: str) -> dict:
+    records = context.instance.fetch_materializations(
+        dg.AssetRecordsFilter(asset_key=dg.AssetKey(asset), asset_partitions=[wave]), limit=1).records
+    if not records or records[0].asset_materialization is None:
+        return {}
+    return dict(records[0].asset_materialization.metadata)
+
+
+def _previous_compared(context: AssetExecutionContext, wave: str) -> dict | None:
+    """The (wave, version) wave_change compared with, as it recorded them: pinned in the manifest."""
+    meta = _latest_materialization_metadata(context, "wave_change", wave)
+    prev, version = meta.get("previous_wave"), meta.get("previous_version")
+    if prev is None or version is None or not str(version.value).isdigit():
+        return None
+    return {"wave": str(prev.value), "version": int(version.value)}
+
+
+def _duplicate_decisions(context: AssetExecutionContext, outcomes: list[dict]) -> list[dict] | None:
+    """The duplicates_resolved check's decisions (one per unit with several submissions), from
+    the evaluation the publish gate looked at."""
+    run_id = next((o["run_id"] for o in outcomes
+                   if o["asset"] == "clean_responses" and o["check"] == "duplicates_resolved"), None)
+    if run_id is None:
+        return None
+    key = dg.AssetCheckKey(dg.AssetKey("clean_responses"), "duplicates_resolved")
+    for record in context.instance.event_log_storage.get_asset_check_execution_history(key, limit=200):
+        if record.run_id != run_id or record.event is None or record.event.dagster_event is None:
+            continue
+        evaluation = record.event.dagster_event.event_specific_data
+        decisions = (getattr(evaluation, "metadata", None) or {}).get("decisions")
+        if decisions is not None:
+            return list(decisions.value or [])
+    return None
 
 
 def _export_read(context: AssetExecutionContext, settings, wave: str) -> dict | None:
