@@ -15,8 +15,8 @@ import pandas as pd
 
 from lei_pipeline.problems import ERROR, WARNING, Problem
 from lei_pipeline.registry.identify import match_units
-from lei_pipeline.survey.readers.values import (blank, parse_choice, parse_date, parse_number, parse_tick,
-                                                parse_yes_no)
+from lei_pipeline.survey.readers.values import (blank, out_of_range, parse_choice, parse_date, parse_number,
+                                                parse_tick, parse_yes_no)
 
 LEAD = ["wave", "unit_code", "unit_name", "unit_type", "source_file", "source_row", "submitted_at", "complete", "last_page"]
 DECISION_COLUMNS = ["unit_code", "kept_row", "dropped_rows", "reason", "source_file"]
@@ -92,7 +92,7 @@ _DUPLICATE_COLUMNS = ["unit_code", "complete", "submitted_at", "source_row", "so
 def _report(problems, note, file, row, column, value, headers):
     sev, reason = note
     problems.append(Problem(file, int(row), column, value, reason=reason, severity=sev,
-                            header=headers.get(column), kind="range" if "range" in reason else "value"))
+                            header=headers.get(column), kind=getattr(note, "kind", "value")))
 
 
 def _distinct(values: pd.Series | None, n: int) -> tuple[np.ndarray, list]:
@@ -134,7 +134,7 @@ def _parse_single(q, v):
         typed, note = parse_number(v, percentage=q.type == "percentage")
         if typed is not None and ((q.min is not None and typed < q.min) or (q.max is not None and typed > q.max)):
             bounds = f"{_fmt(q.min)}..{_fmt(q.max)}"
-            return None, ("warning", f"out of range {bounds}: value set missing (quarantined)")
+            return None, out_of_range(f"out of range {bounds}: value set missing (quarantined)")
         return typed, note
     if q.type == "date":
         return parse_date(v)
@@ -230,10 +230,13 @@ def _report_blank_submissions(df: pd.DataFrame, typed: dict[str, pd.Series], pro
                                 "cannot be scored", kind="value"))
 
 
-def clean_responses(raw_frame: pd.DataFrame, questionnaire, registry_df: pd.DataFrame, wave, matcher=None) -> CleanResult:
+def clean_responses(raw_frame: pd.DataFrame, questionnaire, registry_df: pd.DataFrame, wave, matcher=None,
+                    headers: dict | None = None) -> CleanResult:
+    """headers: export column -> header text as written (RawExport.headers), to show beside the
+    question code in problems."""
     wave = str(wave)
     problems: list[Problem] = []
-    headers = dict(raw_frame.attrs.get("headers", {}))
+    headers = dict(headers or {})
     matcher = matcher or _make_matcher(registry_df)
     df = raw_frame.copy()
     df["unit_code"] = match_units(df, registry_df, matcher, problems)
