@@ -2,8 +2,6 @@
 format, both of which the record parser and the cleaner already handle)."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 
 from lei_pipeline.problems import WARNING, Problem
