@@ -53,7 +53,7 @@ def validate_export(path: Path, inputs, wave: str | None = None, fmt: str = "aut
     wave = wave or path.parent.name
     raw = read_export(path, inputs.questionnaire, fmt=fmt, wave=wave, **(reading.as_kwargs() if reading else {}))
     problems = list(raw.problems)
-    clean = clean_responses(raw.frame, inputs.questionnaire, inputs.registry, wave, matcher=inputs.matcher)
+    clean = clean_responses(raw.frame, inputs.questionnaire, inputs.registry, wave, matcher=inputs.matcher, headers=raw.headers)
     problems += list(clean.problems)
     for f in validate_table(CleanResponses, clean.frame):
         # source_row is the spreadsheet row; "row" is only the cleaned table's position.

@@ -8,7 +8,9 @@ so a mapping held by a running step never sees a file change under it.
 
 Only frames whose every column has a concrete dtype go to Arrow, so the pandas metadata restores
 them exactly (str, numbers, nullable ints and booleans, datetimes); anything else (object
-columns, non-frames, attrs that are not JSON) is pickled as before, in the same file name."""
+columns, non-frames) is pickled as before, in the same file name. A frame's attrs are not kept:
+what travels beside a frame is typed. The export as read (RawExport) goes as its frame plus
+its format, encoding and header texts; its problems stay with the raw asset's checks."""
 from __future__ import annotations
 
 import json
@@ -20,20 +22,25 @@ import pandas as pd
 import pyarrow as pa
 from upath import UPath
 
+from lei_pipeline.survey.readers import RawExport
+
 ARROW_MAGIC = b"ARROW1"
-ATTRS_KEY = b"lei_frame_attrs"
+RAW_EXPORT_KEY = b"lei_raw_export"
 
 
 def _arrow_table(obj) -> pa.Table | None:
+    extra = None
+    if isinstance(obj, RawExport):
+        extra = json.dumps({"fmt": obj.fmt, "headers": obj.headers, "encoding": obj.encoding}).encode()
+        obj = obj.frame
     if not isinstance(obj, pd.DataFrame) or any(dt == object for dt in obj.dtypes) or obj.index.dtype == object:
         return None
     try:
-        attrs = json.dumps(obj.attrs).encode() if obj.attrs else None
         table = pa.Table.from_pandas(obj, preserve_index=None)
     except (TypeError, ValueError, pa.ArrowException):
         return None
-    if attrs is not None:
-        table = table.replace_schema_metadata({**(table.schema.metadata or {}), ATTRS_KEY: attrs})
+    if extra is not None:
+        table = table.replace_schema_metadata({**(table.schema.metadata or {}), RAW_EXPORT_KEY: extra})
     return table
 
 
@@ -61,9 +68,9 @@ def read_frame(path: str):
             return pickle.load(f)
     table = pa.ipc.open_file(pa.memory_map(path, "r")).read_all()
     frame = table.to_pandas()
-    attrs = (table.schema.metadata or {}).get(ATTRS_KEY)
-    if attrs:
-        frame.attrs.update(json.loads(attrs))
+    raw = (table.schema.metadata or {}).get(RAW_EXPORT_KEY)
+    if raw:
+        return RawExport(frame=frame, **json.loads(raw))
     return frame
 
 

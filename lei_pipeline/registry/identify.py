@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
-from lei_pipeline.problems import WARNING, Problem
+from lei_pipeline.problems import ERROR, WARNING, Problem
 
 # 5-digit statistical code, or the project code of a split city (X-NOVI-SAD): see data/reference/README.md
 CODE_SCHEME = re.compile(r"^(?:\d{5}|X-[A-Z0-9]+(?:-[A-Z0-9]+)*)$")
@@ -21,7 +22,9 @@ def _blank(v) -> bool:
 
 
 def match_units(raw: pd.DataFrame, registry_df: pd.DataFrame, matcher, problems: list) -> pd.Series:
-    """unit_code per raw row (None when it could not be identified: an error Problem says why)."""
+    """unit_code per raw row (None when it could not be identified: an error Problem says why).
+    Decided once per distinct (name, code) pair, then spread over the rows; problems come out
+    row by row, as a pass over every row would give them."""
     reg = registry_df.assign(unit_code=registry_df["unit_code"].astype(str)).set_index("unit_code")
     valid = set(reg.index[reg["respondent"].fillna(False).astype(bool)]) if "respondent" in reg.columns else set(reg.index)
     names = reg["name_latin"].to_dict()
@@ -36,45 +39,56 @@ def match_units(raw: pd.DataFrame, registry_df: pd.DataFrame, matcher, problems:
             cache[name] = matcher.match(name)
         return cache[name]
 
-    out = []
-    # Only the identity columns, as plain lists: iterrows() would build a Series of every
-    # question column per row (minutes at 100,000 rows).
-    for file, row, raw_name, raw_code in zip(raw["source_file"].tolist(), raw["source_row"].tolist(),
-                                              raw["respondent_name"].tolist(), raw["respondent_code"].tolist()):
-        row = int(row)
-        name = None if _blank(raw_name) else str(raw_name)
-        code = None if _blank(raw_code) else str(raw_code).strip()
-        if code is not None:
-            out.append(_by_code(file, row, name, code, valid, names, unit, by_name, problems))
-            continue
-        if name is None:
-            problems.append(Problem(file, row, "JLS", None, kind="match",
-                                    reason="no respondent name (JLS is empty) and no valid JLS_CODE: row not used"))
-            out.append(None)
-            continue
-        out.append(_by_name(file, row, name, valid, unit, by_name(name), problems))
-    return pd.Series(out, index=raw.index, dtype="object")
+    n = len(raw)
+    if not n:
+        return pd.Series([], index=raw.index, dtype="object")
+    pairs = pd.DataFrame({"name": raw["respondent_name"].to_numpy(dtype=object),
+                          "code": raw["respondent_code"].to_numpy(dtype=object)})
+    group = pairs.groupby(["name", "code"], dropna=False, sort=False).ngroup().to_numpy()
+    decisions = [_decide(raw_name, raw_code, valid, names, unit, by_name)
+                 for raw_name, raw_code in pairs.drop_duplicates().itertuples(index=False, name=None)]
+    codes = np.array([code for code, _ in decisions] + [None], dtype=object)[:-1]
+    noted = np.array([bool(notes) for _, notes in decisions])
+    if noted.any():
+        files, rows = raw["source_file"].to_numpy(dtype=object), raw["source_row"].to_numpy()
+        for i in np.flatnonzero(noted[group]):
+            for column, value, severity, reason in decisions[group[i]][1]:
+                problems.append(Problem(files[i], int(rows[i]), column, value, reason, severity=severity, kind="match"))
+    return pd.Series(codes[group], index=raw.index, dtype="object")
 
 
-def _by_code(file, row, name, code, valid, names, unit, by_name, problems):
+def _decide(raw_name, raw_code, valid, names, unit, by_name) -> tuple[str | None, list[tuple]]:
+    """(unit code or None, notes) for one typed name and code; a note is (column, value,
+    severity, reason) of the problem every row with them gets."""
+    name = None if _blank(raw_name) else str(raw_name)
+    code = None if _blank(raw_code) else str(raw_code).strip()
+    notes: list[tuple] = []
+    if code is not None:
+        return _by_code(name, code, valid, names, unit, by_name, notes), notes
+    if name is None:
+        notes.append(("JLS", None, ERROR, "no respondent name (JLS is empty) and no valid JLS_CODE: row not used"))
+        return None, notes
+    return _by_name(name, valid, unit, by_name(name), notes), notes
+
+
+def _by_code(name, code, valid, names, unit, by_name, notes):
     """The code decides when it is a responding unit's code and the name agrees (or says nothing)."""
     from lei_pipeline.registry.load import check_digit_ok
 
     compact = code.upper().replace(" ", "")
     in_scheme = CODE_SCHEME.match(compact) and (not compact.isdigit() or check_digit_ok(compact))
     if not in_scheme:
-        problems.append(Problem(file, row, "JLS_CODE", code, kind="match",
-                                reason="not a unit code of the registry's scheme (a 5-digit statistical code with "
-                                       "its check digit, or an X-... project code): the row is not matched by name "
-                                       "instead; correct the code or leave JLS_CODE empty; row not used"))
+        notes.append(("JLS_CODE", code, ERROR,
+                      "not a unit code of the registry's scheme (a 5-digit statistical code with "
+                      "its check digit, or an X-... project code): the row is not matched by name "
+                      "instead; correct the code or leave JLS_CODE empty; row not used"))
         return None
     if compact not in names:
-        problems.append(Problem(file, row, "JLS_CODE", code, kind="match",
-                                reason="no local government of the registry has this code; row not used"))
+        notes.append(("JLS_CODE", code, ERROR, "no local government of the registry has this code; row not used"))
         return None
     if compact not in valid:
-        problems.append(Problem(file, row, "JLS_CODE", code, kind="match",
-                                reason=f"{unit(compact)} is not one of the responding local governments; row not used"))
+        notes.append(("JLS_CODE", code, ERROR, f"{unit(compact)} is not one of the responding local governments; "
+                                               "row not used"))
         return None
     if name is None:
         return compact
@@ -86,42 +100,36 @@ def _by_code(file, row, name, code, valid, names, unit, by_name, problems):
         return compact
     if res.unit_code is not None or status == "ambiguous":
         other = unit(res.unit_code) if res.unit_code else " or ".join(unit(c) for c in candidates)
-        problems.append(Problem(file, row, "JLS", name, kind="match",
-                                reason=f"name and code disagree: the name is {other} but JLS_CODE {compact} is "
-                                       f"{unit(compact)}; correct one of them (or add the name to "
-                                       "data/reference/aliases.csv if it is the same unit); row not used"))
+        notes.append(("JLS", name, ERROR,
+                      f"name and code disagree: the name is {other} but JLS_CODE {compact} is "
+                      f"{unit(compact)}; correct one of them (or add the name to "
+                      "data/reference/aliases.csv if it is the same unit); row not used"))
         return None
     told = getattr(res, "reason", "") or ""
-    if "outside Serbia" in told:
-        problems.append(Problem(file, row, "JLS", name, kind="match",
-                                reason=f"name and code disagree: {told.split(': not matched')[0]} but JLS_CODE "
-                                       f"{compact} is {unit(compact)}; correct one of them; row not used"))
+    if getattr(res, "foreign", False):
+        notes.append(("JLS", name, ERROR,
+                      f"name and code disagree: {told.split(': not matched')[0]} but JLS_CODE "
+                      f"{compact} is {unit(compact)}; correct one of them; row not used"))
         return None
-    problems.append(Problem(file, row, "JLS", name, severity=WARNING, kind="match",
-                            reason=f"name not recognised; JLS_CODE {compact} identifies {unit(compact)}"))
+    notes.append(("JLS", name, WARNING, f"name not recognised; JLS_CODE {compact} identifies {unit(compact)}"))
     return compact
 
 
-def _by_name(file, row, name, valid, unit, res, problems):
+def _by_name(name, valid, unit, res, notes):
     status = getattr(res, "status", None)
     told = getattr(res, "reason", "") or ""
     if res.unit_code and status in MATCHED_STATUSES:
         if res.unit_code not in valid:
-            problems.append(Problem(file, row, "JLS", name, kind="match",
-                                    reason=f"{unit(res.unit_code)} is not one of the responding local governments; "
-                                           "row not used"))
+            notes.append(("JLS", name, ERROR, f"{unit(res.unit_code)} is not one of the responding local governments; "
+                                              "row not used"))
             return None
         if status == "fuzzy":
-            problems.append(Problem(file, row, "JLS", name, severity=WARNING, kind="match",
-                                    reason=told or f"matched by similarity to {unit(res.unit_code)}: check it"))
+            notes.append(("JLS", name, WARNING, told or f"matched by similarity to {unit(res.unit_code)}: check it"))
         return res.unit_code
     if status == "ambiguous":
-        problems.append(Problem(file, row, "JLS", name, kind="match",
-                                reason=(told or "ambiguous local government name") + "; add JLS_CODE or an alias; "
-                                                                                       "row not used"))
+        notes.append(("JLS", name, ERROR, (told or "ambiguous local government name") + "; add JLS_CODE or an alias; "
+                                                                                         "row not used"))
     else:
-        problems.append(Problem(file, row, "JLS", name, kind="match",
-                                reason=(told or "no responding local government of the registry matches this name")
-                                       + "; row not used"))
+        notes.append(("JLS", name, ERROR, (told or "no responding local government of the registry matches this name")
+                                          + "; row not used"))
     return None
-

@@ -14,7 +14,6 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from lei_pipeline.errors import LeiError
-from lei_pipeline.problems import ERROR, WARNING, Problem
 from lei_pipeline.registry.aliases import load_aliases
 from lei_pipeline.registry.foreign import load_foreign_names
 from lei_pipeline.registry.load import CITY_TYPES, UNIT_TYPES
@@ -33,6 +32,7 @@ _TYPE_WORDS = {
     "gradska opstina": {"city_municipality"}, "go": {"city_municipality"},
 }
 _NAME = "{name}"  # placeholder: reasons are cached per normalised name, then worded per typed name
+_FOREIGN = "foreign"  # the sixth element of a decision that names a place outside Serbia
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,7 @@ class MatchResult:
     score: float | None = None       # 100 for code/exact/alias, rapidfuzz ratio for fuzzy
     reason: str = ""
     query: str = ""
+    foreign: bool = False            # unmatched because the name is a place outside Serbia
 
     @property
     def matched(self) -> bool:
@@ -119,32 +120,9 @@ class Matcher:
             if len(self._cache) > 500_000:
                 self._cache.clear()
             self._cache[cache_key] = decided
-        code, status, candidates, score, template = decided
-        return MatchResult(code, status, candidates, score, template.replace(_NAME, query), query)
-
-    def match_frame(self, names: pd.Series, file: str, rows: pd.Series, parents: pd.Series | None = None,
-                    types: pd.Series | None = None) -> tuple[pd.Series, pd.Series, list[Problem]]:
-        """Match a column of typed names. Returns unit codes (missing where not matched),
-        statuses, and one Problem per row that needs a human: an error for ambiguous or
-        unmatched names, a warning for a fuzzy match (so the reading can be checked)."""
-        n = len(names)
-        parent_vals = [None] * n if parents is None else list(parents)
-        type_vals = [None] * n if types is None else list(types)
-        codes, statuses, problems = [], [], []
-        for name, row, parent, kind in zip(names.tolist(), list(rows), parent_vals, type_vals):
-            if kind is not None and not isinstance(kind, str) and pd.isna(kind):
-                kind = None
-            r = self.match(name, parent=parent, unit_type=kind)
-            codes.append(r.unit_code)
-            statuses.append(r.status)
-            if r.status in ("ambiguous", "unmatched", "fuzzy"):
-                problems.append(Problem(
-                    file=file, row=None if pd.isna(row) else int(row), column="JLS",
-                    value=r.query if r.query else None, reason=r.reason,
-                    severity=WARNING if r.status == "fuzzy" else ERROR, kind="match"))
-        return (pd.Series(codes, index=names.index, dtype="str", name="unit_code"),
-                pd.Series(statuses, index=names.index, dtype="str", name="match_status"),
-                problems)
+        code, status, candidates, score, template = decided[:5]
+        return MatchResult(code, status, candidates, score, template.replace(_NAME, query), query,
+                           foreign=decided[5:] == (_FOREIGN,))
 
     def describe(self, code: str) -> str:
         u = self._units[code]
@@ -269,7 +247,7 @@ class Matcher:
         return (None, "ambiguous", tuple(kept), score, self._ambiguous_reason(kept))
 
     def _foreign_reason(self, place, score) -> tuple:
-        return (None, "unmatched", (), score, _foreign_reason_text(place, score))
+        return (None, "unmatched", (), score, _foreign_reason_text(place, score), _FOREIGN)
 
     def _ambiguous_reason(self, codes: list[str]) -> str:
         units = [self._units[c] for c in codes]

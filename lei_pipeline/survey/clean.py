@@ -15,8 +15,8 @@ import pandas as pd
 
 from lei_pipeline.problems import ERROR, WARNING, Problem
 from lei_pipeline.registry.identify import match_units
-from lei_pipeline.survey.readers.values import (blank, parse_choice, parse_date, parse_number, parse_tick,
-                                                parse_yes_no)
+from lei_pipeline.survey.readers.values import (blank, out_of_range, parse_choice, parse_date, parse_number,
+                                                parse_tick, parse_yes_no)
 
 LEAD = ["wave", "unit_code", "unit_name", "unit_type", "source_file", "source_row", "submitted_at", "complete", "last_page"]
 DECISION_COLUMNS = ["unit_code", "kept_row", "dropped_rows", "reason", "source_file"]
@@ -92,7 +92,7 @@ _DUPLICATE_COLUMNS = ["unit_code", "complete", "submitted_at", "source_row", "so
 def _report(problems, note, file, row, column, value, headers):
     sev, reason = note
     problems.append(Problem(file, int(row), column, value, reason=reason, severity=sev,
-                            header=headers.get(column), kind="range" if "range" in reason else "value"))
+                            header=headers.get(column), kind=getattr(note, "kind", "value")))
 
 
 def _distinct(values: pd.Series | None, n: int) -> tuple[np.ndarray, list]:
@@ -131,14 +131,34 @@ def _parse_single(q, v):
     if q.type == "single_choice":
         return parse_choice(v, q.options)
     if q.type in ("number", "percentage"):
-        typed, note = parse_number(v, percentage=q.type == "percentage")
-        if typed is not None and ((q.min is not None and typed < q.min) or (q.max is not None and typed > q.max)):
-            bounds = f"{_fmt(q.min)}..{_fmt(q.max)}"
-            return None, ("warning", f"out of range {bounds}: value set missing (quarantined)")
-        return typed, note
+        return _in_range(q, *parse_number(v, percentage=q.type == "percentage"))
     if q.type == "date":
         return parse_date(v)
     return str(v).strip(), None
+
+
+def _in_range(q, typed, note):
+    if typed is not None and ((q.min is not None and typed < q.min) or (q.max is not None and typed > q.max)):
+        bounds = f"{_fmt(q.min)}..{_fmt(q.max)}"
+        return None, out_of_range(f"out of range {bounds}: value set missing (quarantined)")
+    return typed, note
+
+
+# Digits, or digits with a decimal point: parse_number reads these as float() does, except
+# '1.234'-like ones (1-3 digits, not a lone 0, then exactly three decimals), which are ambiguous.
+_PLAIN_NUMBER = r"\d+(?:\.\d+)?"
+_AMBIGUOUS = r"(?:[1-9]\d{0,2}|0\d{1,2})\.\d{3}"
+
+
+def _parse_distinct(q, distinct: list) -> list:
+    """(typed, note) per distinct raw value. A number column holds thousands of distinct values:
+    the plain ones are read in bulk (float(), as parse_number would), the rest one by one."""
+    if q.type not in ("number", "percentage") or len(distinct) < 64:
+        return [(None, None) if blank(v) else _parse_single(q, v) for v in distinct]
+    texts = pd.Series([v if isinstance(v, str) else None for v in distinct], dtype="str")
+    plain = (texts.str.fullmatch(_PLAIN_NUMBER) & ~texts.str.fullmatch(_AMBIGUOUS)).fillna(False).tolist()
+    return [_in_range(q, float(v), None) if p else (None, None) if blank(v) else _parse_single(q, v)
+            for v, p in zip(distinct, plain)]
 
 
 def _reached_pages(df: pd.DataFrame) -> np.ndarray:
@@ -192,7 +212,7 @@ def type_answers(df: pd.DataFrame, questionnaire, wave, problems: list, headers:
             continue
         c = q.code
         codes, distinct = _distinct(df[c] if c in df.columns else None, n)
-        results = [(None, None) if blank(v) else _parse_single(q, v) for v in distinct]
+        results = _parse_distinct(q, distinct)
         notes = [note for _, note in results]
         for i in _noted_rows(codes, notes):
             _report(problems, notes[codes[i]], files[i], rownums[i], c, distinct[codes[i]], headers)
@@ -230,10 +250,13 @@ def _report_blank_submissions(df: pd.DataFrame, typed: dict[str, pd.Series], pro
                                 "cannot be scored", kind="value"))
 
 
-def clean_responses(raw_frame: pd.DataFrame, questionnaire, registry_df: pd.DataFrame, wave, matcher=None) -> CleanResult:
+def clean_responses(raw_frame: pd.DataFrame, questionnaire, registry_df: pd.DataFrame, wave, matcher=None,
+                    headers: dict | None = None) -> CleanResult:
+    """headers: export column -> header text as written (RawExport.headers), to show beside the
+    question code in problems."""
     wave = str(wave)
     problems: list[Problem] = []
-    headers = dict(raw_frame.attrs.get("headers", {}))
+    headers = dict(headers or {})
     matcher = matcher or _make_matcher(registry_df)
     df = raw_frame.copy()
     df["unit_code"] = match_units(df, registry_df, matcher, problems)

@@ -31,7 +31,7 @@ def publish_sample_waves(root: Path, waves: list[str], hostile: bool = True, qua
     results = {}
     for wave in waves:
         raw = read_export(find_export(settings, wave), q, wave=wave)
-        clean = clean_responses(raw.frame, q, inputs.registry, wave, matcher=inputs.matcher)
+        clean = clean_responses(raw.frame, q, inputs.registry, wave, matcher=inputs.matcher, headers=raw.headers)
         responses = clean.frame.copy()
         ind = score_indicators(responses, q, m)
         scores = compose_index(ind, inputs.registry, m)

@@ -38,7 +38,7 @@ def wave_tables(wave: str = "2022", methodology: str | None = None, na_units: in
         from lei_pipeline.methodology import load_methodology
         inputs = replace(inputs, methodology=load_methodology(settings.data_dir / "methodology" / methodology))
     raw = read_export(find_export(settings, wave), inputs.questionnaire, wave=wave)
-    clean = clean_responses(raw.frame, inputs.questionnaire, inputs.registry, wave, matcher=inputs.matcher).frame
+    clean = clean_responses(raw.frame, inputs.questionnaire, inputs.registry, wave, matcher=inputs.matcher, headers=raw.headers).frame
     if na_units:
         clean = clean.copy()
         clean["SRV08"] = clean["SRV08"].astype(object)

@@ -12,7 +12,7 @@ from lei_pipeline.errors import LeiError
 from lei_pipeline.problems import ExportError, Problem
 from lei_pipeline.schemas import CleanResponses, RawResponses, validate_table
 from lei_pipeline.survey.clean import clean_responses as clean_core
-from lei_pipeline.survey.readers import read_export
+from lei_pipeline.survey.readers import RawExport, read_export
 from lei_pipeline.survey.readers.reading import load_reading
 from lei_pipeline.files import file_sha256
 from lei_pipeline.waves import find_export
@@ -34,14 +34,17 @@ def raw_responses(context: AssetExecutionContext, lei: LeiSettings, survey_input
         path = find_export(settings, wave)
         extra.update(export_file=dg.MetadataValue.path(str(path)), export_sha256=file_sha256(path))
         raw = read_export(path, inputs.questionnaire, wave=wave, **load_reading(path.parent).as_kwargs())
-        frame, problems = raw.frame, list(raw.problems)
+        problems = list(raw.problems)
         extra["format"] = raw.fmt
     except ExportError as e:
         # An unreadable export still materialises (empty) so the failed check carries the reason.
-        frame, problems = pd.DataFrame(), [e.problem]
+        raw, problems = RawExport(frame=pd.DataFrame()), [e.problem]
     except LeiError as e:
-        frame, problems = pd.DataFrame(), [Problem(str(settings.raw_dir / wave), None, None, None, str(e), kind="file")]
-    yield dg.Output(frame, metadata={**frame_metadata(frame, model_descriptions(RawResponses)), **extra,
+        raw, problems = RawExport(frame=pd.DataFrame()), [Problem(str(settings.raw_dir / wave), None, None, None, str(e),
+                                                                  kind="file")]
+    frame = raw.frame
+    # the export as read travels on with its header texts (the IO manager keeps them typed)
+    yield dg.Output(raw, metadata={**frame_metadata(frame, model_descriptions(RawResponses)), **extra,
                                      **_versions(inputs)})
     yield problems_result("raw_responses", "export_readable", problems)
     yield failures_result("raw_responses", "raw_schema",
@@ -66,10 +69,11 @@ def _missing_table(name: str) -> pd.DataFrame:
                 "submissions resolved (the later complete one wins), answers typed to the questionnaire, "
                 "out-of-range values quarantined.",
 )
-def clean_responses(context: AssetExecutionContext, raw_responses: pd.DataFrame, survey_inputs: SurveyInputs):
+def clean_responses(context: AssetExecutionContext, raw_responses: RawExport, survey_inputs: SurveyInputs):
     wave = context.partition_key
     inputs = survey_inputs.get()
-    result = clean_core(raw_responses, inputs.questionnaire, inputs.registry, wave, matcher=inputs.matcher)
+    result = clean_core(raw_responses.frame, inputs.questionnaire, inputs.registry, wave, matcher=inputs.matcher,
+                        headers=raw_responses.headers)
     frame = result.frame
     by_kind: dict[str, list[Problem]] = {"match": [], "duplicate": [], "other": []}
     for p in result.problems:

@@ -14,6 +14,7 @@ from pathlib import Path
 from lei_pipeline.errors import UsageError
 from lei_pipeline.problems import WARNING, Problem, visible
 
+from ._decode import ExportFile
 from .detect import FORMATS, detect_format
 from .limesurvey import read_csv_export, read_limesurvey_csv
 from .lsr import read_lsr_table
@@ -28,8 +29,11 @@ def read_export(path, questionnaire, fmt: str = "auto", wave=None, sheet=None, h
     if fmt not in FORMATS:
         raise UsageError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
     path = Path(path)
+    source = path
     if fmt == "auto":
-        fmt = detect_format(path)
+        # read (and decoded) once: detection and the CSV reader share the ExportFile
+        source = path if path.suffix.lower() in (".xlsx", ".xlsm") else ExportFile.of(path)
+        fmt = detect_format(source)
     wave = None if wave is None else str(wave)
     if fmt != "xlsx" and (sheet is not None or header_row is not None):
         raise UsageError(f"{visible(path.name)} is read as {fmt}: --sheet and --header-row apply to XLSX workbooks only")
@@ -39,7 +43,7 @@ def read_export(path, questionnaire, fmt: str = "auto", wave=None, sheet=None, h
         headers, rows = read_lsr_table(path)
         raw = build_raw_export(path, "lsr", headers, rows, [], questionnaire, wave)
     else:
-        raw = read_csv_export(path, questionnaire, wave, fmt=fmt)
+        raw = read_csv_export(source, questionnaire, wave, fmt=fmt)
     if wave is not None and wave not in getattr(questionnaire, "waves", [wave]):
         used = questionnaire.question_set_wave(wave)
         raw.problems.insert(0, Problem(str(path), None, None, wave, (

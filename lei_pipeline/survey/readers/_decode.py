@@ -4,6 +4,7 @@ not UTF-8 (with or without BOM) is an ExportError that says what the bytes look 
 re-save the file."""
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from lei_pipeline.problems import ExportError, Problem
@@ -69,3 +70,22 @@ def decode_text(path: Path, data: bytes) -> tuple[str, str]:
             f"not UTF-8: byte 0x{data[e.start]:02X} on line {line} is not valid UTF-8; the file looks like {guess}; {RESAVE}",
         ) from None
     return text, "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
+
+
+@dataclass
+class ExportFile:
+    """One export's bytes, read once, and its text, decoded at most once: format detection and
+    the reader share both (a 100,000-row export is not read or decoded twice)."""
+    path: Path
+    data: bytes
+    _text: tuple[str, str] | None = field(default=None, repr=False)
+
+    @classmethod
+    def of(cls, source) -> "ExportFile":
+        return source if isinstance(source, ExportFile) else cls(Path(source), read_bytes(Path(source)))
+
+    def decoded(self) -> tuple[str, str]:
+        """(text, encoding label); ExportError when not UTF-8 text (see decode_text)."""
+        if self._text is None:
+            self._text = decode_text(self.path, self.data)
+        return self._text

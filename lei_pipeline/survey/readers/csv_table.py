@@ -7,8 +7,9 @@ from pathlib import Path
 
 from lei_pipeline.problems import Problem
 
+from ._arrow_csv import ArrowRows, read_fast
 from ._csv import DELIMITERS, is_blank, parse_records, sniff_delimiter, strip_excel_sep_line
-from ._decode import decode_text, file_error, read_bytes
+from ._decode import ExportFile, file_error
 
 NAMES = {",": "','", ";": "';'", "\t": "tab"}
 
@@ -16,18 +17,30 @@ NAMES = {",": "','", ";": "';'", "\t": "tab"}
 @dataclass
 class CsvTable:
     headers: list[str]
-    rows: list[tuple[int, list]]          # (record number, fields: str | None)
+    rows: list[tuple[int, list]] | ArrowRows  # (record number, fields: str | None), or the same by column
     problems: list = field(default_factory=list)
     encoding: str = "utf-8"
     delimiter: str = ","
+    path: Path | None = None
 
 
-def read_csv_table(path) -> CsvTable:
-    path = Path(path)
+def read_csv_table(source) -> CsvTable:
+    """source: a path or an ExportFile (read and decoded once, shared with format detection).
+    Arrow reads the file when it can (see _arrow_csv.py); the record scanner otherwise."""
+    export = ExportFile.of(source)
+    path = export.path
     file = str(path)
-    text, encoding = decode_text(path, read_bytes(path))
-    text, forced = strip_excel_sep_line(text)
+    full, encoding = export.decoded()
+    text, forced = strip_excel_sep_line(full)
     delimiter, counts = (forced, {}) if forced else sniff_delimiter(text)
+    offset = (3 if export.data.startswith(b"\xef\xbb\xbf") else 0) + len(full[:len(full) - len(text)].encode("utf-8"))
+    fast = read_fast(text, export.data, offset, delimiter)
+    if fast is not None:
+        fields, rows = fast
+        headers = ["" if h is None else h.strip() for h in fields]
+        if len(headers) > 1 or forced:
+            return CsvTable(headers=headers, rows=rows, problems=[], encoding=encoding, delimiter=delimiter,
+                            path=path)
     records = parse_records(text, delimiter)
     while records and is_blank(records[-1]):
         records.pop()  # LimeSurvey ends every export with an extra empty line
@@ -72,7 +85,7 @@ def read_csv_table(path) -> CsvTable:
     if data_records and mixed == len(data_records):
         raise file_error(path, f"mixed delimiters: the header is separated by {NAMES[delimiter]} but every row by "
                                f"another separator; {len(data_records)} rows unreadable")
-    return CsvTable(headers=headers, rows=rows, problems=problems, encoding=encoding, delimiter=delimiter)
+    return CsvTable(headers=headers, rows=rows, problems=problems, encoding=encoding, delimiter=delimiter, path=path)
 
 
 def _other_delimiter_fits(raw: str, delimiter: str, m: int) -> str | None:

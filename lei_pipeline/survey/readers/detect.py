@@ -5,25 +5,26 @@ import re
 from pathlib import Path
 
 from ._csv import sniff_delimiter, strip_excel_sep_line
-from ._decode import OLE_MAGIC, ZIP_MAGIC, decode_text, read_bytes
+from ._decode import OLE_MAGIC, ZIP_MAGIC, ExportFile
 
 FORMATS = ("auto", "limesurvey", "xlsx", "excel-csv", "lsr")
 _DECIMAL_COMMA = re.compile(r"(?:^|;)\"?-?\d{1,3}(?:\.\d{3})*,\d+\"?(?=;|$)", re.M)
 
 
-def detect_format(path) -> str:
+def detect_format(source) -> str:
     """.xlsx/.xlsm or ZIP content -> xlsx. CSV: LimeSurvey admin columns (id, submitdate) ->
     limesurvey; otherwise ';' separators (Excel in a comma-decimal locale) -> excel-csv;
-    otherwise limesurvey."""
-    path = Path(path)
+    otherwise limesurvey. source: a path, or an ExportFile the reader then reuses."""
+    path = source.path if isinstance(source, ExportFile) else Path(source)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return "xlsx"
-    data = read_bytes(path)
+    export = ExportFile.of(source)
+    data = export.data
     if data.startswith(ZIP_MAGIC) or data.startswith(OLE_MAGIC):
         return "xlsx"
     if path.suffix.lower() == ".lsr" or b"<LimeSurveyDocType>Responses<" in data[:2000]:
         return "lsr"
-    text, _ = decode_text(path, data)
+    text, _ = export.decoded()
     text, forced = strip_excel_sep_line(text)
     if forced:
         return "excel-csv"

@@ -6,9 +6,12 @@ hand-edited spreadsheets differ from the questionnaire in exactly those."""
 from __future__ import annotations
 
 import html
+from functools import lru_cache
 import re
 import unicodedata
 from dataclasses import dataclass, field
+
+from lei_pipeline.survey.questionnaire import IDENTITY_HEADERS
 
 LANGS = ("sr_latn", "sr_cyrl", "en")
 
@@ -36,7 +39,7 @@ PERSONAL_COLUMNS = {
 _ATTRIBUTE = re.compile(r"^attribute_\d+$", re.IGNORECASE)
 _PERSONAL_KEYS = {norm_key for key, labels in PERSONAL_COLUMNS.items() for norm_key in [key, *labels]}
 
-# Used when the questionnaire module does not define IDENTITY_HEADERS.
+# Identity headers typed by hand in spreadsheets, beside the questionnaire's own texts.
 DEFAULT_IDENTITY_HEADERS = {
     "JLS": [
         "JLS", "Naziv JLS", "Jedinica lokalne samouprave", "Naziv jedinice lokalne samouprave",
@@ -56,7 +59,13 @@ _BRACKET_TAIL = re.compile(r"^(.*\S)\s*\[([^\]]+)\]\s*$", re.S)
 
 def norm(text) -> str:
     """Case-, whitespace-, entity- and diacritic-insensitive key (đ -> d, č -> c; Cyrillic stays)."""
-    s = html.unescape(str(text))
+    return _norm(str(text))
+
+
+@lru_cache(maxsize=65536)
+def _norm(text: str) -> str:
+    # every question text is normalised for each export read, and each distinct answer once
+    s = html.unescape(text)
     s = re.sub(r"<[^>]+>", " ", s)
     s = unicodedata.normalize("NFKD", s)
     s = "".join(ch for ch in s if not unicodedata.combining(ch))
@@ -65,22 +74,15 @@ def norm(text) -> str:
     return s.casefold()
 
 
-def identity_aliases(questionnaire_module=None) -> dict[str, list[str]]:
-    """Header aliases per identity/admin field: ours merged with the questionnaire module's
-    IDENTITY_HEADERS ({lang: {field: header text}}, or {field: [texts]})."""
+def identity_aliases() -> dict[str, list[str]]:
+    """Header aliases per identity/admin field: ours merged with the questionnaire's
+    IDENTITY_HEADERS ({lang: {field: header text}}), the texts its exports are written with."""
     merged = {k: list(v) for k, v in DEFAULT_IDENTITY_HEADERS.items()}
-    theirs = getattr(questionnaire_module, "IDENTITY_HEADERS", None) if questionnaire_module else None
-    if isinstance(theirs, dict):
-        for key, vals in theirs.items():
-            if isinstance(vals, dict):  # lang -> {field: text}
-                for fld, text in vals.items():
-                    merged.setdefault(fld, [])
-                    if text not in merged[fld]:
-                        merged[fld].append(text)
-            else:
-                vals = [vals] if isinstance(vals, str) else list(vals)
-                merged.setdefault(key, [])
-                merged[key] = list(dict.fromkeys([*vals, *merged[key]]))
+    for texts in IDENTITY_HEADERS.values():
+        for fld, text in texts.items():
+            merged.setdefault(fld, [])
+            if text not in merged[fld]:
+                merged[fld].append(text)
     return merged
 
 

@@ -2,12 +2,11 @@
 format, both of which the record parser and the cleaner already handle)."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 
 from lei_pipeline.problems import WARNING, Problem
 
+from ._arrow_csv import ArrowRows
 from .csv_table import read_csv_table
 from .table import RawExport, build_raw_export
 
@@ -35,12 +34,19 @@ def read_limesurvey_csv(path) -> tuple[pd.DataFrame, list[Problem]]:
         else:
             seen[name] = 1
         names.append(name)
-    frame = pd.DataFrame([vals for _, vals in t.rows], columns=names, dtype="object")
-    frame.index = pd.Index([n for n, _ in t.rows], name="source_row", dtype="int64")
-    frame.attrs.update(encoding=t.encoding, delimiter=t.delimiter)
+    if isinstance(t.rows, ArrowRows):
+        frame = pd.DataFrame({pos: col.to_pylist() for pos, col in enumerate(t.rows.columns)}, dtype="object")
+        frame.columns = names
+        numbers = t.rows.numbers
+    else:
+        frame = pd.DataFrame([vals for _, vals in t.rows], columns=names, dtype="object")
+        numbers = [n for n, _ in t.rows]
+    frame.index = pd.Index(numbers, name="source_row", dtype="int64")
     return frame, problems
 
 
-def read_csv_export(path, questionnaire, wave=None, fmt: str = "limesurvey") -> RawExport:
-    t = read_csv_table(Path(path))
+def read_csv_export(source, questionnaire, wave=None, fmt: str = "limesurvey") -> RawExport:
+    """source: a path or the ExportFile format detection already read."""
+    t = read_csv_table(source)
+    path = t.path
     return build_raw_export(path, fmt, t.headers, t.rows, list(t.problems), questionnaire, wave, encoding=t.encoding)

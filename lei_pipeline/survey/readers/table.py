@@ -3,7 +3,6 @@ Problems about headers. Every shape funnels through here so that a header proble
 same whether it came from a CSV or an XLSX."""
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -11,6 +10,7 @@ import pandas as pd
 from lei_pipeline.errors import UsageError
 from lei_pipeline.problems import ERROR, WARNING, ExportError, Problem
 
+from ._arrow_csv import ArrowRows, column_has_values, text_series
 from .headers import HeaderMap, HeaderResolver, LANGS, identity_aliases
 
 PLACEHOLDER_SUBMITDATE = "1980-01-01 00:00:00"  # LimeSurvey's "complete, survey not date-stamped"
@@ -19,6 +19,8 @@ PROVENANCE = ["source_file", "source_row", "respondent_name", "respondent_code",
 
 @dataclass
 class RawExport:
+    """The export as read. `headers` travels with the frame (clean_responses names problems by
+    the header text as written); it never rides in frame.attrs."""
     frame: pd.DataFrame
     problems: list = field(default_factory=list)
     fmt: str = "limesurvey"
@@ -76,8 +78,7 @@ def header_resolver(q, wave) -> HeaderResolver:
                 texts[key] = dict(q.header_texts(*args))
             except Exception:  # a questionnaire without that language or without per-wave wording
                 continue
-    qmod = sys.modules.get(type(q).__module__)
-    return HeaderResolver(cols, all_cols, texts, identity_aliases(qmod))
+    return HeaderResolver(cols, all_cols, texts, identity_aliases())
 
 
 def _is_blank(v) -> bool:
@@ -90,7 +91,8 @@ def _describe_header(h) -> str:
 
 def build_raw_export(path, fmt: str, headers: list, rows: list[tuple[int, list]], problems: list, q, wave,
                      encoding: str | None = None, letters: bool = False, header_row: int = 1) -> RawExport:
-    """rows: (spreadsheet row number, values). letters: name columns A, B, ... (xlsx).
+    """rows: (spreadsheet row number, values), or ArrowRows (the same, column by column).
+    letters: name columns A, B, ... (xlsx).
     header_row: the row number of the headers, for the problems about them."""
     file = str(path)
     where = (lambda pos: f"column {column_letter(pos)}") if letters else (lambda pos: f"column {pos + 1}")
@@ -130,7 +132,8 @@ def build_raw_export(path, fmt: str, headers: list, rows: list[tuple[int, list]]
         problems.append(Problem(file=file, row=header_row, column=None, value=None, severity=WARNING, kind="header",
                                 reason=f"timing columns {names} dropped: not survey answers"))
     for pos, h in hm.unknown.items():
-        has_values = any(pos < len(vals) and not _is_blank(vals[pos]) for _, vals in rows)
+        has_values = (column_has_values(rows.columns[pos]) if isinstance(rows, ArrowRows) else
+                      any(pos < len(vals) and not _is_blank(vals[pos]) for _, vals in rows))
         if _is_blank(h):
             if has_values:
                 problems.append(Problem(file=file, row=header_row, column=where(pos), value=None, kind="header",
@@ -176,11 +179,14 @@ def build_raw_export(path, fmt: str, headers: list, rows: list[tuple[int, list]]
         data[c] = []
     positions = {**hm.questions, **hm.extras}
     sub_pos = hm.admin.get("submitdate")
-    width = len(rows[0][1])
-    if all(len(vals) == width for _, vals in rows) and all(
+    if isinstance(rows, ArrowRows):
+        _columns_at_once(data, rows.numbers, _ColumnLists(rows.columns), file, hm, ordered, positions, sub_pos,
+                         problems, arrow=rows.columns)
+    elif all(len(vals) == (width := len(rows[0][1])) for _, vals in rows) and all(
             p is None or p < width for p in [hm.identity["JLS"], hm.identity.get("JLS_CODE"), sub_pos,
                                              hm.admin.get("lastpage"), *positions.values()]):
-        _columns_at_once(data, rows, width, file, hm, ordered, positions, sub_pos, problems)
+        _columns_at_once(data, [rownum for rownum, _ in rows], list(zip(*[vals for _, vals in rows])), file, hm,
+                         ordered, positions, sub_pos, problems)
     else:
         _row_by_row(data, rows, file, hm, ordered, positions, sub_pos, problems, take)
 
@@ -192,10 +198,8 @@ def build_raw_export(path, fmt: str, headers: list, rows: list[tuple[int, list]]
         "submitted_at": pd.to_datetime(pd.Series(data["submitted_at"], dtype="object")).astype("datetime64[ns]"),
         "last_page": pd.Series(data["last_page"], dtype="Int64"),
         "complete": pd.Series(data["complete"], dtype="bool"),
-        **{c: pd.Series(data[c], dtype="str") for c in ordered},
+        **{c: text_series(data[c]) for c in ordered},
     })
-    frame.attrs["headers"] = dict(hm.texts)
-    frame.attrs["fmt"] = fmt
     return RawExport(frame=frame, problems=problems, fmt=fmt, headers=dict(hm.texts), encoding=encoding)
 
 
@@ -292,24 +296,40 @@ def _submitted(sub, sub_pos, file, rownum, problems, ts=None):
     return True, ts
 
 
-def _columns_at_once(data, rows, width, file, hm, ordered, positions, sub_pos, problems) -> None:
+class _ColumnLists:
+    """Arrow columns as Python lists, converted when first asked for (only the identity and
+    admin columns are: the answer columns go to pandas as Arrow)."""
+
+    def __init__(self, columns):
+        self._columns, self._lists = columns, {}
+
+    def __getitem__(self, pos):
+        if pos not in self._lists:
+            self._lists[pos] = self._columns[pos].to_pylist()
+        return self._lists[pos]
+
+
+def _columns_at_once(data, numbers, columns, file, hm, ordered, positions, sub_pos, problems, arrow=None) -> None:
     """Every row as wide as the first and every column inside it (a CSV always; an XLSX
-    usually): transpose once in C instead of one Python step per cell. Same values as _row_by_row."""
-    numbers = [rownum for rownum, _ in rows]
-    columns = list(zip(*[vals for _, vals in rows]))
-    at = lambda pos: columns[pos] if pos is not None else (None,) * len(rows)  # noqa: E731
-    data["source_file"] = [file] * len(rows)
+    usually): the values column by column (transposed once in C, or as Arrow read them) instead
+    of one Python step per cell. Same values as _row_by_row. arrow: the Arrow columns, when read so."""
+    n = len(numbers)
+    at = lambda pos: columns[pos] if pos is not None else (None,) * n  # noqa: E731
+    data["source_file"] = [file] * n
     data["source_row"] = numbers
     data["respondent_name"] = [None if _is_blank(v) else str(v).strip() for v in at(hm.identity["JLS"])]
     data["respondent_code"] = [None if _is_blank(v) else _code_text(v) for v in at(hm.identity.get("JLS_CODE"))]
     subs = at(sub_pos)
     parsed = _parse_timestamps(subs) if sub_pos is not None else {}
-    for rownum, sub, i in zip(numbers, subs, range(len(rows))):
+    for rownum, sub, i in zip(numbers, subs, range(n)):
         complete, ts = _submitted(sub, sub_pos, file, rownum, problems, parsed.get(i))
         data["submitted_at"].append(ts)
         data["complete"].append(complete)
     data["last_page"] = _last_pages(at(hm.admin.get("lastpage")), numbers, file, problems)
     for c in ordered:
+        if arrow is not None:
+            data[c] = arrow[positions[c]]
+            continue
         col = columns[positions[c]]
         if set(map(type, col)) <= {str, type(None)}:
             data[c] = list(col)

@@ -1,5 +1,5 @@
 """Raw answer text -> typed value. Each parser returns (value, note): value None = missing;
-note None = clean parse, else ("warning"|"error", reason). Kept apart from clean.py so the
+note None = clean parse, else ("warning"|"error", reason), a Note that also says its kind. Kept apart from clean.py so the
 rules (which synonyms, which number and date shapes) can be read and tested on their own."""
 from __future__ import annotations
 
@@ -18,6 +18,23 @@ DONT_KNOW = {"dk", "ne znam", "не знам", "don't know", "dont know", "do no
 # multiple choice subquestion: ticked / shown but not ticked (LimeSurvey "", R export 0, "No")
 TICKED = {"y", "1", "true", "yes", "da", "да", "x", "✓", "✔"}
 UNTICKED = {"", "n", "0", "false", "no", "ne", "не"}
+
+
+
+class Note(tuple):
+    """(severity, reason) of a parse, equal to the plain pair; `kind` classifies the problem it
+    becomes ("range": a value outside the bounds a date or number may take; else "value"), so
+    no one has to read the reason to tell."""
+
+    def __new__(cls, severity: str, reason: str, kind: str = "value"):
+        note = super().__new__(cls, (severity, reason))
+        note.kind = kind
+        return note
+
+
+def out_of_range(reason: str) -> Note:
+    return Note("warning", reason, kind="range")
+
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 DATE_YEARS = (1900, 2200)  # a survey date outside these is a typo; pandas cannot hold years past 2262
@@ -87,9 +104,9 @@ def parse_number(v, percentage: bool = False):
         try:
             value = float(Decimal(f"{sign}{whole}.{frac or '0'}E{exp}"))
         except (InvalidOperation, OverflowError):
-            return None, ("warning", "not a number (exponent out of range): value set missing")
+            return None, out_of_range("not a number (exponent out of range): value set missing")
         if value != value or value in (float("inf"), float("-inf")):
-            return None, ("warning", "not a number (exponent out of range): value set missing")
+            return None, out_of_range("not a number (exponent out of range): value set missing")
         return value, None
     m = _NUM_HEAD.match(s)
     if not m:
@@ -157,7 +174,7 @@ def parse_date(v):
     without a date format)."""
     if isinstance(v, (dt.datetime, dt.date)):
         if not DATE_YEARS[0] <= v.year <= DATE_YEARS[1]:
-            return None, ("warning", f"date out of range (years {DATE_YEARS[0]}-{DATE_YEARS[1]}): value set missing")
+            return None, out_of_range(f"date out of range (years {DATE_YEARS[0]}-{DATE_YEARS[1]}): value set missing")
         return dt.datetime(v.year, v.month, v.day), None
     s = str(v).strip()
     note = None
@@ -176,7 +193,7 @@ def parse_date(v):
     else:
         return None, ("warning", "not a date (use yyyy-mm-dd or dd.mm.yyyy): value set missing")
     if not DATE_YEARS[0] <= y <= DATE_YEARS[1]:
-        return None, ("warning", f"date out of range (years {DATE_YEARS[0]}-{DATE_YEARS[1]}): value set missing")
+        return None, out_of_range(f"date out of range (years {DATE_YEARS[0]}-{DATE_YEARS[1]}): value set missing")
     try:
         return dt.datetime(y, mo, d), note
     except ValueError:

@@ -4,7 +4,6 @@ reported and the value is not used."""
 from __future__ import annotations
 
 import datetime as dt
-import sys
 import zipfile
 from pathlib import Path
 
@@ -195,30 +194,21 @@ def read_xlsx_table(path, sheet=None, header_row: int | None = None, identity_ke
 
 
 def read_xlsx_export(path, questionnaire, wave=None, sheet=None, header_row=None) -> RawExport:
-    qmod = sys.modules.get(type(questionnaire).__module__)
-    keys = frozenset(norm(a) for a in identity_aliases(qmod).get("JLS", []))
+    keys = frozenset(norm(a) for a in identity_aliases().get("JLS", []))
     headers, rows, formulas, header_row, notes = read_xlsx_table(path, sheet, header_row, keys)
-    problems: list[Problem] = list(notes)
+    raw = build_raw_export(path, "xlsx", headers, rows, list(notes), questionnaire, wave, letters=True,
+                           header_row=header_row or 1)
+    # a formula's column is named by its question code, with the header text beside it
+    code_of = {text: code for code, text in {**{c: c for c in raw.frame.columns}, **raw.headers}.items()}
+    found = []
     for r, pos, f in formulas:
         if r == header_row:
             continue
         h = headers[pos] if pos < len(headers) else ""
-        problems.append(Problem(file=str(path), row=r, column=h or column_letter(pos), value=f, kind="value",
-                                reason=f"cell {column_letter(pos)}{r} holds a formula: formulas are not evaluated; "
-                                       f"value not used (type the answer itself)"))
-    raw = build_raw_export(path, "xlsx", headers, rows, problems, questionnaire, wave, letters=True,
-                           header_row=header_row or 1)
-    # name the formula's column by its question code, keeping the header text beside it
-    text_to_code = {}
-    for pos, h in enumerate(headers):
-        for code, text in {**{c: c for c in raw.frame.columns}, **raw.headers}.items():
-            if text == h:
-                text_to_code[h] = code
-    fixed = []
-    for p in raw.problems:
-        if p.kind == "value" and "formula" in p.reason and p.column in text_to_code and text_to_code[p.column] != p.column:
-            p = Problem(file=p.file, row=p.row, column=text_to_code[p.column], value=p.value, reason=p.reason,
-                        severity=p.severity, header=p.column, kind=p.kind)
-        fixed.append(p)
-    raw.problems = fixed
+        code = code_of.get(h) if h else None
+        found.append(Problem(file=str(path), row=r, column=code or h or column_letter(pos), value=f, kind="value",
+                             header=h if code and code != h else None,
+                             reason=f"cell {column_letter(pos)}{r} holds a formula: formulas are not evaluated; "
+                                    f"value not used (type the answer itself)"))
+    raw.problems[len(notes):len(notes)] = found
     return raw
