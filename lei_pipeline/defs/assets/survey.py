@@ -5,7 +5,7 @@ from dagster import AssetExecutionContext
 import pandas as pd
 
 from lei_pipeline.defs.checks import check_specs, failures_result, problems_result
-from lei_pipeline.defs.metadata import frame_metadata, model_descriptions, model_schema, json_safe
+from lei_pipeline.defs.metadata import frame_metadata, model_descriptions, model_schema, json_safe, table_descriptions
 from lei_pipeline.defs.partitions import wave_partitions
 from lei_pipeline.defs.resources import LeiSettings, SurveyInputs
 from lei_pipeline.errors import LeiError
@@ -44,7 +44,10 @@ def raw_responses(context: AssetExecutionContext, lei: LeiSettings, survey_input
                                                                   kind="file")]
     frame = raw.frame
     # the export as read travels on with its header texts (the IO manager keeps them typed)
-    yield dg.Output(raw, metadata={**frame_metadata(frame, model_descriptions(RawResponses)), **extra,
+    # answer columns described with their question (the UI shows what each coded column asks)
+    descriptions = {**model_descriptions(RawResponses),
+                    **{c: d for c, d in table_descriptions("responses", frame, None, inputs.questionnaire).items() if d}}
+    yield dg.Output(raw, metadata={**frame_metadata(frame, descriptions), **extra,
                                      **_versions(inputs)})
     yield problems_result("raw_responses", "export_readable", problems)
     yield failures_result("raw_responses", "raw_schema",
@@ -78,7 +81,8 @@ def clean_responses(context: AssetExecutionContext, raw_responses: RawExport, su
     by_kind: dict[str, list[Problem]] = {"match": [], "duplicate": [], "other": []}
     for p in result.problems:
         by_kind.get(p.kind, by_kind["other"]).append(p)
-    meta = {**frame_metadata(frame, model_descriptions(CleanResponses)), **_versions(inputs)}
+    meta = {**frame_metadata(frame, table_descriptions("responses", frame, inputs.methodology, inputs.questionnaire)),
+            **_versions(inputs)}
     meta["units"] = dg.MetadataValue.int(frame["unit_code"].nunique() if "unit_code" in frame else 0)
     yield dg.Output(frame, metadata=meta)
     yield problems_result("clean_responses", "units_matched", by_kind["match"])
