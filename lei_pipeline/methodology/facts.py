@@ -25,11 +25,14 @@ def with_official_languages(registry: pd.DataFrame, path: Path) -> pd.DataFrame:
     langs = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     if list(langs.columns) != ["name_latin", "minority_languages"]:
         raise LeiError(f"{Path(path).name}: expected the columns name_latin,minority_languages")
-    by_name = dict(zip(registry["name_latin"].astype(str), registry["unit_code"].astype(str)))
+    known = set(registry["name_latin"].astype(str))
     for line, name in enumerate(langs["name_latin"], start=2):
-        if name not in by_name:
+        if name not in known:
             raise LeiError(f"{Path(path).name}, line {line}: {name!r} is not a name in the registry")
-    codes = langs["name_latin"].map(by_name)
+    # A name can stand for more than one unit (the City of Novi Sad and its city municipality Novi
+    # Sad): the languages apply to every unit of that name. A name-to-one-code map once gave them
+    # to whichever row came last, so the responding city lost its minority languages.
+    by_name = dict(zip(langs["name_latin"], langs["minority_languages"]))
     out = registry.copy()
-    out["minority_languages"] = out["unit_code"].astype(str).map(dict(zip(codes, langs["minority_languages"]))).astype("str")
+    out["minority_languages"] = out["name_latin"].astype(str).map(by_name).astype("str")
     return out

@@ -43,17 +43,18 @@ class Spec:
         self.reference = {str(w["id"]): date.fromisoformat(str(w["reference_date"])) for w in (waves or {}).get("waves") or []}
         with open(data_dir / "reference" / "registry.csv", encoding="utf-8") as f:
             reg = list(csv.DictReader(f))
-        code_of = {}
+        codes_of: dict[str, list[str]] = {}   # a name can be two units (the city and city municipality Novi Sad)
         self.population = {}
         for r in reg:
             code = r["code"] or "X-" + _fold(r["name_latin"])
-            code_of[r["name_latin"]] = code
+            codes_of.setdefault(r["name_latin"], []).append(code)
             self.population[code] = float(r["population_2022"]) if r["population_2022"] else None
         self.minority = set()
         path = data_dir / "reference" / "official-languages.csv"
         if path.exists():
             with open(path, encoding="utf-8") as f:
-                self.minority = {code_of[r["name_latin"]] for r in csv.DictReader(f) if r["minority_languages"].strip()}
+                self.minority = {code for r in csv.DictReader(f) if r["minority_languages"].strip()
+                                 for code in codes_of[r["name_latin"]]}
 
     def page(self, wave: str, code: str) -> int:
         areas = []

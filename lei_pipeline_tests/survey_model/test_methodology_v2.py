@@ -117,6 +117,12 @@ def test_registry_decides_minority_languages_and_population(m, q, registry):
     assert math.isnan(_get(ind, no_pop, "HR08")) and _get(ind, no_pop, "HR08", "status") == "no_population"
 
 
+def test_minority_languages_reach_every_unit_of_the_name(registry):
+    # official-languages.csv names "Novi Sad": the responding city and its city municipality share it
+    novi_sad = registry.loc[registry["name_latin"] == "Novi Sad"].set_index("unit_type")["minority_languages"]
+    assert novi_sad["city"] == "hu sk rue" and novi_sad["city_municipality"] == "hu sk rue"
+
+
 def test_sef_is_not_scored_before_it_was_mandatory(m, q):
     import datetime as dt
 
