@@ -23,6 +23,7 @@ volume."""
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -35,6 +36,7 @@ from lei_pipeline.defs.partitions import wave_partitions
 PREPARE = ("raw_responses", "clean_responses", "indicators", "composite_index", "wave_uncertainty")
 FINISH = ("wave_change", "published_snapshot")
 PHASE_TAG = "lei/phase"
+RESULT_PREFIX = "lei-phase-run:"
 
 
 def wave_job():
@@ -53,6 +55,7 @@ class PhaseRun:
     phase: str
     success: bool
     run_id: str | None
+    error: str | None = None
 
 
 @dataclass
@@ -75,27 +78,42 @@ def execute_phase(instance: dg.DagsterInstance, wave: str, phase: str, max_concu
         return PhaseRun(phase, result.success, result.run_id)
 
 
-def execute_wave(instance: dg.DagsterInstance, wave: str, max_concurrent: int = 1) -> tuple[bool, str]:
-    """One wave alone: its prepare run, then its finish run. (success, run id of the finish run)."""
-    outcome = run_waves(instance, [wave], waves_at_once=1, max_concurrent=max_concurrent)[0]
-    return outcome.success, outcome.runs[-1].run_id
+def execute_wave(instance: dg.DagsterInstance, wave: str, max_concurrent: int = 1) -> tuple[bool, str | None]:
+    """One wave alone, in this process: its prepare run, then its finish run. (success, finish run id)."""
+    prep = execute_phase(instance, wave, "prepare", max_concurrent)
+    if not prep.success:
+        return False, prep.run_id
+    fin = execute_phase(instance, wave, "finish", max_concurrent)
+    return fin.success, fin.run_id
 
 
-def run_waves(instance: dg.DagsterInstance, waves: list[str], waves_at_once: int = 2, max_concurrent: int = 1,
+def _launch(wave: str, phase: str, max_concurrent: int) -> PhaseRun:
+    """A run in its own process, as Dagster's run launcher starts one: each has its own instance
+    connection, so concurrent runs never share one (SQLite) connection between threads."""
+    r = subprocess.run([sys.executable, "-m", "lei_pipeline.defs.multiprocess", "--phase", phase, "--wave", wave,
+                        "--max-concurrent", str(max_concurrent)], capture_output=True, text=True)
+    for line in reversed(r.stdout.splitlines()):
+        if line.startswith(RESULT_PREFIX):
+            _, run_id, outcome = line.split()
+            return PhaseRun(phase, outcome == "success" and r.returncode == 0, run_id)
+    tail = (r.stderr or r.stdout).strip().splitlines()[-1:] or ["no output"]
+    return PhaseRun(phase, False, None, tail[0])
+
+
+def run_waves(waves: list[str], waves_at_once: int = 2, max_concurrent: int = 1,
               say=lambda line: None) -> list[WaveOutcome]:
     """Materialise waves (in declared order) with up to waves_at_once runs at a time; a wave's
-    finish run waits for its prepare run and for the previous wave's finish run."""
-    for wave in waves:
-        if not instance.has_dynamic_partition(wave_partitions.name, wave):
-            instance.add_dynamic_partitions(wave_partitions.name, [wave])
+    finish run waits for its prepare run and for the previous wave's finish run. The instance
+    (DAGSTER_HOME) must exist and know the waves' partitions."""
     outcomes = [WaveOutcome(w) for w in waves]
     slots = threading.BoundedSemaphore(max(1, waves_at_once))
 
     def phase(wave: str, name: str) -> PhaseRun:
         with slots:
             say(f"  {wave} {name}: started")
-            run = execute_phase(instance, wave, name, max_concurrent)
-            say(f"  {wave} {name}: {'done' if run.success else 'FAILED'} (run {run.run_id})")
+            run = _launch(wave, name, max_concurrent)
+            say(f"  {wave} {name}: {'done' if run.success else 'FAILED'} (run {run.run_id or '-'})"
+                + (f": {run.error}" if run.error else ""))
             return run
 
     def finish(i: int, prepared: Future, previous: Future | None) -> PhaseRun:
@@ -110,13 +128,14 @@ def run_waves(instance: dg.DagsterInstance, waves: list[str], waves_at_once: int
         return run
 
     # Prepare runs queue on the slots in declared order; finish runs use a slot too, so the total
-    # stays at waves_at_once. Threads only wait and drive runs: the work is in step processes.
+    # stays at waves_at_once. These threads only wait on run processes.
     with ThreadPoolExecutor(max_workers=2 * len(waves)) as pool:
         prepared = [pool.submit(phase, w, "prepare") for w in waves]
         previous: Future | None = None
         for i in range(len(waves)):
             previous = pool.submit(finish, i, prepared[i], previous)
-        previous.result() if previous is not None else None
+        if previous is not None:
+            previous.result()
     return outcomes
 
 
@@ -128,14 +147,24 @@ def main(argv: list[str] | None = None) -> int:
                     help="wave to run (repeatable; run in declared order)")
     ap.add_argument("--waves-at-once", type=int, default=2, help="runs at a time across waves")
     ap.add_argument("--max-concurrent", type=int, default=1, help="step processes at once within a run")
+    ap.add_argument("--phase", choices=("prepare", "finish"), help=argparse.SUPPRESS)  # one run (a child)
     args = ap.parse_args(argv)
-    from lei_pipeline.settings import Settings
-    from lei_pipeline.waves import in_declared_order
+    instance = get_instance()      # created and migrated once, under its lock, before any run
+    try:
+        if args.phase:
+            run = execute_phase(instance, args.wave[0], args.phase, args.max_concurrent)
+            print(f"{RESULT_PREFIX} {run.run_id} {'success' if run.success else 'failed'}")
+            return 0 if run.success else 1
+        from lei_pipeline.settings import Settings
+        from lei_pipeline.waves import in_declared_order
 
-    waves = in_declared_order(Settings.from_env(), args.wave)   # the finish chain follows waves.yaml
-    instance = get_instance()
-    outcomes = run_waves(instance, waves, args.waves_at_once, args.max_concurrent,
-                         say=lambda line: print(line, flush=True))
+        waves = in_declared_order(Settings.from_env(), args.wave)   # the finish chain follows waves.yaml
+        for wave in waves:
+            if not instance.has_dynamic_partition(wave_partitions.name, wave):
+                instance.add_dynamic_partitions(wave_partitions.name, [wave])
+    finally:
+        instance.dispose()
+    outcomes = run_waves(waves, args.waves_at_once, args.max_concurrent, say=lambda line: print(line, flush=True))
     for o in outcomes:
         runs = ", ".join(f"{r.phase} {r.run_id}" for r in o.runs if r.run_id)
         print(f"wave {o.wave}: {'success' if o.success else 'FAILED'} (runs: {runs})")
