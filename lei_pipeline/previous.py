@@ -33,15 +33,17 @@ class PreviousWave:
 
 
 def previous_wave(settings: Settings, wave: str) -> PreviousWave:
-    from lei_pipeline.publish.layout import read_latest, version_dir
-    from lei_pipeline.publish.manifest import read_manifest
+    from lei_pipeline.publish.pointer import latest_version, read_version_manifest
+    from lei_pipeline.publish.storage import storage_for
     from lei_pipeline.waves import earlier_declared_waves, export_files, undeclared_message, wave_declaration
 
     if wave_declaration(settings, wave) is None:
         return PreviousWave(blocked=undeclared_message(settings, wave))
+    store = None
     for earlier in earlier_declared_waves(settings, wave):
         exports = export_files(settings.raw_dir / earlier)
-        latest = read_latest(settings.published_dir, earlier)
+        store = store or storage_for(settings)     # the published folder or the bucket
+        latest = latest_version(store, earlier)
         if latest is None:
             if exports:
                 return PreviousWave(wave=earlier, blocked=(
@@ -49,7 +51,7 @@ def previous_wave(settings: Settings, wave: str) -> PreviousWave:
                     f"run `lei run --wave {earlier}` first (`lei run` runs every wave in declared order)"))
             continue                      # declared, but neither export nor snapshot: not run yet
         try:
-            manifest = read_manifest(version_dir(settings.published_dir, earlier, latest))
+            manifest = read_version_manifest(store, earlier, latest)
         except (OSError, ValueError) as e:
             return PreviousWave(wave=earlier, blocked=f"previous wave {earlier}: manifest of version {latest} "
                                                       f"unreadable ({e})")

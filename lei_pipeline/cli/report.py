@@ -33,12 +33,15 @@ def _report(
     from lei_pipeline.settings import Settings
 
     settings = Settings.from_env()
-    number, folder = resolve_snapshot(settings, wave, version)
+    number, _ = resolve_snapshot(settings, wave, version)
     target = out if out is not None else Path("reports") / f"wave={wave}" / f"version={number}"
     if _inside(target, settings.published_dir):
         raise UsageError(f"--out {target} is inside {settings.published_dir}: published snapshots are immutable; "
                          "choose another folder")
-    records = rebuild(folder, target)
+    from lei_pipeline.publish.mirror import local_snapshot
+
+    with local_snapshot(settings, wave, number) as folder:   # a bucket's snapshot: a local copy
+        records = rebuild(folder, target)
     differ = 0
     for r in records:
         if r["matches"] is None:

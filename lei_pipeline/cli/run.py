@@ -101,11 +101,20 @@ def _summary(settings, runs) -> None:
             for row in top.itertuples():
                 echo(f"      {int(row.rank):>3}. {row.unit_name:<24} {row.lei:5.1f}  {row.category}")
     echo("")
-    echo(f"outputs:   {settings.published_dir}/wave=<wave>/version=<n>/ (Parquet + manifest.json)")
+    echo(f"outputs:   {_published_location(settings)}/wave=<wave>/version=<n>/ (Parquet + manifest.json)")
     echo(f"catalog:   {settings.catalog_url}")
     echo(f"analysts:  {_python()} -c \"import lei_pipeline; print(lei_pipeline.load('scores', wave='2025'))\"")
     echo("UI:        make dev   (then open http://127.0.0.1:3000)")
     echo("note:      the sample waves are synthetic sample data, not real LEI results")
+
+
+def _published_location(settings) -> str:
+    """Where the snapshots went: the bucket's s3://bucket/prefix, or the local folder."""
+    from lei_pipeline.publish.storage import is_bucket_url
+
+    if is_bucket_url(settings.storage_url):
+        return settings.storage_url.rstrip("/")
+    return str(settings.published_dir)
 
 
 def _python() -> str:
