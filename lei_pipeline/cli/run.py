@@ -19,8 +19,8 @@ def run(
     from lei_pipeline.errors import LeiError
     from lei_pipeline.settings import Settings
     from lei_pipeline.methodology.versions import check_methodology_version
-    from lei_pipeline.waves import check_wave_name, discover_waves, in_declared_order, require_declared, undeclared_waves
-    from lei_pipeline.waves import undeclared_message
+    from lei_pipeline.waves.declared import check_wave_name, discover_waves, in_declared_order, require_declared, undeclared_waves
+    from lei_pipeline.waves.declared import undeclared_message
 
     settings = Settings.from_env()
     for w in waves or []:

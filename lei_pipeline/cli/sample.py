@@ -43,7 +43,7 @@ def register(app: typer.Typer) -> None:
         waves = waves or "2022,2024,2025"
         from lei_pipeline.sample import SYNTHETIC_NOTICE, write_sample_waves
         from lei_pipeline.settings import Settings
-        from lei_pipeline.waves import check_wave_name
+        from lei_pipeline.waves.declared import check_wave_name
 
         names = [w.strip() for w in waves.split(",") if w.strip()]
         if not names:

@@ -48,9 +48,9 @@ def _uncertainty(
     from lei_pipeline.publish.manifest import METHODOLOGY_COPY
     from lei_pipeline.settings import Settings
     from lei_pipeline.survey.questionnaire import load_questionnaire
-    from lei_pipeline.inputs import load_inputs
+    from lei_pipeline.waves.inputs import load_inputs
     from lei_pipeline.uncertainty import analyse_wave, border_crossers
-    from lei_pipeline.waves import reference_dates
+    from lei_pipeline.waves.declared import reference_dates
     from lei_pipeline.uncertainty.spec import read_spec, spec_path
 
     if out is not None:

@@ -28,11 +28,11 @@ def validate(
 
     Example: lei validate data/raw/2022/lei-2022-limesurvey.csv --wave 2022
     """
-    from lei_pipeline.inputs import load_inputs
+    from lei_pipeline.waves.inputs import load_inputs
     from lei_pipeline.settings import Settings
     from lei_pipeline.survey.readers.reading import ReadingOptions
-    from lei_pipeline.validation import validate_export
-    from lei_pipeline.waves import check_wave_name
+    from lei_pipeline.survey.validate import validate_export
+    from lei_pipeline.waves.declared import check_wave_name
 
     if fmt not in FORMATS:
         raise UsageError(f"unknown --format {fmt!r}: choose one of {', '.join(FORMATS)}")

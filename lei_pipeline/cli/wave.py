@@ -40,8 +40,8 @@ def add(
     from lei_pipeline.defs.partitions import wave_partitions
     from lei_pipeline.settings import Settings
     from lei_pipeline.survey.readers.reading import ReadingOptions
-    from lei_pipeline.wave_files import check_export_name, place_export
-    from lei_pipeline.waves import check_wave_name, declare_wave, wave_declaration
+    from lei_pipeline.waves.exports import check_export_name, place_export
+    from lei_pipeline.waves.declared import check_wave_name, declare_wave, wave_declaration
 
     check_wave_name(wave)  # before any file is touched
     if not export.is_file():
@@ -98,7 +98,7 @@ def list_waves(as_json: bool = typer.Option(False, "--json", help="Print the wav
     """
     from lei_pipeline.files import file_sha256
     from lei_pipeline.settings import Settings
-    from lei_pipeline.waves import declared_waves, discover_waves, export_files
+    from lei_pipeline.waves.declared import declared_waves, discover_waves, export_files
 
     settings = Settings.from_env()
     declared = declared_waves(settings)
@@ -145,8 +145,8 @@ def remove(wave: str = typer.Argument(..., help="The wave whose export folder go
     from lei_pipeline.defs.instance import get_instance
     from lei_pipeline.defs.partitions import wave_partitions
     from lei_pipeline.settings import Settings
-    from lei_pipeline.wave_files import remove_export_folder
-    from lei_pipeline.waves import check_wave_name
+    from lei_pipeline.waves.exports import remove_export_folder
+    from lei_pipeline.waves.declared import check_wave_name
 
     check_wave_name(wave)
     settings = Settings.from_env()

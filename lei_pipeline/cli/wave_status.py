@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from lei_pipeline.errors import LeiError
 from lei_pipeline.settings import Settings
 from lei_pipeline.files import file_sha256
-from lei_pipeline.waves import find_export, in_declared_order, wave_folders
+from lei_pipeline.waves.declared import find_export, in_declared_order, wave_folders
 
 
 def wave_statuses(settings: Settings, instance) -> list[dict]:

@@ -156,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{RESULT_PREFIX} {run.run_id} {'success' if run.success else 'failed'}")
             return 0 if run.success else 1
         from lei_pipeline.settings import Settings
-        from lei_pipeline.waves import in_declared_order
+        from lei_pipeline.waves.declared import in_declared_order
 
         waves = in_declared_order(Settings.from_env(), args.wave)   # the finish chain follows waves.yaml
         for wave in waves:

@@ -32,7 +32,7 @@ class SurveyInputs(dg.ConfigurableResource):
 
 @lru_cache(maxsize=4)
 def _load_inputs_cached(data_dir: str):
-    from lei_pipeline.inputs import load_inputs
+    from lei_pipeline.waves.inputs import load_inputs
 
     return load_inputs(Settings.from_env(data_dir=data_dir))
 

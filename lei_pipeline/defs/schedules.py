@@ -10,7 +10,7 @@ from lei_pipeline.errors import LeiError
 from lei_pipeline.defs.resources import LeiSettings
 from lei_pipeline.files import file_sha256
 from lei_pipeline.defs.sensors import wave_run_request
-from lei_pipeline.waves import find_export, in_declared_order
+from lei_pipeline.waves.declared import find_export, in_declared_order
 
 
 @dg.schedule(job=wave_job, cron_schedule="0 2 * * *", default_status=dg.DefaultScheduleStatus.STOPPED,

@@ -13,7 +13,7 @@ from lei_pipeline.defs.jobs import wave_job
 from lei_pipeline.defs.partitions import wave_partitions
 from lei_pipeline.defs.resources import LeiSettings
 from lei_pipeline.settings import Settings
-from lei_pipeline.waves import declared_waves, discover_waves, undeclared_message, undeclared_waves
+from lei_pipeline.waves.declared import declared_waves, discover_waves, undeclared_message, undeclared_waves
 
 PRIORITY_TAG = "dagster/priority"
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 import re
 
 from lei_pipeline.errors import UsageError
-# One rule for wave names everywhere (lei_pipeline.waves): letters, digits, '_' and '-', no dots
+# One rule for wave names everywhere (lei_pipeline.waves.declared): letters, digits, '_' and '-', no dots
 # or slashes, so a wave name can never climb out of data/raw/ or data/published/.
-from lei_pipeline.waves import WAVE_PATTERN, check_wave_name as validate_wave_name  # noqa: F401
+from lei_pipeline.waves.declared import WAVE_PATTERN, check_wave_name as validate_wave_name  # noqa: F401
 
 TABLE_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,39}")
 LATEST = "latest"

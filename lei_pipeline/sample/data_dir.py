@@ -58,7 +58,7 @@ def write_data_dir(out: str | Path, n_units: int, seed: int = 42, wave: str = "2
     from lei_pipeline.sample.units import synthetic_registry
     from lei_pipeline.settings import Settings
     from lei_pipeline.survey.questionnaire import load_questionnaire
-    from lei_pipeline.waves import check_wave_name, declare_wave
+    from lei_pipeline.waves.declared import check_wave_name, declare_wave
 
     check_wave_name(wave)
     if n_units < 1:

@@ -49,21 +49,21 @@ class _Stages:
 def run_plain(n_units: int, data_dir: str) -> dict:
     """The same computation as the wave's assets, calling the core directly: no Dagster."""
     from lei_pipeline.methodology import compose_index, score_indicators
-    from lei_pipeline.previous import compare_with_previous, previous_wave
-    from lei_pipeline.provenance import build_provenance, is_synthetic
+    from lei_pipeline.change.previous import compare_with_previous, previous_wave
+    from lei_pipeline.publish.provenance import build_provenance, is_synthetic
     from lei_pipeline.publish import publish_snapshot
     from lei_pipeline.publish.quality_report import report_dir
-    from lei_pipeline.quality import quality_report
+    from lei_pipeline.publish.quality_gate import quality_report
     from lei_pipeline.schemas import Change, CleanResponses, Indicators, RawResponses, Scores, validate_table
     from lei_pipeline.settings import Settings
     from lei_pipeline.survey.clean import clean_responses
     from lei_pipeline.survey.readers import read_export
-    from lei_pipeline.waves import find_export
+    from lei_pipeline.waves.declared import find_export
 
     st = _Stages()
     t0 = time.perf_counter()
     settings = Settings.from_env(data_dir=data_dir)
-    from lei_pipeline.inputs import load_inputs
+    from lei_pipeline.waves.inputs import load_inputs
 
     inputs = st("inputs", load_inputs, settings)
     q, m = inputs.questionnaire, inputs.methodology
@@ -73,7 +73,7 @@ def run_plain(n_units: int, data_dir: str) -> dict:
     failures += st("validate", validate_table, CleanResponses, clean.frame)
     from lei_pipeline.methodology.weights import effective_weights
     from lei_pipeline.uncertainty import analyse_wave, load_spec
-    from lei_pipeline.waves import reference_dates
+    from lei_pipeline.waves.declared import reference_dates
 
     facts = dict(registry=inputs.registry, reference_dates=reference_dates(settings))
     ind = st("indicators", score_indicators, clean.frame, q, m, **facts)

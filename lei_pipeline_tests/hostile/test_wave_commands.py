@@ -34,7 +34,7 @@ def project(tmp_path):
 
 
 def _exports(data: Path, wave: str = WAVE) -> list[str]:
-    from lei_pipeline.waves import export_files
+    from lei_pipeline.waves.declared import export_files
 
     return [p.name for p in export_files(data / "raw" / wave)]
 
@@ -111,7 +111,7 @@ def test_reading_options_are_stored_beside_the_export_and_used_again(project):
     from lei_pipeline.settings import Settings
     from lei_pipeline.survey.readers import read_export
     from lei_pipeline.survey.readers.reading import load_reading
-    from lei_pipeline.waves import find_export
+    from lei_pipeline.waves.declared import find_export
 
     from .base import questionnaire
 

@@ -4,7 +4,7 @@ import dagster as dg
 
 from lei_pipeline.defs.sensors import new_wave_sensor
 from lei_pipeline.settings import Settings
-from lei_pipeline.waves import declare_wave
+from lei_pipeline.waves.declared import declare_wave
 
 
 def _evaluate(instance, resources):

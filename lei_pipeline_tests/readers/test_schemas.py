@@ -67,7 +67,7 @@ def _change_row(**over) -> pd.DataFrame:
 
 
 def test_change_previous_wave_is_another_wave():
-    # Which wave is earlier is data/waves.yaml's business (lei_pipeline.previous), not a name comparison.
+    # Which wave is earlier is data/waves.yaml's business (lei_pipeline.change.previous), not a name comparison.
     assert validate_table(Change, _change_row()) == []
     fails = validate_table(Change, _change_row(previous_wave="2024"))
     assert fails and all("previous_wave is another wave" in f["reason"] for f in fails)

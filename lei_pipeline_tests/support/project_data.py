@@ -27,6 +27,6 @@ def copy_data_dir(dest: Path, waves: list[str] | None = None) -> Path:
 
 def export_of(data_dir: Path, wave: str) -> Path:
     from lei_pipeline.settings import Settings
-    from lei_pipeline.waves import find_export
+    from lei_pipeline.waves.declared import find_export
 
     return find_export(Settings.from_env(data_dir=data_dir), wave)

@@ -14,15 +14,15 @@ HOSTILE_ANSWER = "=HYPERLINK(\"http://evil.example\",\"klik\")<img src=x onerror
 
 def publish_sample_waves(root: Path, waves: list[str], hostile: bool = True, quality: bool = False):
     """Publish each wave in order into root/data; returns (settings, {wave: PublishResult})."""
-    from lei_pipeline.inputs import load_inputs
+    from lei_pipeline.waves.inputs import load_inputs
     from lei_pipeline.methodology import compose_index, score_indicators
-    from lei_pipeline.previous import compare_with_previous, previous_wave
-    from lei_pipeline.provenance import build_provenance, is_synthetic
+    from lei_pipeline.change.previous import compare_with_previous, previous_wave
+    from lei_pipeline.publish.provenance import build_provenance, is_synthetic
     from lei_pipeline.publish import publish_snapshot
     from lei_pipeline.settings import Settings
     from lei_pipeline.survey.clean import clean_responses
     from lei_pipeline.survey.readers import read_export
-    from lei_pipeline.waves import find_export
+    from lei_pipeline.waves.declared import find_export
 
     data = copy_data_dir(root / "data", waves)
     settings = Settings.from_env(data_dir=data, catalog_url=f"sqlite:///{data / 'catalog.sqlite'}")

@@ -24,11 +24,11 @@ class WaveTables:
 def wave_tables(wave: str = "2022", methodology: str | None = None, na_units: int = 0) -> WaveTables:
     """methodology: a file under data/methodology/ (default: the one in force). na_units: that many
     units answer "not applicable" on SRV08 (the sample has no NA where v1 would accept it)."""
-    from lei_pipeline.inputs import load_inputs
+    from lei_pipeline.waves.inputs import load_inputs
     from lei_pipeline.methodology import compose_index, score_indicators
     from lei_pipeline.survey.clean import clean_responses
     from lei_pipeline.survey.readers import read_export
-    from lei_pipeline.waves import find_export
+    from lei_pipeline.waves.declared import find_export
 
     settings = Settings.from_env()
     inputs = load_inputs(settings)

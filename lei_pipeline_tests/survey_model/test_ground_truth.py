@@ -10,12 +10,12 @@ import math
 import pandas as pd
 import pytest
 
-from lei_pipeline.inputs import load_inputs
+from lei_pipeline.waves.inputs import load_inputs
 from lei_pipeline.methodology import compose_index, score_indicators
 from lei_pipeline.settings import Settings
 from lei_pipeline.survey.clean import clean_responses
 from lei_pipeline.survey.readers import read_export
-from lei_pipeline.waves import find_export
+from lei_pipeline.waves.declared import find_export
 from lei_pipeline_tests.support.independent_scoring import Spec, ranks, read_truth, reported_row, unit_scores
 
 WAVES = ["2022", "2024", "2025"]

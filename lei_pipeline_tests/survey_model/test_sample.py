@@ -17,7 +17,7 @@ from lei_pipeline.sample import (
 )
 from lei_pipeline.settings import REPO_ROOT
 from lei_pipeline.survey.questionnaire import IDENTITY_HEADERS, load_questionnaire
-from lei_pipeline.waves import export_files
+from lei_pipeline.waves.declared import export_files
 
 RAW = REPO_ROOT / "data" / "raw"
 COMPONENTS = {"infrastructure": 49, "citizen_involvement": 43, "human_resources": 37, "service_quality": 32}

@@ -10,7 +10,7 @@ import yaml
 
 from lei_pipeline.publish.layout import complete_versions
 from lei_pipeline.settings import Settings
-from lei_pipeline.waves import declared_waves
+from lei_pipeline.waves.declared import declared_waves
 from lei_pipeline_tests.support.cli import lei
 from lei_pipeline_tests.support.project_data import export_of
 

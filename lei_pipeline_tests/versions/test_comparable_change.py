@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from lei_pipeline.change import compare
+from lei_pipeline.change.compare import compare
 from lei_pipeline.methodology import compose_index, load_methodology
 from lei_pipeline.publish import load
 from lei_pipeline.registry import load_registry

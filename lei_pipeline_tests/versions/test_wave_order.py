@@ -12,10 +12,10 @@ import yaml
 
 from lei_pipeline.errors import LeiError
 from lei_pipeline.files import file_sha256
-from lei_pipeline.previous import previous_wave
+from lei_pipeline.change.previous import previous_wave
 from lei_pipeline.settings import REPO_ROOT, Settings
 from lei_pipeline.survey.questionnaire import load_questionnaire
-from lei_pipeline.waves import (declare_wave, declared_waves, discover_waves, in_declared_order, undeclared_waves,
+from lei_pipeline.waves.declared import (declare_wave, declared_waves, discover_waves, in_declared_order, undeclared_waves,
                                 wave_declaration)
 from lei_pipeline_tests.support.versions import add_export, add_snapshot, data_dir_with
 

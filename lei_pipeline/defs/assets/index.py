@@ -10,9 +10,9 @@ from lei_pipeline.defs.partitions import wave_partitions
 from lei_pipeline.defs.resources import LeiSettings, SurveyInputs
 from lei_pipeline.methodology import compose_index, score_indicators
 from lei_pipeline.methodology.versions import check_methodology_version
-from lei_pipeline.change import empty_change
-from lei_pipeline.previous import compare_with_previous, previous_wave
-from lei_pipeline.waves import reference_dates
+from lei_pipeline.change.compare import empty_change
+from lei_pipeline.change.previous import compare_with_previous, previous_wave
+from lei_pipeline.waves.declared import reference_dates
 from lei_pipeline.schemas import Change, Indicators, Scores, validate_table
 from lei_pipeline.schemas.validate import validate_indicators
 

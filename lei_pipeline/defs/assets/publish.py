@@ -9,7 +9,7 @@ from lei_pipeline.defs.partitions import wave_partitions
 from lei_pipeline.defs.resources import LeiSettings, SurveyInputs
 from lei_pipeline.errors import LeiError
 from lei_pipeline.methodology import effective_weights
-from lei_pipeline.provenance import build_provenance, export_provenance, is_synthetic
+from lei_pipeline.publish.provenance import build_provenance, export_provenance, is_synthetic
 from lei_pipeline.publish import publish_snapshot
 from lei_pipeline.publish.quality_report import read_report, report_dir
 

@@ -13,7 +13,7 @@ from lei_pipeline.defs.checks import SPECS, failures_result
 from lei_pipeline.defs.partitions import wave_partitions
 from lei_pipeline.defs.resources import LeiSettings, SurveyInputs
 from lei_pipeline.publish.quality_report import report_dir, suite_failures
-from lei_pipeline.quality import quality_report
+from lei_pipeline.publish.quality_gate import quality_report
 
 _NAME, _BLOCKING, _DESCRIPTION = next(s for s in SPECS["wave_change"] if s[0] == "quality_suites")
 

@@ -15,7 +15,7 @@ from lei_pipeline.survey.clean import clean_responses as clean_core
 from lei_pipeline.survey.readers import RawExport, read_export
 from lei_pipeline.survey.readers.reading import load_reading
 from lei_pipeline.files import file_sha256
-from lei_pipeline.waves import find_export
+from lei_pipeline.waves.declared import find_export
 
 
 @dg.asset(

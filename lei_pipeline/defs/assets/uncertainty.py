@@ -12,7 +12,7 @@ from lei_pipeline.defs.partitions import wave_partitions
 from lei_pipeline.defs.resources import LeiSettings, SurveyInputs
 from lei_pipeline.schemas import Replications, Sensitivity, UnitUncertainty, validate_table
 from lei_pipeline.uncertainty import analyse_wave, border_crossers, load_spec
-from lei_pipeline.waves import reference_dates
+from lei_pipeline.waves.declared import reference_dates
 
 WIDEST = 10
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from lei_pipeline.errors import LeiError, UsageError
 from lei_pipeline.problems import visible
 from lei_pipeline.survey.readers.reading import READING_FILE, ReadingOptions, reading_text
-from lei_pipeline.waves import NOT_EXPORTS, NOTE_PREFIXES, export_files
+from lei_pipeline.waves.declared import NOT_EXPORTS, NOTE_PREFIXES, export_files
 
 
 def _umask() -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from lei_pipeline.publish.manifest import code_version  # the one code version (and its format)
-from lei_pipeline.quality import methodology_weights
+from lei_pipeline.publish.quality_gate import methodology_weights
 from lei_pipeline.settings import Settings
 
 

@@ -35,7 +35,7 @@ class PreviousWave:
 def previous_wave(settings: Settings, wave: str) -> PreviousWave:
     from lei_pipeline.publish.pointer import latest_version, read_version_manifest
     from lei_pipeline.publish.storage import storage_for
-    from lei_pipeline.waves import earlier_declared_waves, export_files, undeclared_message, wave_declaration
+    from lei_pipeline.waves.declared import earlier_declared_waves, export_files, undeclared_message, wave_declaration
 
     if wave_declaration(settings, wave) is None:
         return PreviousWave(blocked=undeclared_message(settings, wave))
@@ -105,10 +105,10 @@ def compare_with_previous(settings: Settings, wave: str, prev: PreviousWave, ind
     """The comparable change of `wave` against `prev` (not blocked): the previous wave's published
     indicators when it was scored under the same methodology version, else re-scored from its
     published responses under the current one; if that fails, marked not comparable."""
-    from lei_pipeline.change import compare
+    from lei_pipeline.change.compare import compare
     from lei_pipeline.methodology import score_indicators
     from lei_pipeline.publish import load
-    from lei_pipeline.waves import reference_dates
+    from lei_pipeline.waves.declared import reference_dates
 
     if prev.blocked:
         raise LeiError(prev.blocked)

@@ -1,0 +1,1 @@
+"""Change between a wave and its previous declared wave."""
