@@ -11,21 +11,20 @@ from lei_pipeline.settings import Settings
 
 
 def published_methodology_hashes(settings: Settings) -> dict[str, dict[str, str]]:
-    """methodology version -> {sha256: the first snapshot that used it ("wave 2024 version 1")}."""
-    from lei_pipeline.publish.layout import complete_versions, published_waves, version_dir
-    from lei_pipeline.publish.manifest import read_manifest
+    """methodology version -> {sha256: the first snapshot that used it ("wave 2024 version 1")}.
+    Read through the snapshot storage (a folder or a bucket), so the memory is the same on both."""
+    from lei_pipeline.publish.scan import wave_names, wave_snapshots
+    from lei_pipeline.publish.storage import storage_for
 
+    store = storage_for(settings)
     out: dict[str, dict[str, str]] = {}
-    for wave in published_waves(settings.published_dir):
-        for version in complete_versions(settings.published_dir, wave):
-            try:
-                entry = read_manifest(version_dir(settings.published_dir, wave, version)).get("methodology") or {}
-            except (OSError, ValueError):
-                continue              # an unreadable manifest is the catalog's business, not this check's
+    for wave in wave_names(store):
+        for snap in wave_snapshots(store, wave):   # an unreadable manifest is the catalog's business
+            entry = snap.manifest.get("methodology") or {}
             if entry.get("version") is None or not entry.get("sha256"):
                 continue
             out.setdefault(str(entry["version"]), {}).setdefault(str(entry["sha256"]),
-                                                                  f"wave {wave} version {version}")
+                                                                  f"wave {wave} version {snap.version}")
     return out
 
 

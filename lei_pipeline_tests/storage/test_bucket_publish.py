@@ -109,3 +109,22 @@ def test_reindex_rebuilds_the_catalog_from_the_bucket(settings, methodology):
     with repository.engine(settings.catalog_url).connect() as conn:
         rows = conn.execute(sa.text("SELECT wave, version, path FROM snapshots")).all()
     assert [tuple(x) for x in rows] == [("2024", 1, "wave=2024/version=1")]
+
+
+def test_methodology_version_memory_reads_the_bucket(settings, methodology, s3_server, bucket_url):
+    """A methodology whose content changed under the same version is refused when the snapshot that
+    used the old content lives in the bucket (nothing on local disk to remember it by)."""
+    from types import SimpleNamespace
+
+    from lei_pipeline.errors import LeiError
+    from lei_pipeline.methodology.versions import check_methodology_version, published_methodology_hashes
+
+    prov = provenance(methodology)
+    publish_snapshot(settings, "2024", build_tables("2024", variant=0), prov, quality=False)
+    assert not settings.published_dir.exists()
+    assert published_methodology_hashes(settings) == {"1.0.0": {prov["methodology_sha256"]: "wave 2024 version 1"}}
+    same = SimpleNamespace(version="1.0.0", sha256=prov["methodology_sha256"], path=methodology)
+    check_methodology_version(settings, same)   # the content it was published with: fine
+    edited = SimpleNamespace(version="1.0.0", sha256="0" * 64, path=methodology)
+    with pytest.raises(LeiError, match="content changed but its version is still 1.0.0"):
+        check_methodology_version(settings, edited)
