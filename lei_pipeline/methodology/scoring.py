@@ -30,10 +30,10 @@ import pyarrow.compute as pc
 
 from lei_pipeline.errors import LeiError
 from lei_pipeline.methodology.model import READINGS, Indicator, Methodology, check_against
+from lei_pipeline.vocabulary import INDICATOR_STATUSES
 
 OUTPUT_COLUMNS = ["wave", "unit_code", "indicator", "component", "value", "status", "trace"]
-STATUSES = ("answered", "dont_know", "blank", "not_applicable", "invalid", "not_reached", "not_shown",
-            "not_asked", "not_in_force", "no_population")
+STATUSES = INDICATOR_STATUSES   # how an answer was read: the vocabulary's one list
 # Missing by design: never held against a unit's ranking coverage.
 EXCUSED = frozenset({"not_shown", "not_asked", "not_in_force", "no_population", "not_applicable"})
 _S = {s: i for i, s in enumerate(STATUSES)}

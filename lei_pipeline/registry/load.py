@@ -15,8 +15,7 @@ from lei_pipeline.errors import LeiError
 from lei_pipeline.registry.normalise import name_key
 from lei_pipeline.settings import REPO_ROOT, Settings
 
-UNIT_TYPES = ("capital_city", "city", "municipality", "city_municipality")
-CITY_TYPES = frozenset({"capital_city", "city"})
+from lei_pipeline.vocabulary import CITY_TYPES, UNIT_TYPES  # defined once for every part
 
 # The structure of Serbia outside Kosovo and Metohija (Law on Territorial Organisation):
 # 1 capital + 27 cities + 117 municipalities = 145 LSGUs, plus 30 city municipalities.

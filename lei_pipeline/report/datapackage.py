@@ -11,6 +11,7 @@ import json
 
 from lei_pipeline.report.snapshot import QUESTIONNAIRE_COPY, SnapshotData
 from lei_pipeline.schemas.describe import column_descriptions
+from lei_pipeline.vocabulary import LANGUAGES
 
 TABLE_TEXT = {
     "responses": ("Responses", "One typed row per (wave, local government): the kept answer of each question"),
@@ -66,12 +67,12 @@ def _question_fields(data: SnapshotData, column: str) -> dict:
     except KeyError:
         return {}
     out = {"questionCode": question.code, "questionType": question.type,
-           "questionText": {k: question.text.get(k, "") for k in ("sr_latn", "sr_cyrl", "en")}}
+           "questionText": {k: question.text.get(k, "") for k in LANGUAGES}}
     if sub is not None:
-        out["subquestion"] = {"code": sub.code, "label": {k: sub.label.get(k, "") for k in ("sr_latn", "sr_cyrl", "en")}}
+        out["subquestion"] = {"code": sub.code, "label": {k: sub.label.get(k, "") for k in LANGUAGES}}
         out["answerCodes"] = [{"code": "Y", "meaning": "ticked"}]
     elif question.options:
-        out["answerCodes"] = [{"code": o.code, "label": {k: o.label.get(k, "") for k in ("sr_latn", "sr_cyrl", "en")}}
+        out["answerCodes"] = [{"code": o.code, "label": {k: o.label.get(k, "") for k in LANGUAGES}}
                               for o in question.options]
     return out
 

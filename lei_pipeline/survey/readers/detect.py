@@ -4,10 +4,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from lei_pipeline.vocabulary import EXPORT_FORMATS as FORMATS  # the one list of export formats
+
 from ._csv import sniff_delimiter, strip_excel_sep_line
 from ._decode import OLE_MAGIC, ZIP_MAGIC, ExportFile
 
-FORMATS = ("auto", "limesurvey", "xlsx", "excel-csv", "lsr")
 _DECIMAL_COMMA = re.compile(r"(?:^|;)\"?-?\d{1,3}(?:\.\d{3})*,\d+\"?(?=;|$)", re.M)
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from lei_pipeline.survey.questionnaire import IDENTITY_HEADERS
 
-LANGS = ("sr_latn", "sr_cyrl", "en")
+from lei_pipeline.vocabulary import LANGUAGES as LANGS  # the one list of languages
 
 # LimeSurvey admin columns: field name -> the labels of 'full' headings (en, sr) we accept.
 ADMIN_COLUMNS = {
