@@ -44,7 +44,7 @@ def _timed(fn):
 def _measure(settings, tables, methodology) -> dict[str, float]:
     from lei_pipeline.publish import load, publish_snapshot
     from lei_pipeline.publish import integrity
-    from lei_pipeline_tests.publish.sample import provenance
+    from lei_pipeline_tests.support.sample_tables import provenance
 
     _, pub = _timed(lambda: publish_snapshot(settings, "2024", tables, provenance(methodology), quality=False))
     integrity.forget()  # the first load hashes the files, as a fresh reader would
@@ -56,7 +56,7 @@ def _measure(settings, tables, methodology) -> dict[str, float]:
 
 def main(argv: list[str] | None = None) -> dict:
     from lei_pipeline.settings import Settings
-    from lei_pipeline_tests.publish.sample import write_methodology
+    from lei_pipeline_tests.support.sample_tables import write_methodology
     from lei_pipeline_tests.support.s3server import local_server
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from .harness import assert_no_traceback, lei, make_env, make_project, output
+from lei_pipeline_tests.support.hostile_harness import WAVE, assert_no_traceback, lei, make_env, make_project, output
 
-WAVE = "2022"
 
 
 def publish_baseline(root: Path) -> None:

@@ -11,8 +11,8 @@ from lei_pipeline.publish import list_snapshots
 from lei_pipeline.publish.layout import complete_versions, read_latest
 from lei_pipeline.settings import Settings
 
-from .conftest import WAVE
-from .harness import make_env, make_home
+from lei_pipeline_tests.support.hostile_harness import WAVE
+from lei_pipeline_tests.support.hostile_harness import make_env, make_home
 
 
 def _change_one_answer(data) -> None:

@@ -13,8 +13,8 @@ from lei_pipeline.settings import REPO_ROOT
 
 from .base import base_export, first_column_of
 from .cases import BY_ID, SCRIPT_NAME
-from .conftest import WAVE
-from .harness import assert_no_traceback, lei, output, published_state, tree_digest
+from lei_pipeline_tests.support.hostile_harness import WAVE
+from lei_pipeline_tests.support.hostile_harness import assert_no_traceback, lei, output, published_state, tree_digest
 
 SCRIPT_BYTES = SCRIPT_NAME.encode()
 

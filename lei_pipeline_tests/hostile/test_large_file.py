@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from .bigfile import write_big_export
-from .harness import make_project
+from lei_pipeline_tests.support.hostile_harness import make_project
 
 TARGET = 200 * 1024 * 1024
 MAX_RSS_KB = 4 * 1024 * 1024

@@ -17,7 +17,7 @@ from lei_pipeline.survey.readers import read_export
 from .base import questionnaire
 from .cases import BY_ID
 from .cases_real_life import DATA_SHEET, NUMBER_CELLS, PERCENT_CELLS, PERSONAL, TIMING
-from .harness import assert_no_traceback, lei, make_project, output
+from lei_pipeline_tests.support.hostile_harness import assert_no_traceback, lei, make_project, output
 
 REAL_LS = REPO_ROOT / "lei_pipeline_tests" / "fixtures" / "limesurvey_real"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from .cases import CASES, Case
-from .harness import assert_no_traceback, lei, make_project, output, parse_json, tree_digest
+from lei_pipeline_tests.support.hostile_harness import assert_no_traceback, lei, make_project, output, parse_json, tree_digest
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ from lei_pipeline.settings import REPO_ROOT
 
 from .base import base_export
 from .cases_real_life import DATA_SHEET, data_on_hidden_sheet
-from .harness import assert_no_traceback, lei, make_project, output, tree_digest
+from lei_pipeline_tests.support.hostile_harness import assert_no_traceback, lei, make_project, output, tree_digest
 
 WAVE = "2022"
 

@@ -9,7 +9,7 @@ from lei_pipeline.schemas import CleanResponses, RawResponses, validate_table
 from lei_pipeline.survey.clean import clean_responses
 from lei_pipeline.survey.readers import read_export
 
-from .conftest import HEADER, ROWS, lime_csv
+from lei_pipeline_tests.support.lime_exports import HEADER, ROWS, lime_csv
 
 
 def run(write, mini, registry, rows, header=HEADER, name="r.csv", wave="2024"):

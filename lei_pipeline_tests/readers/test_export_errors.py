@@ -8,7 +8,7 @@ from lei_pipeline.errors import UsageError
 from lei_pipeline.problems import ERROR, WARNING, ExportError
 from lei_pipeline.survey.readers import read_export
 
-from .conftest import HEADER, ROWS, lime_csv
+from lei_pipeline_tests.support.lime_exports import HEADER, ROWS, lime_csv
 
 
 def _err(path, q, **kw) -> str:

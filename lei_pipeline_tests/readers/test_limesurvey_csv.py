@@ -7,7 +7,7 @@ import pytest
 from lei_pipeline.problems import ERROR, WARNING
 from lei_pipeline.survey.readers import PROVENANCE, read_export
 
-from .conftest import HEADER, ROWS, lime_csv
+from lei_pipeline_tests.support.lime_exports import HEADER, ROWS, lime_csv
 
 
 @pytest.mark.parametrize("delim", [",", ";", "\t"])

@@ -9,7 +9,7 @@ from lei_pipeline.problems import ExportError
 from lei_pipeline.survey.readers import read_export, read_limesurvey_csv
 from lei_pipeline.survey.readers.lsr import read_lsr
 
-from .conftest import REAL_LS, SHARED_LS
+from lei_pipeline_tests.support.lime_exports import REAL_LS, SHARED_LS
 
 
 def test_results_csv_parsed_generically():

@@ -13,7 +13,7 @@ from lei_pipeline.survey.clean import clean_responses
 from lei_pipeline.survey.questionnaire import load_questionnaire
 from lei_pipeline.survey.readers import read_export
 
-from .conftest import lime_csv
+from lei_pipeline_tests.support.lime_exports import lime_csv
 
 SETTINGS = Settings.from_env(data_dir=Path(__file__).resolve().parents[2] / "data")
 QPATH = SETTINGS.questionnaire_path

@@ -9,7 +9,7 @@ from openpyxl import Workbook
 from lei_pipeline.problems import ERROR, ExportError
 from lei_pipeline.survey.readers import detect_format, read_export
 
-from .conftest import HEADER, ROWS, lime_csv
+from lei_pipeline_tests.support.lime_exports import HEADER, ROWS, lime_csv
 
 ID_TEXT = {"sr_latn": "Naziv jedinice lokalne samouprave", "sr_cyrl": "Назив јединице локалне самоуправе",
            "en": "Local government name"}

@@ -8,7 +8,7 @@ import uuid
 import pytest
 
 from lei_pipeline.settings import Settings
-from lei_pipeline_tests.publish.sample import write_methodology
+from lei_pipeline_tests.support.sample_tables import write_methodology
 from lei_pipeline_tests.support.s3server import ObjectStoreUnavailable, local_server, unavailable
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from lei_pipeline.publish import list_snapshots, load, publish_snapshot
-from lei_pipeline_tests.publish.sample import build_tables, provenance
-from lei_pipeline_tests.storage.test_bucket_publish import objects
+from lei_pipeline_tests.support.sample_tables import build_tables, provenance
+from lei_pipeline_tests.support.s3server import objects
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -16,24 +16,10 @@ import pytest
 
 from lei_pipeline.publish import IntegrityError, list_snapshots, load, load_all, publish_snapshot
 from lei_pipeline.publish import integrity
-from lei_pipeline_tests.publish.sample import build_tables, provenance
+from lei_pipeline_tests.support.s3server import objects
+from lei_pipeline_tests.support.sample_tables import build_tables, provenance
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def objects(s3_server, bucket_url: str) -> dict[str, bytes]:
-    """Every object under the storage prefix, read with a client of our own."""
-    import pyarrow.fs as pafs
-
-    fs = s3_server.filesystem()
-    root = bucket_url[len("s3://"):]
-    infos = fs.get_file_info(pafs.FileSelector(root, recursive=True, allow_not_found=True))
-    out = {}
-    for i in infos:
-        if i.type == pafs.FileType.File:
-            with fs.open_input_stream(i.path) as f:
-                out[i.path[len(root) + 1:]] = f.read()
-    return out
 
 
 def lei(*args: str, tmp_path: Path, settings) -> subprocess.CompletedProcess:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from lei_pipeline_tests.storage.test_bucket_publish import objects
+from lei_pipeline_tests.support.s3server import objects
 from lei_pipeline_tests.support.project_data import copy_data_dir
 
 LEI = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "lei"

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from lei_pipeline.publish import publish_snapshot
-from lei_pipeline_tests.publish.sample import build_tables, provenance
+from lei_pipeline_tests.support.sample_tables import build_tables, provenance
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 MARKER = "<!-- bucket-snippet"

@@ -164,3 +164,18 @@ def unavailable(reason: str) -> None:
     if os.environ.get("CI") == "true":
         pytest.fail(f"S3-compatible object store required under CI: {reason}", pytrace=False)
     pytest.skip(f"object store unavailable: {reason}")
+
+
+def objects(s3_server, bucket_url: str) -> dict[str, bytes]:
+    """Every object under the storage prefix, read with a client of our own."""
+    import pyarrow.fs as pafs
+
+    fs = s3_server.filesystem()
+    root = bucket_url[len("s3://"):]
+    infos = fs.get_file_info(pafs.FileSelector(root, recursive=True, allow_not_found=True))
+    out = {}
+    for i in infos:
+        if i.type == pafs.FileType.File:
+            with fs.open_input_stream(i.path) as f:
+                out[i.path[len(root) + 1:]] = f.read()
+    return out

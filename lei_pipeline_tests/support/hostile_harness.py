@@ -12,6 +12,8 @@ from pathlib import Path
 
 from lei_pipeline_tests.support.project_data import copy_data_dir
 
+WAVE = "2022"   # the sample wave the hostile end-to-end tests run
+
 DAGSTER_YAML = "telemetry:\n  enabled: false\n"
 
 
