@@ -153,12 +153,18 @@ def test_pipeline_invariants(exp, w, tmp_path):
     iv = ind["value"].to_numpy(dtype=float)
     assert np.all(np.isnan(iv) | ((iv >= 0) & (iv <= 100)))
 
-    # ranks 1..n, ties share the lowest (best) rank: rank = 1 + number of units strictly better
+    # ranks 1..n among the ranked (eligible) units, on the lei at the methodology's published
+    # precision (its ranking rule: scores that print the same rank the same); ties share the best
+    # rank: rank = 1 + number of ranked units strictly better
     lei = scores[m.index_code].to_numpy(dtype=float)
-    ranked = ~np.isnan(lei)
+    ranked = scores["rank"].notna().to_numpy()
+    assert not np.any(ranked & np.isnan(lei)), "a unit without a score was ranked"
+    shown = lei if m.precision is None else np.round(lei, m.precision)
     for i in np.flatnonzero(ranked):
-        assert scores["rank"].iloc[i] == 1 + int(np.sum(lei[ranked] > lei[i] + 1e-9))
-    assert scores.loc[ranked, "rank"].min() == 1
+        better = shown[ranked] > shown[i] + (1e-9 if m.precision is None else 0)
+        assert scores["rank"].iloc[i] == 1 + int(np.sum(better))
+    if ranked.any():
+        assert scores.loc[ranked, "rank"].min() == 1
 
     # lei = weighted mean of pillars, pillar = of its components, component = of its indicators,
     # recomputed from the YAML weights
