@@ -6,7 +6,7 @@ import os
 import shutil
 from contextlib import contextmanager
 
-import pytest
+from lei_pipeline_tests.support.real_components import skip_or_fail
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # The resolver rule keeps Chromium off the (closed) network: CDN requests fail at once
@@ -20,9 +20,7 @@ ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-us
 def require_chromium() -> str:
     if not os.path.exists(CHROMIUM):
         msg = "chromium is not installed (make test installs it via lei_pipeline_tests/support/system_deps.py)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(msg)
-        pytest.skip(msg)
+        skip_or_fail(msg, msg)
     return CHROMIUM
 
 

@@ -136,8 +136,6 @@ def temporary_database(url: str) -> Iterator[str]:
 
 def unavailable(reason: str) -> None:
     """Skip, or fail under CI=true (CI must prove the PostgreSQL path, not silently skip it)."""
-    import pytest
+    from lei_pipeline_tests.support.real_components import skip_or_fail
 
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"PostgreSQL required under CI: {reason}", pytrace=False)
-    pytest.skip(f"PostgreSQL unavailable: {reason}")
+    skip_or_fail(f"PostgreSQL required under CI: {reason}", f"PostgreSQL unavailable: {reason}")

@@ -159,11 +159,9 @@ def local_server(attempts: int = 3) -> Iterator[S3Server]:
 
 def unavailable(reason: str) -> None:
     """Skip, or fail under CI=true (CI must prove the object-store path, not silently skip it)."""
-    import pytest
+    from lei_pipeline_tests.support.real_components import skip_or_fail
 
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"S3-compatible object store required under CI: {reason}", pytrace=False)
-    pytest.skip(f"object store unavailable: {reason}")
+    skip_or_fail(f"S3-compatible object store required under CI: {reason}", f"object store unavailable: {reason}")
 
 
 def objects(s3_server, bucket_url: str) -> dict[str, bytes]:
