@@ -1,3 +1,4 @@
 from lei_pipeline.cli.app import main
 
-main()
+if __name__ == "__main__":   # a guard: worker processes (spawn) import this module again
+    main()

@@ -23,3 +23,11 @@ def read_input(path: str | Path, what: str) -> bytes:
         return Path(path).read_bytes()
     except OSError as e:
         raise LeiError(f"{what} {path}: cannot read ({e.strerror})") from e
+
+
+def load_yaml(data: bytes | str):
+    """Safe YAML through libyaml when PyYAML was built with it: the questionnaire and the
+    methodology are read several times a run, and the pure-Python parser takes a second each."""
+    import yaml
+
+    return yaml.load(data, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))

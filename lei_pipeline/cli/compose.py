@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from lei_pipeline.errors import LeiError, UsageError
+from lei_pipeline.files import load_yaml
 
 HELP = """Build a composite index from unit data (COINr iData layout), a framework (iMeta layout)
 and a method YAML; write one row per retained unit: id, normalised indicators, every aggregate.
@@ -31,7 +32,7 @@ def _read_method(path: Path) -> dict:
     if not path.is_file():
         raise UsageError(f"method file not found: {path}")
     try:
-        d = yaml.safe_load(path.read_text(encoding="utf-8"))
+        d = load_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as e:
         raise UsageError(f"cannot read method file {path}: {str(e).splitlines()[0]}") from None
     if not isinstance(d, dict):

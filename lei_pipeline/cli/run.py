@@ -19,6 +19,7 @@ def run(
     from lei_pipeline.errors import LeiError
     from lei_pipeline.settings import Settings
     from lei_pipeline.methodology.versions import check_methodology_version
+    from lei_pipeline.publish import quality_worker
     from lei_pipeline.waves.declared import check_wave_name, discover_waves, in_declared_order, require_declared, undeclared_waves
     from lei_pipeline.waves.declared import undeclared_message
 
@@ -37,18 +38,22 @@ def run(
         raise LeiError(f"no declared waves with an export under {settings.raw_dir}: add one with "
                        f"`lei wave add WAVE EXPORT`")
     check_methodology_version(settings)
-    instance = get_instance()
-    runs = []
-    for wave in todo:
-        echo(f"wave {wave}: running")
-        r = materialize_wave(instance, wave, on_event=_LiveLines())
-        shown = {a.asset for a in r.assets if a.status != "skipped"}
-        for a in r.assets:
-            if a.status == "failed" and a.detail:
-                echo(f"  FAIL {a.asset}: {a.detail}")
-            elif a.status == "skipped" and a.asset not in shown:
-                echo(f"  skip {a.asset:<20} {a.detail}")
-        runs.append(r)
+    quality_worker.start()   # Great Expectations imports on the other core while the first wave is read
+    try:
+        instance = get_instance()
+        runs = []
+        for wave in todo:
+            echo(f"wave {wave}: running")
+            r = materialize_wave(instance, wave, on_event=_LiveLines())
+            shown = {a.asset for a in r.assets if a.status != "skipped"}
+            for a in r.assets:
+                if a.status == "failed" and a.detail:
+                    echo(f"  FAIL {a.asset}: {a.detail}")
+                elif a.status == "skipped" and a.asset not in shown:
+                    echo(f"  skip {a.asset:<20} {a.detail}")
+            runs.append(r)
+    finally:
+        quality_worker.stop()
     _summary(settings, runs)
     failed = [r for r in runs if not r.success or r.failed_blocking]
     if failed:

@@ -16,12 +16,13 @@ from __future__ import annotations
 import json
 import os
 import pickle
+from pathlib import Path
 
 import dagster as dg
 import pandas as pd
 import pyarrow as pa
-from upath import UPath
 
+from lei_pipeline.errors import LeiError
 from lei_pipeline.survey.readers import RawExport
 
 ARROW_MAGIC = b"ARROW1"
@@ -74,15 +75,30 @@ def read_frame(path: str):
     return frame
 
 
-class _ArrowFrames(dg.UPathIOManager):
-    extension = ".arrow"
+class _ArrowFrames(dg.IOManager):
+    """<base>/<asset key>/<wave>.arrow. A plain IOManager, not UPathIOManager: that one writes two
+    debug messages per input and output into the event log (a quarter of a wave run's events, each
+    a SQLite write), and its multi-partition machinery is not needed for one wave per run."""
 
-    def dump_to_path(self, context: dg.OutputContext, obj, path: UPath) -> None:
+    def __init__(self, base: Path):
+        self.base = base
+
+    def _path(self, context) -> Path:
+        folder = self.base.joinpath(*context.asset_key.path)
+        partition = context.asset_partition_key if context.has_asset_partitions else "__unpartitioned__"
+        return folder / f"{partition}.arrow"
+
+    def handle_output(self, context: dg.OutputContext, obj) -> None:
+        path = self._path(context)
         path.parent.mkdir(parents=True, exist_ok=True)
-        fmt = write_frame(obj, str(path))
-        context.add_output_metadata({"storage_format": fmt})
+        context.add_output_metadata({"storage_format": write_frame(obj, str(path))})
 
-    def load_from_path(self, context: dg.InputContext, path: UPath):
+    def load_input(self, context: dg.InputContext):
+        path = self._path(context)
+        if not path.is_file():
+            raise LeiError(f"{context.asset_key.to_user_string()} has no stored output for "
+                           f"{context.asset_partition_key if context.has_asset_partitions else 'this run'} "
+                           f"({path}): materialise it first")
         return read_frame(str(path))
 
 
@@ -92,5 +108,4 @@ class FrameIOManager(dg.ConfigurableIOManagerFactory):
     base_dir: str | None = None
 
     def create_io_manager(self, context: dg.InitResourceContext) -> _ArrowFrames:
-        base = self.base_dir or context.instance.storage_directory()
-        return _ArrowFrames(base_path=UPath(base))
+        return _ArrowFrames(Path(self.base_dir or context.instance.storage_directory()))

@@ -14,7 +14,7 @@ from typing import NamedTuple
 import yaml
 
 from lei_pipeline.errors import LeiError
-from lei_pipeline.files import read_input
+from lei_pipeline.files import load_yaml, read_input
 
 RULES = ("yes_no", "points", "sophistication", "share_selected", "linear", "ratio", "recent_date", "per_capita")
 MISSING = ("exclude", "zero")
@@ -224,7 +224,7 @@ def _indicator(d: dict, components: set[str], default_reading: dict | None = Non
 
 def parse_methodology(data: bytes, path: Path | None = None) -> Methodology:
     try:
-        raw = yaml.safe_load(data)
+        raw = load_yaml(data)
     except yaml.YAMLError as e:
         raise LeiError(f"methodology {path}: not valid YAML ({e})") from e
     if not isinstance(raw, dict):

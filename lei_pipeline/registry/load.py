@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from lei_pipeline.errors import LeiError
+from lei_pipeline.files import load_yaml
 from lei_pipeline.registry.normalise import name_key
 from lei_pipeline.settings import REPO_ROOT, Settings
 
@@ -64,7 +65,7 @@ def registry_declaration(path: Path) -> dict:
     import yaml
 
     try:
-        decl = yaml.safe_load(side.read_text(encoding="utf-8")) or {}
+        decl = load_yaml(side.read_text(encoding="utf-8")) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as e:
         raise LeiError(f"{side}: not a readable YAML file ({type(e).__name__})") from None
     unknown = set(decl) - {"synthetic", "expected_counts", "note"} if isinstance(decl, dict) else {"?"}

@@ -12,7 +12,7 @@ from pathlib import Path
 import yaml
 
 from lei_pipeline.errors import LeiError
-from lei_pipeline.files import read_input
+from lei_pipeline.files import load_yaml, read_input
 from lei_pipeline.vocabulary import LANGUAGES
 
 LANGS = LANGUAGES
@@ -283,7 +283,7 @@ def _check_unique_texts(questions: dict[str, Question], waves: list[str]) -> Non
 
 def parse_questionnaire(data: bytes, path: Path | None = None) -> Questionnaire:
     try:
-        raw = yaml.safe_load(data)
+        raw = load_yaml(data)
     except yaml.YAMLError as e:
         raise LeiError(f"questionnaire {path}: not valid YAML ({e})") from e
     if not isinstance(raw, dict) or not isinstance(raw.get("questions"), list):

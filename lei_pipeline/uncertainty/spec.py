@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 from lei_pipeline.errors import LeiError
-from lei_pipeline.files import read_input
+from lei_pipeline.files import load_yaml, read_input
 from lei_pipeline.index import MethodError, Uncertainty
 
 SUFFIX = "-uncertainty"
@@ -33,7 +33,7 @@ def read_spec(path: str | Path) -> tuple[Uncertainty, dict, Path]:
     path = Path(path)
     data = read_input(path, "uncertainty spec")
     try:
-        raw = yaml.safe_load(data)
+        raw = load_yaml(data)
     except yaml.YAMLError as e:
         raise LeiError(f"uncertainty spec {path}: not valid YAML ({e})") from None
     if not isinstance(raw, dict):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lei_pipeline.errors import LeiError, UsageError
+from lei_pipeline.files import load_yaml
 from lei_pipeline.settings import Settings
 from lei_pipeline.vocabulary import WAVE_NAME_RULE, WAVE_PATTERN
 
@@ -43,7 +44,7 @@ def declared_waves(settings: Settings) -> list[WaveDeclaration]:
     if not path.is_file():
         return []
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = load_yaml(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
         raise LeiError(f"{path.name}: not valid YAML ({getattr(exc, 'problem', None) or 'syntax error'})") from None
     out: list[WaveDeclaration] = []
@@ -186,7 +187,7 @@ def declare_wave(settings: Settings, wave: str, reference_date: dt.date | str | 
         if label:
             entry.append(f"    label: {_quoted(str(label))}")
         text += "\n".join(entry) + "\n"
-        if [str(w.get("id")) for w in (yaml.safe_load(text) or {}).get("waves") or []][-1:] != [wave]:
+        if [str(w.get("id")) for w in (load_yaml(text) or {}).get("waves") or []][-1:] != [wave]:
             raise LeiError(f"{path.name}: cannot append wave {wave} (write its entry under `waves:` by hand)")
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         try:

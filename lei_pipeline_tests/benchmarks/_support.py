@@ -17,13 +17,33 @@ WAVE = "2024"
 SEED = 42
 
 
+# The uncertainty analysis is the one stage whose cost grows with units x replications x Sobol
+# runs (bench_uncertainty measures it per replication). Above SCALED_FROM units the bench wave's
+# spec is cut to this size, so a 100,000-unit wave finishes in minutes, not an hour; the stage
+# still runs (every table published, every check), and the summary gives ratios with and without it.
+SCALED_FROM = 50_000
+SCALED_ANALYSIS = {"replications": 100, "sensitivity": {"n": 20, "bootstrap": 100, "confidence": 0.95}}
+
+
 def make_data_dir(n_units: int, root: Path) -> Path:
     """root/data: what `lei sample --units n_units --out root/data --seed 42 --wave 2024` writes
-    (the inputs, a registry covering the synthetic units, waves.yaml, one LimeSurvey export)."""
+    (the inputs, a registry covering the synthetic units, waves.yaml, one LimeSurvey export);
+    above SCALED_FROM units the uncertainty specs are cut to SCALED_ANALYSIS."""
     from lei_pipeline.sample.data_dir import write_data_dir
 
     write_data_dir(root / "data", n_units, seed=SEED, wave=WAVE)
+    if n_units > SCALED_FROM:
+        scale_analysis(root / "data")
     return root / "data"
+
+
+def scale_analysis(data_dir: Path) -> None:
+    import yaml
+
+    for path in sorted((data_dir / "methodology").glob("*-uncertainty.yaml")):
+        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+        spec.update(SCALED_ANALYSIS)
+        path.write_text(yaml.safe_dump(spec, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
 def peak_mb() -> float:

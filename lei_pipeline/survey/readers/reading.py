@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lei_pipeline.errors import LeiError, UsageError
+from lei_pipeline.files import load_yaml
 
 READING_FILE = "reading.yaml"
 
@@ -43,7 +44,7 @@ def load_reading(folder: Path) -> ReadingOptions:
     if not path.is_file():
         return ReadingOptions()
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = load_yaml(path.read_text(encoding="utf-8")) or {}
     except (yaml.YAMLError, UnicodeDecodeError, OSError) as e:
         raise LeiError(f"{path}: not readable as YAML ({type(e).__name__})") from None
     if not isinstance(raw, dict) or set(raw) - {"sheet", "header_row", "export"}:
