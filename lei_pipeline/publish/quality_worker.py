@@ -7,58 +7,84 @@ the quality step then hands it the four tables and waits for the report (publish
 for the result, and the suites, their results and Data Docs are exactly what write_report makes).
 
 Without a started worker (the Dagster UI, tests, the benchmarks), or if the worker died, the
-suites run in the calling process as before."""
+suites run in the calling process as before. A plain process and a pipe rather than a pool: a
+run that fails before its quality step stops the worker at once, mid-import if need be."""
 from __future__ import annotations
 
 import multiprocessing
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pandas as pd
 
-_pool: ProcessPoolExecutor | None = None
-_warm: Future | None = None
+_worker = None      # (process, connection) while started
 
 
-def _import_ge() -> None:
+def _serve(conn) -> None:
     import os
 
     os.environ["GX_ANALYTICS_ENABLED"] = "false"
     import great_expectations  # noqa: F401  (the import is the point: it is what takes seconds)
 
-    import lei_pipeline.publish.quality  # noqa: F401
+    import lei_pipeline.publish.quality_report  # noqa: F401
 
-
-def _ready() -> bool:
-    return True
+    while True:
+        try:
+            job = conn.recv()
+        except EOFError:     # the caller went away
+            return
+        if job is None:
+            return
+        fn, args = job
+        try:
+            conn.send((True, fn(*args)))
+        except BaseException as e:  # noqa: BLE001  (handed back and raised in the caller)
+            conn.send((False, e))
 
 
 def start() -> None:
     """Start the worker and its GE import now (idempotent). 'spawn': a fresh interpreter, never a
     fork of a process holding Dagster's SQLite connections and threads."""
-    global _pool, _warm
-    if _pool is not None:
+    global _worker
+    if _worker is not None:
         return
-    _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                                initializer=_import_ge)
-    _warm = _pool.submit(_ready)
+    ctx = multiprocessing.get_context("spawn")
+    ours, theirs = ctx.Pipe()
+    proc = ctx.Process(target=_serve, args=(theirs,), name="lei-quality-worker", daemon=True)
+    proc.start()
+    theirs.close()
+    _worker = (proc, ours)
 
 
 def stop() -> None:
-    global _pool, _warm
-    if _pool is not None:
-        _pool.shutdown(wait=True, cancel_futures=True)
-    _pool, _warm = None, None
+    global _worker
+    if _worker is None:
+        return
+    proc, conn = _worker
+    _worker = None
+    proc.terminate()       # nothing is in flight: every call waits for its answer
+    proc.join(5)
+    conn.close()
+
+
+def call(fn, *args):
+    """fn(*args) in the worker (fn and args must pickle); raises what fn raised there."""
+    if _worker is None:
+        raise RuntimeError("the quality worker is not started")
+    proc, conn = _worker
+    conn.send((fn, args))
+    ok, value = conn.recv()
+    if not ok:
+        raise value
+    return value
 
 
 def write_report(folder: Path, tables: dict[str, pd.DataFrame], weights: dict | None):
     """quality_report.write_report, in the worker when one was started, else here."""
     from lei_pipeline.publish import quality_report
 
-    if _pool is not None:
+    if _worker is not None:
         try:
-            return _pool.submit(quality_report.write_report, folder, tables, weights).result()
-        except BrokenProcessPool:   # the worker died (e.g. out of memory): run here instead
+            return call(quality_report.write_report, folder, tables, weights)
+        except (EOFError, BrokenPipeError, ConnectionResetError):   # the worker died (e.g. out of memory)
             stop()
     return quality_report.write_report(folder, tables, weights)

@@ -19,7 +19,7 @@ def test_the_worker_writes_the_report_the_caller_would_have(settings):
     here = write_report(report_dir(settings, "2024", "run-here"), tables, WEIGHTS)
     quality_worker.start()
     try:
-        assert quality_worker._pool.submit(_pid).result() != os.getpid()   # really another process
+        assert quality_worker.call(_pid) != os.getpid()   # really another process
         there = quality_worker.write_report(report_dir(settings, "2024", "run-there"), tables, WEIGHTS)
     finally:
         quality_worker.stop()
@@ -31,6 +31,15 @@ def test_the_worker_writes_the_report_the_caller_would_have(settings):
 
 
 def test_without_a_worker_the_suites_run_here(settings):
-    assert quality_worker._pool is None
+    assert quality_worker._worker is None
     report = quality_worker.write_report(report_dir(settings, "2024", "run-local"), build_tables("2024"), WEIGHTS)
     assert report.passed
+
+
+def test_a_worker_that_died_is_replaced_by_running_here(settings):
+    quality_worker.start()
+    proc = quality_worker._worker[0]
+    proc.kill()
+    proc.join(5)
+    report = quality_worker.write_report(report_dir(settings, "2024", "run-died"), build_tables("2024"), WEIGHTS)
+    assert report.passed and quality_worker._worker is None
