@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 _worker = None      # (process, connection) while started
+STOP_SECONDS = 2.0  # how long a stopping worker may take to finish on its own
 
 
 def _serve(conn) -> None:
@@ -61,8 +62,14 @@ def stop() -> None:
         return
     proc, conn = _worker
     _worker = None
-    proc.terminate()       # nothing is in flight: every call waits for its answer
-    proc.join(5)
+    try:
+        conn.send(None)    # nothing is in flight (every call waits for its answer): exit cleanly,
+    except OSError:        # so what GE opened (a semaphore) is released, not reported as leaked
+        pass
+    proc.join(STOP_SECONDS)
+    if proc.is_alive():    # still importing GE for a run that ended early
+        proc.terminate()
+        proc.join()
     conn.close()
 
 
