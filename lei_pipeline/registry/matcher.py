@@ -73,12 +73,15 @@ class Matcher:
         self.margin = margin
         self._units: dict[str, _Unit] = {}
         self._names: dict[str, list[str]] = {}
-        for r in reg.itertuples(index=False):
-            parent = None if pd.isna(r.parent_city) else r.parent_city
-            unit = _Unit(r.unit_code, r.name_latin, r.unit_type, parent, bool(r.respondent), name_key(r.name_latin))
+        # Columns as Python lists first: itertuples over Arrow-backed columns converts every cell.
+        cols = [reg[c].tolist() for c in ("unit_code", "name_latin", "name_cyrillic", "unit_type", "parent_city",
+                                          "respondent")]
+        for code, latin, cyrillic, unit_type, parent, respondent in zip(*cols):
+            parent = None if pd.isna(parent) else parent
+            unit = _Unit(code, latin, unit_type, parent, bool(respondent), name_key(latin))
             self._units[unit.code] = unit
             # đ is often typed as a plain d ("Arandelovac"); that form is as deliberate as "dj".
-            for form in {r.name_latin, r.name_cyrillic, r.name_latin.replace("đ", "d").replace("Đ", "D")}:
+            for form in {latin, cyrillic, latin.replace("đ", "d").replace("Đ", "D")}:
                 codes = self._names.setdefault(name_key(form), [])
                 if unit.code not in codes:
                     codes.append(unit.code)

@@ -53,7 +53,9 @@ def to_latin(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower().translate(_CYRILLIC_TABLE)
 
 
-@lru_cache(maxsize=200_000)
+# Large enough for a 100,000-unit registry's three spellings of each name plus an export's names:
+# a smaller cache evicts keys the alias check and the matcher ask for again.
+@lru_cache(maxsize=1 << 20)
 def name_key(text: str) -> str:
     """The comparison key: Latin, lower case, ASCII, words separated by one space."""
     latin = to_latin(text).translate(_FOLD_TABLE)
