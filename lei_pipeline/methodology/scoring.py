@@ -100,6 +100,7 @@ class _Ctx:
         self.reading = reading
         self.n = len(frame)
         self.waves = self.frame["wave"].astype(str)
+        self.waves_text = _text(self.waves)   # once: 78 indicators x 100,000 units made it 5 s
         self._asked: dict[str, np.ndarray] = {}
         self._reached: dict[str, np.ndarray] = {}
         # A wave the questionnaire does not declare yet is scored with the question set it was read with.
@@ -188,11 +189,12 @@ def _finish(ind: Indicator, ctx: _Ctx, value: np.ndarray, trace: pa.Array, statu
     status[not_asked] = _S["not_asked"]
 
     def put(st: str, v: float, text) -> None:
+        # text: a str, or a function making the per-unit texts, called only if a unit has this status
         nonlocal value, trace
         mask = status == _S[st]
         if mask.any():
             value = np.where(mask, v, value)
-            trace = pc.if_else(pa.array(mask), text, trace)
+            trace = pc.if_else(pa.array(mask), text() if callable(text) else text, trace)
 
     legacy = not ctx.m.declares_reading
     if legacy:   # methodology v1: one `missing` rule for every kind of absent answer
@@ -212,9 +214,9 @@ def _finish(ind: Indicator, ctx: _Ctx, value: np.ndarray, trace: pa.Array, statu
     put("no_population", np.nan, f"{label}: the registry has no population for this unit -> missing, not held against it")
     if ind.applies_from is not None:
         iso = {d: d.isoformat() if d else "?" for d in ctx.reference.unique()}
-        put("not_in_force", np.nan, _cat(f"{ind.code} applies from {ind.applies_from.isoformat()}; reference date ",
-                                         _text(ctx.reference.map(iso)), " -> not scored"))
-    put("not_asked", np.nan, _cat(f"{label} not asked in wave ", _text(ctx.waves)))
+        put("not_in_force", np.nan, lambda: _cat(f"{ind.code} applies from {ind.applies_from.isoformat()}; "
+                                                 "reference date ", _text(ctx.reference.map(iso)), " -> not scored"))
+    put("not_asked", np.nan, lambda: _cat(f"{label} not asked in wave ", ctx.waves_text))
     # status says "missing" whenever the value is (e.g. a DK read as missing)
     return value, trace, status
 
@@ -278,20 +280,24 @@ def _share_selected(ind: Indicator, ctx: _Ctx) -> tuple:
     ticked = np.zeros(ctx.n, dtype=float)
     none_ticked = np.zeros(ctx.n, dtype=bool)
     any_ticked = np.zeros(ctx.n, dtype=bool)
-    which = pd.Series("", index=range(ctx.n), dtype=object)
+    which = []      # per subquestion, "<code> " where ticked: joined in Arrow, not as Python strings
     for s, c in cols.items():
         if c is None:
             continue
-        hit = (c.astype(object) == True).to_numpy(dtype=bool)  # noqa: E712 (True/False/NA)
+        if pd.api.types.is_bool_dtype(c.dtype):
+            hit = c.to_numpy(dtype=bool, na_value=False)
+        else:
+            hit = (c.astype(object) == True).to_numpy(dtype=bool)  # noqa: E712 (True/False/NA)
         any_ticked |= hit
         if s in excl:
             none_ticked |= hit
             continue
         ticked += hit
-        which = which.where(~hit, which + s + " ")
+        which.append(pc.if_else(pa.array(hit), pa.scalar(s + " "), pa.scalar("")))
     value = 100.0 * ticked / len(subs)
-    names = which.str.strip().where(which.str.len() > 0, "none")
-    trace = _cat(f"{q.code}: ", _fmt(ticked), f" of {len(subs)} ticked (", _text(names), ") -> ", _fmt(value))
+    joined = pc.utf8_trim_whitespace(_cat(*which)) if which else _blank(ctx.n)
+    names = pc.if_else(pc.equal(pc.utf8_length(joined), 0), pa.scalar("none"), joined)
+    trace = _cat(f"{q.code}: ", _fmt(ticked), f" of {len(subs)} ticked (", names, ") -> ", _fmt(value))
     if excl:
         only_none = none_ticked & (ticked == 0)
         trace = pc.if_else(pa.array(only_none), f"{q.code}: 'none of these' ticked -> 0", trace)
@@ -435,7 +441,7 @@ def score_matrix(clean_frame: pd.DataFrame, questionnaire, m: Methodology, *, re
         values[:, j] = v
         statuses[:, j] = s
         traces.append(t)
-    return IndicatorMatrix(m=m, waves=_text(ctx.waves), unit_codes=_text(ctx.frame["unit_code"].astype(str)),
+    return IndicatorMatrix(m=m, waves=ctx.waves_text, unit_codes=_text(ctx.frame["unit_code"].astype(str)),
                            values=values, statuses=statuses, traces=traces, reading=resolved)
 
 
