@@ -67,18 +67,6 @@ def published_waves(published_dir: Path) -> list[str]:
     return sorted(waves)
 
 
-def read_latest(published_dir: Path, wave: str) -> int | None:
-    """The pointer; falls back to the highest complete version if the pointer is missing or unreadable."""
-    try:
-        text = (wave_dir(published_dir, wave) / LATEST_FILE).read_text(encoding="ascii").strip()
-        if text.isdigit() and (version_dir(published_dir, wave, int(text)) / MANIFEST).is_file():
-            return int(text)
-    except (OSError, UnicodeDecodeError):
-        pass
-    versions = complete_versions(published_dir, wave)
-    return versions[-1] if versions else None
-
-
 def write_latest(published, wave: str, version: int) -> None:
     """Replace the wave's LATEST pointer (published: a local folder or a Storage)."""
     from lei_pipeline.publish.storage import Storage

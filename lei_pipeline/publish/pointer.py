@@ -3,20 +3,22 @@ the change step reads of the previous wave, the same on disk and in a bucket."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from lei_pipeline.publish import layout
 from lei_pipeline.publish.manifest import MANIFEST
 from lei_pipeline.publish.scan import version_folders
-from lei_pipeline.publish.storage import Storage
+from lei_pipeline.publish.storage import Storage, as_storage
 
 
 def _has_manifest(store: Storage, wave: str, version: int) -> bool:
     return store.is_file(f"{layout.relative_path(wave, version)}/{MANIFEST}")
 
 
-def latest_version(store: Storage, wave: str) -> int | None:
+def latest_version(published: Storage | Path, wave: str) -> int | None:
     """The LATEST pointer when it names a version with a manifest; else the highest version with one
-    (as layout.read_latest does on a local folder)."""
+    (published: a Storage, or a local published folder)."""
+    store = as_storage(published)
     rel = f"{layout.wave_rel(wave)}/{layout.LATEST_FILE}"
     try:
         text = store.read_bytes(rel).decode("ascii").strip() if store.is_file(rel) else ""

@@ -8,7 +8,8 @@ import sys
 import pandas as pd
 
 from lei_pipeline.publish import list_snapshots
-from lei_pipeline.publish.layout import complete_versions, read_latest
+from lei_pipeline.publish.layout import complete_versions
+from lei_pipeline.publish.pointer import latest_version
 from lei_pipeline.settings import Settings
 
 from lei_pipeline_tests.support.hostile_harness import WAVE
@@ -42,7 +43,7 @@ def test_two_runs_publishing_the_same_wave_make_one_version(published_project):
         assert "Traceback" not in out, out[-3000:]
         assert p.returncode == 0, out[-3000:]
     assert complete_versions(settings.published_dir, WAVE) == [1, 2], outs
-    assert read_latest(settings.published_dir, WAVE) == 2
+    assert latest_version(settings.published_dir, WAVE) == 2
     snaps = list_snapshots(settings, wave=WAVE)
     assert sorted(snaps["version"]) == [1, 2]
     assert snaps.set_index("version")["latest"].to_dict() == {1: False, 2: True}
@@ -60,5 +61,5 @@ def test_two_runs_sharing_one_dagster_home(published_project):
         assert "Traceback" not in out, out[-3000:]
     assert any(p.returncode == 0 for p in procs), outs
     assert complete_versions(settings.published_dir, WAVE) == [1, 2], outs
-    assert read_latest(settings.published_dir, WAVE) == 2
+    assert latest_version(settings.published_dir, WAVE) == 2
     assert sorted(list_snapshots(settings, wave=WAVE)["version"]) == [1, 2]
