@@ -114,7 +114,9 @@ def _summary(settings, runs) -> None:
 
 
 def _published_location(settings) -> str:
-    """Where the snapshots went: the bucket's s3://bucket/prefix, or the local folder."""
+    """Where the snapshots went: the bucket's s3://bucket/prefix, or the local folder. From the
+    settings, not storage_for(): naming the place must not need the bucket to answer (a run that
+    failed because it did not still ends with this summary)."""
     from lei_pipeline.publish.storage import is_bucket_url
 
     if is_bucket_url(settings.storage_url):

@@ -1,21 +1,10 @@
-"""The PostgreSQL test helper: skip locally, fail under CI, when no server can be had."""
+"""The PostgreSQL test helper (skip locally, fail under CI, when no server can be had: the rule is
+tested in lei_pipeline_tests/test_real_components.py)."""
 from __future__ import annotations
 
 import pytest
 
 from lei_pipeline_tests.support import postgres
-
-
-def test_missing_server_fails_under_ci(monkeypatch):
-    monkeypatch.setenv("CI", "true")
-    with pytest.raises(pytest.fail.Exception, match="PostgreSQL required under CI"):
-        postgres.unavailable("no binaries")
-
-
-def test_missing_server_skips_locally(monkeypatch):
-    monkeypatch.delenv("CI", raising=False)
-    with pytest.raises(pytest.skip.Exception, match="PostgreSQL unavailable"):
-        postgres.unavailable("no binaries")
 
 
 def test_not_root_without_binaries_is_unavailable(monkeypatch):
