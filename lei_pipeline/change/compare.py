@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from lei_pipeline.methodology.matrix import IndicatorMatrix
 from lei_pipeline.methodology.model import Methodology
 
 
@@ -61,11 +62,19 @@ def change_columns(m: Methodology) -> list[str]:
                    "indicators_compared", "comparable"]
 
 
-def present_indicators(indicators: pd.DataFrame) -> set[str]:
+def present_indicators(indicators: pd.DataFrame | IndicatorMatrix | None) -> set[str]:
     """Indicators with at least one value in the wave (a question not asked scores nothing)."""
+    if isinstance(indicators, IndicatorMatrix):
+        return indicators.present()
     if indicators is None or indicators.empty:
         return set()
     return set(indicators.loc[indicators["value"].notna(), "indicator"].astype(str))
+
+
+def _only(indicators: pd.DataFrame | IndicatorMatrix, keep: set[str]):
+    if isinstance(indicators, IndicatorMatrix):
+        return indicators.only(keep)
+    return indicators[indicators["indicator"].isin(keep)]
 
 
 def empty_change(m: Methodology) -> pd.DataFrame:
@@ -78,7 +87,7 @@ def empty_change(m: Methodology) -> pd.DataFrame:
     return out
 
 
-def compare(wave: str, indicators: pd.DataFrame, scores: pd.DataFrame, m: Methodology, registry: pd.DataFrame, *,
+def compare(wave: str, indicators: pd.DataFrame | IndicatorMatrix, scores: pd.DataFrame, m: Methodology, registry: pd.DataFrame, *,
             previous_wave: str | None, previous_version: int | None = None,
             previous_indicators: pd.DataFrame | None = None, previous_scores: pd.DataFrame | None = None,
             previous_methodology_version: str | None = None, previous_rescored: bool = False,
@@ -108,8 +117,8 @@ def compare(wave: str, indicators: pd.DataFrame, scores: pd.DataFrame, m: Method
     result.only_in_wave = [c for c in order if c in cur and c not in prev]
     result.only_in_previous = [c for c in order if c in prev and c not in cur]
     keep = set(shared)
-    cur_scores = scores if cur == keep else compose_index(indicators[indicators["indicator"].isin(keep)], registry, m)
-    prev_scores = compose_index(previous_indicators[previous_indicators["indicator"].isin(keep)], registry, m)
+    cur_scores = scores if cur == keep else compose_index(_only(indicators, keep), registry, m)
+    prev_scores = compose_index(_only(previous_indicators, keep), registry, m)
     result.frame = _join(wave, previous_wave, cur_scores, prev_scores, m, result, values_from_previous=True)
     parts = [f"{len(shared)} indicators compared"]
     if result.only_in_wave or result.only_in_previous:

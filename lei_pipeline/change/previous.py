@@ -106,7 +106,7 @@ def compare_with_previous(settings: Settings, wave: str, prev: PreviousWave, ind
     indicators when it was scored under the same methodology version, else re-scored from its
     published responses under the current one; if that fails, marked not comparable."""
     from lei_pipeline.change.compare import compare
-    from lei_pipeline.methodology import score_indicators
+    from lei_pipeline.methodology import score_matrix
     from lei_pipeline.publish import load
     from lei_pipeline.waves.declared import reference_dates
 
@@ -122,7 +122,7 @@ def compare_with_previous(settings: Settings, wave: str, prev: PreviousWave, ind
     try:
         responses = load("responses", wave=prev.wave, version=prev.version, settings=settings)
         # read as the pipeline reads a wave: registry facts and the wave's reference date
-        prev_ind = score_indicators(responses, questionnaire, methodology, registry=registry,
+        prev_ind = score_matrix(responses, questionnaire, methodology, registry=registry,
                                     reference_dates=reference_dates(settings))
     except Exception as e:   # noqa: BLE001 - any failure means: not comparable, said so, never mixed
         reason = str(e).splitlines()[0] if str(e) else type(e).__name__

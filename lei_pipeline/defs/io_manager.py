@@ -10,7 +10,9 @@ Only frames whose every column has a concrete dtype go to Arrow, so the pandas m
 them exactly (str, numbers, nullable ints and booleans, datetimes); anything else (object
 columns, non-frames) is pickled as before, in the same file name. A frame's attrs are not kept:
 what travels beside a frame is typed. The export as read (RawExport) goes as its frame plus
-its format, encoding and header texts; its problems stay with the raw asset's checks."""
+its format, encoding and header texts; its problems stay with the raw asset's checks. The
+scored indicators (IndicatorMatrix) go as their own Arrow table: a row per unit, not the
+7.5-million-row long table."""
 from __future__ import annotations
 
 import json
@@ -23,6 +25,7 @@ import pandas as pd
 import pyarrow as pa
 
 from lei_pipeline.errors import LeiError
+from lei_pipeline.methodology.matrix import IndicatorMatrix
 from lei_pipeline.survey.readers import RawExport
 
 ARROW_MAGIC = b"ARROW1"
@@ -30,6 +33,8 @@ RAW_EXPORT_KEY = b"lei_raw_export"
 
 
 def _arrow_table(obj) -> pa.Table | None:
+    if isinstance(obj, IndicatorMatrix):
+        return obj.to_table()
     extra = None
     if isinstance(obj, RawExport):
         extra = json.dumps({"fmt": obj.fmt, "headers": obj.headers, "encoding": obj.encoding}).encode()
@@ -68,6 +73,8 @@ def read_frame(path: str):
             f.seek(0)
             return pickle.load(f)
     table = pa.ipc.open_file(pa.memory_map(path, "r")).read_all()
+    if IndicatorMatrix.stored_in(table):
+        return IndicatorMatrix.from_table(table)
     frame = table.to_pandas()
     raw = (table.schema.metadata or {}).get(RAW_EXPORT_KEY)
     if raw:

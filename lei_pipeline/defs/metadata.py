@@ -78,6 +78,28 @@ def frame_metadata(df: pd.DataFrame, descriptions: dict[str, str] | None = None,
     return md
 
 
+def indicator_matrix_metadata(mat, descriptions: dict[str, str] | None = None) -> dict:
+    """frame_metadata of the long table the matrix stands for, computed on the matrix (the long
+    table is not built to describe it): rows, schema and preview, missing shares, value spread."""
+    import numpy as np
+
+    head = mat.rows(np.arange(min(mat.units, PREVIEW_ROWS))).long().head(PREVIEW_ROWS)
+    md: dict = {
+        "dagster/row_count": dg.MetadataValue.int(len(mat)),
+        "dagster/column_schema": frame_schema(head, descriptions),
+        "preview": dg.MetadataValue.md(markdown_table(head) if len(mat) else "(empty)"),
+        "units": dg.MetadataValue.int(mat.units),
+    }
+    if len(mat):
+        shares = {"value": float(np.isnan(mat.values).mean())}
+        if mat.traces:
+            shares["trace"] = sum(t.null_count for t in mat.traces) / len(mat)
+        md["missing_share"] = dg.MetadataValue.json({k: round(v, 4) for k, v in shares.items() if v > 0})
+        desc = pd.Series(mat.values.ravel()).describe(percentiles=[0.1, 0.25, 0.5, 0.75, 0.9]).round(3)
+        md["value_distribution"] = dg.MetadataValue.json({str(k): float(v) for k, v in desc.items()})
+    return md
+
+
 def problems_metadata(problems_df: pd.DataFrame, sample: int = 25) -> dict:
     """Row-level detail for a check: how many, and a sample naming file, row, column and reason."""
     md = {"problem_count": dg.MetadataValue.int(len(problems_df))}

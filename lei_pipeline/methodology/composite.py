@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from lei_pipeline.errors import LeiError
+from lei_pipeline.methodology.matrix import IndicatorMatrix
 from lei_pipeline.methodology.model import Methodology
 
 # Beograd (capital_city) is ranked with the cities: the capital is a city under the Law on
@@ -36,7 +37,7 @@ def component_coverage(ind: pd.DataFrame, m: Methodology) -> pd.DataFrame:
     that it answered (a value was scored). Indicators missing by design (scoring.EXCUSED
     statuses: not asked, not shown, not in force, accepted NA, no population) do not apply.
     Without a status column (hand-made tables) every indicator applies. NaN: nothing applies."""
-    from lei_pipeline.methodology.scoring import EXCUSED
+    from lei_pipeline.methodology.matrix import EXCUSED
 
     weight = {i.code: i.weight for i in m.indicators}
     comp_of = {i.code: i.component for i in m.indicators}
@@ -59,14 +60,16 @@ def component_coverage(ind: pd.DataFrame, m: Methodology) -> pd.DataFrame:
 
 
 def _matrix_coverage(mat, m: Methodology) -> pd.DataFrame:
-    """component_coverage from the wide matrix; the same sums in the same order (indicators in the
-    methodology's order, per unit), so the same bits."""
+    """component_coverage from the wide matrix; the same sums in the same order (the matrix's
+    indicators in the methodology's order, per unit), so the same bits."""
     scored = ~np.isnan(mat.values)
     applies = scored | ~mat.excused()
     comps = list(m.component_codes)
+    by_code = {i.code: i for i in m.indicators}
     answered = np.zeros((len(scored), len(comps)))
     total = np.zeros((len(scored), len(comps)))
-    for j, ind in enumerate(m.indicators):
+    for j, code in enumerate(mat.codes):
+        ind = by_code[code]
         c = comps.index(ind.component)
         answered[:, c] += np.where(scored[:, j], ind.weight, 0.0)
         total[:, c] += np.where(applies[:, j], ind.weight, 0.0)
@@ -92,14 +95,15 @@ def _eligibility(cov: pd.DataFrame, m: Methodology) -> tuple[np.ndarray, list]:
     return ranked, reasons
 
 
-def _compose_wave(wave: str, ind: pd.DataFrame, registry: pd.DataFrame, m: Methodology) -> pd.DataFrame:
+def _compose_wave(wave: str, ind: pd.DataFrame | IndicatorMatrix, registry: pd.DataFrame,
+                  m: Methodology) -> pd.DataFrame:
     from lei_pipeline.index import build, rank_desc
 
-    from lei_pipeline.methodology.scoring import IndicatorMatrix
-
-    # The scorer's layout reshapes into the matrix the engine reads; anything else is pivoted.
-    mat = IndicatorMatrix.from_long(ind, m)
-    wide = _wide(ind, m) if mat is None else mat.wide()
+    # The scorer's matrix feeds the engine; a long table in the scorer's layout reshapes into one;
+    # anything else (hand-made tables) is pivoted.
+    mat = ind if isinstance(ind, IndicatorMatrix) else IndicatorMatrix.from_long(ind, m)
+    codes = [i.code for i in m.indicators]
+    wide = _wide(ind, m) if mat is None else mat.wide(codes=codes)
     b = build(wide, m.framework(), m.method(), id_col="unit_code")
     res = b.results
     out = pd.DataFrame({"wave": wave, "unit_code": res.index.astype(str)})
@@ -139,22 +143,29 @@ def _compose_wave(wave: str, ind: pd.DataFrame, registry: pd.DataFrame, m: Metho
     return out
 
 
-def compose_index(ind: pd.DataFrame, registry_df: pd.DataFrame, m: Methodology) -> pd.DataFrame:
+def compose_index(ind: pd.DataFrame | IndicatorMatrix, registry_df: pd.DataFrame, m: Methodology) -> pd.DataFrame:
     """One row per (wave, unit_code): every component and pillar, lei, rank (overall, 1 = best),
     rank_in_type (capital ranked with the cities), category (Serbian) and category_en; ranked and
     rank_reason (the methodology's eligibility rule: an unranked unit keeps its scores but has no
     rank or category); coverage_<component> (share of the applicable weight answered, 0..1).
-    Ranks and categories use the lei rounded to the methodology's ranking precision, if declared."""
-    need = {"wave", "unit_code", "indicator", "value"}
-    if not need <= set(ind.columns):
-        raise LeiError(f"compose_index: indicator table lacks {sorted(need - set(ind.columns))}")
-    unknown = sorted(set(ind["indicator"].unique()) - {i.code for i in m.indicators})
+    Ranks and categories use the lei rounded to the methodology's ranking precision, if declared.
+    ind: the scorer's IndicatorMatrix, or a long indicator table."""
+    if isinstance(ind, IndicatorMatrix):
+        present, waves = set(ind.codes), ind.wave_names()
+    else:
+        need = {"wave", "unit_code", "indicator", "value"}
+        if not need <= set(ind.columns):
+            raise LeiError(f"compose_index: indicator table lacks {sorted(need - set(ind.columns))}")
+        present, waves = set(ind["indicator"].unique()), None
+    unknown = sorted(present - {i.code for i in m.indicators})
     if unknown:
         raise LeiError(f"compose_index: indicator(s) not in methodology {m.version}: {', '.join(unknown[:5])}")
     cols = (["wave", "unit_code", "unit_name", "unit_type", "type_group"] + m.component_codes + m.pillar_codes
             + [m.index_code, "rank_score", "rank", "rank_in_type", "category", "category_en", "ranked", "rank_reason"]
             + [coverage_column(c) for c in m.component_codes])
-    parts = [_compose_wave(str(w), g, registry_df, m) for w, g in ind.groupby("wave", sort=True)]
+    groups = (((w, ind if len(waves) == 1 else ind.of_wave(w)) for w in waves) if waves is not None
+              else ind.groupby("wave", sort=True))
+    parts = [_compose_wave(str(w), g, registry_df, m) for w, g in groups]
     if not parts:
         out = pd.DataFrame({c: pd.Series(dtype="float64") for c in cols})
         for c in ("wave", "unit_code", "unit_name", "unit_type", "type_group", "category", "category_en", "rank_reason"):

@@ -29,14 +29,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from lei_pipeline.errors import LeiError
-from lei_pipeline.methodology.model import READINGS, Indicator, Methodology, check_against
-from lei_pipeline.vocabulary import INDICATOR_STATUSES
+from lei_pipeline.methodology.matrix import (  # noqa: F401 (EXCUSED, OUTPUT_COLUMNS: re-exported)
+    EXCUSED, OUTPUT_COLUMNS, STATUSES, IndicatorMatrix, resolve_reading, status_code,
+)
+from lei_pipeline.methodology.model import Indicator, Methodology, check_against
 
-OUTPUT_COLUMNS = ["wave", "unit_code", "indicator", "component", "value", "status", "trace"]
-STATUSES = INDICATOR_STATUSES   # how an answer was read: the vocabulary's one list
-# Missing by design: never held against a unit's ranking coverage.
-EXCUSED = frozenset({"not_shown", "not_asked", "not_in_force", "no_population", "not_applicable"})
-_S = {s: i for i, s in enumerate(STATUSES)}
+_S = status_code
 _YEAR = re.compile(r"(\d{4})")
 
 
@@ -67,28 +65,6 @@ def _default_reference(wave: str) -> dt.date | None:
     """31 December of the year before the wave (wave '2024' -> 2023-12-31); None without a year."""
     m = _YEAR.search(str(wave))
     return dt.date(int(m.group(1)) - 1, 12, 31) if m else None
-
-
-def resolve_reading(m: Methodology, override: dict | None) -> dict[str, dict]:
-    """Indicator code -> its reading {dont_know, blank, na}: the declared one, with `override`
-    applied. override: {"blank": "missing"} for every indicator, and/or {"SRV08": {"na": "refused"}}
-    for one; values as in model.READINGS."""
-    out = {i.code: dict(i.reading) for i in m.indicators}
-    if not override:
-        return out
-    codes = set(out)
-    for key, val in override.items():
-        targets, pairs = (list(codes), {key: val}) if key in READINGS else ([key], val)
-        if key not in READINGS and (key not in codes or not isinstance(val, dict)):
-            raise LeiError(f"reading override: {key!r} is neither one of {', '.join(READINGS)} nor an indicator "
-                           f"code with a {{reading: value}} mapping")
-        for k, v in pairs.items():
-            if k not in READINGS or v not in READINGS[k]:
-                raise LeiError(f"reading override: {k}: {v!r} is not one of "
-                               f"{', '.join(f'{a}: {b}' for a, bs in READINGS.items() for b in bs)}")
-            for t in targets:
-                out[t][k] = v
-    return out
 
 
 class _Ctx:
@@ -401,10 +377,6 @@ def _score(ind: Indicator, ctx: _Ctx) -> tuple:
     raise LeiError(f"indicator {ind.code}: unknown rule {ind.rule!r}")
 
 
-def _str_column(a: pa.Array) -> pd.Series:
-    return pd.Series(pd.array(a, dtype="str"))
-
-
 def score_indicators(clean_frame: pd.DataFrame, questionnaire, m: Methodology, *, reading: dict | None = None,
                      reference_dates: dict | None = None, registry: pd.DataFrame | None = None) -> pd.DataFrame:
     """Long table: one row per (wave, unit_code, indicator) with value 0..100 (NaN = left out),
@@ -441,104 +413,5 @@ def score_matrix(clean_frame: pd.DataFrame, questionnaire, m: Methodology, *, re
         values[:, j] = v
         statuses[:, j] = s
         traces.append(t)
-    return IndicatorMatrix(m=m, waves=ctx.waves_text, unit_codes=_text(ctx.frame["unit_code"].astype(str)),
-                           values=values, statuses=statuses, traces=traces, reading=resolved)
-
-
-def _reading_values(m: Methodology, reading: dict[str, dict]) -> np.ndarray:
-    """Per indicator (columns), the value a dont_know / blank / not_applicable answer reads as
-    (rows, in that order) under a resolved reading: what _coded and _finish put there (v2)."""
-    out = np.empty((3, len(m.indicators)))
-    for j, ind in enumerate(m.indicators):
-        r = reading[ind.code]
-        out[0, j] = np.nan if r["dont_know"] == "missing" else m.dont_know_score
-        out[1, j] = 0.0 if r["blank"] == "none" else np.nan
-        out[2, j] = np.nan if r["na"] == "accepted" else 0.0
-    return out
-
-
-class IndicatorMatrix:
-    """One scoring pass, wide: values and statuses (units x indicators) that feed the index
-    directly, and per indicator the traces; the long table (long()) only for publishing."""
-
-    def __init__(self, m: Methodology, waves: pa.Array, unit_codes: pa.Array, values: np.ndarray,
-                 statuses: np.ndarray, traces: list[pa.Array], reading: dict[str, dict]):
-        self.m, self.waves, self.unit_codes = m, waves, unit_codes
-        self.values, self.statuses, self.traces, self.reading = values, statuses, traces, reading
-        self.codes = [i.code for i in m.indicators]
-
-    @classmethod
-    def from_long(cls, ind: pd.DataFrame, m: Methodology) -> IndicatorMatrix | None:
-        """The matrix of one wave's long table as score_indicators writes it (unit-major, every
-        indicator of the methodology in its order, each unit once, statuses known): a reshape,
-        no pivot. None for any other layout (hand-made tables): the caller pivots instead."""
-        k = len(m.indicators)
-        if "status" not in ind.columns or k == 0 or len(ind) == 0 or len(ind) % k:
-            return None
-        n = len(ind) // k
-        codes = pa.array([i.code for i in m.indicators], pa.string())
-        if not pc.all(pc.equal(pa.array(ind["indicator"], pa.string()),
-                               codes.take(np.tile(np.arange(k), n)))).as_py():
-            return None
-        units = pa.array(ind["unit_code"], pa.string())
-        first = units.take(np.arange(0, n * k, k))
-        if (first.null_count or len(pc.unique(first)) != n
-                or not pc.all(pc.equal(units, first.take(np.repeat(np.arange(n), k)))).as_py()):
-            return None
-        status = pc.index_in(pa.array(ind["status"], pa.string()), value_set=pa.array(list(STATUSES), pa.string()))
-        if status.null_count:
-            return None
-        waves = pa.array(ind["wave"].astype(str), pa.string()).take(np.arange(0, n * k, k))
-        values = ind["value"].to_numpy(dtype=float, na_value=np.nan).reshape(n, k)
-        statuses = status.to_numpy(zero_copy_only=False).astype(np.int8).reshape(n, k)
-        return cls(m, waves, first, values, statuses, traces=[], reading={})
-
-    def excused(self) -> np.ndarray:
-        """units x indicators: True where the status is missing by design (EXCUSED)."""
-        return np.isin(self.statuses, [_S[s] for s in EXCUSED])
-
-    def long(self) -> pd.DataFrame:
-        """One row per (wave, unit_code, indicator), unit-major (a unit's indicators together)."""
-        n, k = self.values.shape
-        # positions into the per-unit and per-indicator arrays, taken in Arrow so that no Python
-        # string is made per row
-        unit_pos = np.repeat(np.arange(n), k)
-        ind_pos = np.tile(np.arange(k), n)
-        m = self.m
-        out = pd.DataFrame({
-            "wave": _str_column(self.waves.take(unit_pos)),
-            "unit_code": _str_column(self.unit_codes.take(unit_pos)),
-            "indicator": _str_column(pa.array(self.codes, pa.string()).take(ind_pos)),
-            "component": _str_column(pa.array([i.component for i in m.indicators], pa.string()).take(ind_pos)),
-            "value": self.values.ravel(),
-            "status": _str_column(pa.array(list(STATUSES), pa.string())
-                                  .take(pa.array(self.statuses.ravel().astype(np.int32)))),
-            "trace": _str_column(pa.concat_arrays(self.traces).take(ind_pos * n + unit_pos) if self.traces
-                                 else pa.array([], pa.string())),
-        })
-        return out[OUTPUT_COLUMNS]
-
-    def reread(self, reading: dict | None) -> np.ndarray:
-        """The values under another reading of don't-know, blank and NA answers, without scoring
-        again: statuses do not depend on the reading, and a cell's status alone says which
-        reading applies to it (methodology v2; v1 has no declared reading: score again)."""
-        if not self.m.declares_reading:
-            raise LeiError(f"methodology {self.m.version} declares no reading: re-score its answers instead")
-        old = _reading_values(self.m, self.reading)
-        new = _reading_values(self.m, resolve_reading(self.m, reading))
-        values = self.values.copy()
-        for row, st in enumerate(("dont_know", "blank", "not_applicable")):
-            changed = np.flatnonzero(~((old[row] == new[row]) | (np.isnan(old[row]) & np.isnan(new[row]))))
-            if changed.size:
-                sub = values[:, changed]
-                hit = self.statuses[:, changed] == _S[st]
-                values[:, changed] = np.where(hit, new[row][changed][None, :], sub)
-        return values
-
-    def wide(self, values: np.ndarray | None = None) -> pd.DataFrame:
-        """unit_code + one float column per indicator, sorted by unit_code (as a pivot of the long
-        table gives it)."""
-        v = self.values if values is None else values
-        frame = pd.DataFrame(v, columns=self.codes)
-        frame.insert(0, "unit_code", _str_column(self.unit_codes))
-        return frame.sort_values("unit_code", kind="stable").reset_index(drop=True)
+    return IndicatorMatrix.scored(m, waves=ctx.waves_text, unit_codes=_text(ctx.frame["unit_code"].astype(str)),
+                                  values=values, statuses=statuses, traces=traces, reading=resolved)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -84,18 +85,27 @@ def column_schema(model) -> list[tuple[str, str, str]]:
     return [(name, type_name(col.dtype), col.description or "") for name, col in schema.columns.items()]
 
 
-def validate_indicators(model, frame: pd.DataFrame, methodology) -> list[dict]:
-    """validate_table(model, frame) for the long indicator table, checked on its wide form when it
-    has the scorer's layout (IndicatorMatrix.from_long: each unit once, every indicator in order,
-    statuses known): the value rules on units x indicators, the wave pattern once per unit, the
-    columns and types on the empty table; 75x fewer cells than the long table at 75 indicators.
-    Failures name the long table's row and column, as validate_table would."""
-    from lei_pipeline.methodology.scoring import IndicatorMatrix
+def validate_indicators(model, table, methodology) -> list[dict]:
+    """validate_table(model, long table) for the indicators, checked on the scorer's wide matrix
+    (given, or reshaped from a long table in the scorer's layout: each unit once, every indicator
+    in order, statuses known): the value rules on units x indicators, the wave pattern once per
+    unit, the columns and types on the empty long table; 75x fewer cells than the long table at
+    75 indicators. Statuses are the vocabulary's by construction. Failures name the long table's
+    row and column, as validate_table would. Any other layout is validated long."""
+    import pyarrow.compute as pc
 
-    mat = IndicatorMatrix.from_long(frame, methodology)
-    if mat is None:
-        return validate_table(model, frame)
-    out = validate_table(model, frame.iloc[:0])
+    from lei_pipeline.methodology.matrix import IndicatorMatrix
+
+    if isinstance(table, IndicatorMatrix):
+        mat, frame = table, None
+        keys = pc.binary_join_element_wise(mat.waves, mat.unit_codes, "\x1f")
+        if len(pc.unique(keys)) != mat.units:      # a unit twice: the long table names the rows
+            return validate_table(model, mat.long())
+    else:
+        mat, frame = IndicatorMatrix.from_long(table, methodology), table
+        if mat is None:
+            return validate_table(model, table)
+    out = validate_table(model, mat.rows(np.arange(0)).long() if frame is None else frame.iloc[:0])
     schema = model.to_schema()
     value, wave = schema.columns["value"], schema.columns["wave"]
     wide = pd.DataFrame(mat.values, columns=mat.codes)
@@ -109,7 +119,7 @@ def validate_indicators(model, frame: pd.DataFrame, methodology) -> list[dict]:
         if unit is None or j is None:
             out.append(rec)
             continue
-        row = frame.index[int(unit) * k + j]
+        row = int(unit) * k + j if frame is None else frame.index[int(unit) * k + j]
         out.append({**rec, "row": row.item() if hasattr(row, "item") else row,
                     "column": "wave" if column == "wave" else "value",
                     "reason": plain_reason(rec["check"], model)})

@@ -58,9 +58,10 @@ def _v1_inputs(frame: pd.DataFrame, m, reading: dict):
     return frame, m
 
 
-def rescorer(clean_responses: pd.DataFrame, questionnaire, m, **score_kwargs):
+def rescorer(clean_responses: pd.DataFrame, questionnaire, m, scored=None, **score_kwargs):
     """A function reading -> the wave's indicators, wide (unit_code + indicator columns);
-    score_kwargs (registry, reference_dates) go to a scorer that takes them."""
+    score_kwargs (registry, reference_dates) go to a scorer that takes them. scored: these
+    responses' IndicatorMatrix under the methodology's own reading, if already made."""
     from lei_pipeline.methodology import score_indicators
 
     # a methodology that declares its readings (v2) is re-read by the scorer itself; v1 declares none,
@@ -75,15 +76,16 @@ def rescorer(clean_responses: pd.DataFrame, questionnaire, m, **score_kwargs):
             done[key] = _score(reading)
         return done[key]
 
-    scored = []  # v2: the answers scored once; a reading only changes the values of DK, blank and NA cells
+    # v2: the answers scored once; a reading only changes the values of DK, blank and NA cells
+    matrices = [] if scored is None else [scored]
 
     def _score(reading: dict) -> pd.DataFrame:
         if takes_reading:  # the scorer declares its readings itself
             from lei_pipeline.methodology.scoring import score_matrix
 
-            if not scored:
-                scored.append(score_matrix(clean_responses, questionnaire, m, **score_kwargs))
-            return scored[0].wide(scored[0].reread(reading))
+            if not matrices:
+                matrices.append(score_matrix(clean_responses, questionnaire, m, **score_kwargs))
+            return matrices[0].wide(matrices[0].reread(reading, m), codes=[i.code for i in m.indicators])
         else:
             frame, m_read = _v1_inputs(clean_responses, m, reading)
             return wide_indicators(score_indicators(frame, questionnaire, m_read, **score_kwargs), m)

@@ -13,6 +13,7 @@ import pandas as pd
 
 from lei_pipeline.errors import LeiError
 from lei_pipeline.index import IndexEngineError, Uncertainty, run_sensitivity, run_uncertainty
+from lei_pipeline.methodology.matrix import IndicatorMatrix
 from lei_pipeline.uncertainty.readings import check_readings, rescorer, wide_indicators
 
 OUTPUT = "mean_abs_rank_shift"  # what the Sobol indices apportion
@@ -74,15 +75,25 @@ def analyse_wave(wave: str, clean_responses: pd.DataFrame, indicators: pd.DataFr
     if spec.seed is None:
         raise LeiError("uncertainty spec has no seed: a published analysis must be reproducible (add seed: N)")
     check_readings(spec.readings)
-    ind = indicators[indicators["wave"].astype(str) == str(wave)] if "wave" in indicators else indicators
-    if ind.empty:
-        raise LeiError(f"wave {wave}: no indicators to analyse")
-    data = wide_indicators(ind, m)
+    if isinstance(indicators, IndicatorMatrix):   # the indicators step's own matrix: nothing to pivot
+        ind = indicators.of_wave(wave) if indicators.wave_names() != [str(wave)] else indicators
+        if not ind.units:
+            raise LeiError(f"wave {wave}: no indicators to analyse")
+        data = ind.wide(codes=[i.code for i in m.indicators])
+        applicable = ind.applicable()
+        # its values are the scorer's: the answer readings re-read it instead of scoring again
+        scored = ind if ind.reading else None
+    else:
+        ind = indicators[indicators["wave"].astype(str) == str(wave)] if "wave" in indicators else indicators
+        if ind.empty:
+            raise LeiError(f"wave {wave}: no indicators to analyse")
+        data = wide_indicators(ind, m)
+        applicable, scored = applicable_indicators(ind), None
     resp = clean_responses[clean_responses["unit_code"].astype(str).isin(set(data["unit_code"].astype(str)))]
-    rescore = rescorer(resp, questionnaire, m, **(score_kwargs or {})) if spec.readings else None
+    rescore = rescorer(resp, questionnaire, m, scored=scored, **(score_kwargs or {})) if spec.readings else None
     eligibility, decimals = nominal_rules(m)
     kw = dict(rescore=rescore, eligibility=eligibility, decimals=decimals, id_col="unit_code")
-    if eligibility is not None and (applicable := applicable_indicators(ind)) is not None:
+    if eligibility is not None and applicable is not None:
         kw["applicable"] = applicable.reindex(data["unit_code"].astype(str)).set_axis(data.index)
     fw, method = m.framework(), m.method()
     try:

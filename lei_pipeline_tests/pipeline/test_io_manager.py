@@ -72,3 +72,22 @@ def test_rewriting_never_changes_a_frame_already_read(tmp_path):
     pd.testing.assert_frame_equal(held, first)
     pd.testing.assert_frame_equal(read_frame(path), second)
     assert [p.name for p in tmp_path.iterdir()] == ["frame.arrow"], "no temporary file left behind"
+
+
+def test_the_scored_matrix_travels_wide_and_gives_the_same_long_table(tmp_path):
+    from lei_pipeline.methodology import score_matrix
+    from lei_pipeline.methodology.matrix import IndicatorMatrix
+    from lei_pipeline_tests.support.wave_tables import wave_tables
+
+    t = wave_tables("2024")
+    mat = score_matrix(t.responses, t.inputs.questionnaire, t.inputs.methodology)
+    path = str(tmp_path / "indicators.arrow")
+    assert write_frame(mat, path) == "arrow"
+    back = read_frame(path)
+    assert isinstance(back, IndicatorMatrix)
+    # a row per unit on disk, not a row per unit and indicator
+    import pyarrow as pa
+    assert pa.ipc.open_file(pa.memory_map(path, "r")).read_all().num_rows == mat.units == len(t.responses)
+    assert (back.codes, back.components, back.reading) == (mat.codes, mat.components, mat.reading)
+    pd.testing.assert_frame_equal(back.long(), t.indicators, check_exact=True)
+    np.testing.assert_array_equal(back.statuses, mat.statuses)

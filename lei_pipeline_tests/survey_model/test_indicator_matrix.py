@@ -24,7 +24,7 @@ def test_every_reading_reread_equals_scoring_again():
     for dk, blank, na in itertools.product(("zero", "missing"), ("none", "missing"), ("accepted", "refused")):
         reading = {"dont_know": dk, "blank": blank, "na": na}
         again = _pivoted(score_indicators(t.responses, q, m, reading=reading))
-        pd.testing.assert_frame_equal(mat.wide(mat.reread(reading)), again[mat.wide().columns], check_exact=True)
+        pd.testing.assert_frame_equal(mat.wide(mat.reread(reading, m)), again[mat.wide().columns], check_exact=True)
 
 
 def test_a_shuffled_table_is_pivoted_and_gives_the_same_index():
@@ -47,3 +47,47 @@ def test_wide_validation_names_the_rows_the_long_validation_names():
     assert [r["row"] for r in wide] == [3, 200, 1500]
     assert wide == sorted(validate_table(Indicators, bad), key=key)
     assert validate_indicators(Indicators, t.indicators, t.inputs.methodology) == []
+
+
+def test_the_matrix_feeds_the_index_change_and_uncertainty_as_the_long_table_does():
+    from lei_pipeline.change.compare import compare
+    from lei_pipeline.uncertainty import analyse_wave, load_spec
+
+    t = wave_tables("2024")
+    q, m, reg = t.inputs.questionnaire, t.inputs.methodology, t.inputs.registry
+    mat = score_matrix(t.responses, q, m, registry=reg)
+    long = mat.long()
+    pd.testing.assert_frame_equal(compose_index(mat, reg, m), compose_index(long, reg, m), check_exact=True)
+    # the change over a subset of indicators: the matrix's columns dropped as the long rows are
+    prev = long.assign(wave="2023")
+    dropped = m.indicators[0].code
+    prev = prev[prev["indicator"] != dropped]
+    args = dict(previous_wave="2023", previous_indicators=prev)
+    a = compare("2024", mat, compose_index(mat, reg, m), m, reg, **args)
+    b = compare("2024", long, compose_index(long, reg, m), m, reg, **args)
+    assert a.indicators_compared == b.indicators_compared
+    assert a.only_in_wave == b.only_in_wave == [dropped]
+    pd.testing.assert_frame_equal(a.frame, b.frame, check_exact=True)
+    # the analysis re-reads the matrix instead of scoring again; same tables
+    spec, _, _ = load_spec(m.path)
+    scores = compose_index(mat, reg, m)
+    kw = dict(replications=20, score_kwargs=dict(registry=reg))
+    x = analyse_wave("2024", t.responses, mat, scores, q, m, spec, **kw).tables()
+    y = analyse_wave("2024", t.responses, long, scores, q, m, spec, **kw).tables()
+    for name in x:
+        pd.testing.assert_frame_equal(x[name], y[name], check_exact=True)
+
+
+def test_validating_the_matrix_names_the_long_rows():
+    t = wave_tables("2024")
+    m = t.inputs.methodology
+    mat = score_matrix(t.responses, t.inputs.questionnaire, m)
+    assert validate_indicators(Indicators, mat, m) == []
+    k = len(mat.codes)
+    mat.values[1, 2] = 101.0
+    failures = validate_indicators(Indicators, mat, m)
+    assert [(f["row"], f["column"]) for f in failures] == [(1 * k + 2, "value")]
+    assert failures == validate_table(Indicators, mat.long())
+    twice = mat.rows(np.array([0, 0, 1]))   # a unit twice: validated long, the duplicate named
+    assert any(f["check"] == "multiple_fields_uniqueness" or "duplicate" in f["reason"]
+               for f in validate_indicators(Indicators, twice, m))

@@ -5,10 +5,12 @@ from dagster import AssetExecutionContext
 import pandas as pd
 
 from lei_pipeline.defs.checks import check_specs, failures_result
-from lei_pipeline.defs.metadata import frame_metadata, markdown_table, model_descriptions, model_schema, table_descriptions
+from lei_pipeline.defs.metadata import (
+    frame_metadata, indicator_matrix_metadata, markdown_table, model_descriptions, model_schema, table_descriptions,
+)
 from lei_pipeline.defs.partitions import wave_partitions
 from lei_pipeline.defs.resources import LeiSettings, SurveyInputs
-from lei_pipeline.methodology import compose_index, score_indicators
+from lei_pipeline.methodology import IndicatorMatrix, compose_index, score_matrix
 from lei_pipeline.methodology.versions import check_methodology_version
 from lei_pipeline.change.compare import empty_change
 from lei_pipeline.change.previous import compare_with_previous, previous_wave
@@ -32,11 +34,12 @@ def indicators(clean_responses: pd.DataFrame, survey_inputs: SurveyInputs, lei: 
     inputs = survey_inputs.get()
     settings = lei.settings()
     check_methodology_version(settings, inputs.methodology)   # never score under a reused version
-    frame = score_indicators(clean_responses, inputs.questionnaire, inputs.methodology, registry=inputs.registry,
-                             reference_dates=reference_dates(settings))
-    yield dg.Output(frame, metadata={**frame_metadata(frame, model_descriptions(Indicators), score_columns=["value"]),
-                                     **_methodology_metadata(inputs.methodology)})
-    yield failures_result("indicators", "indicators_schema", validate_indicators(Indicators, frame, inputs.methodology))
+    # handed on wide: the long table (a row per unit and indicator) is made only where it is published
+    matrix = score_matrix(clean_responses, inputs.questionnaire, inputs.methodology, registry=inputs.registry,
+                          reference_dates=reference_dates(settings))
+    yield dg.Output(matrix, metadata={**indicator_matrix_metadata(matrix, model_descriptions(Indicators)),
+                                      **_methodology_metadata(inputs.methodology)})
+    yield failures_result("indicators", "indicators_schema", validate_indicators(Indicators, matrix, inputs.methodology))
 
 
 @dg.asset(
@@ -47,7 +50,7 @@ def indicators(clean_responses: pd.DataFrame, survey_inputs: SurveyInputs, lei: 
                 "the LEI score, ranks overall and within type (city / municipality / city municipality), "
                 "and the development category.",
 )
-def composite_index(indicators: pd.DataFrame, survey_inputs: SurveyInputs):
+def composite_index(indicators: IndicatorMatrix, survey_inputs: SurveyInputs):
     inputs = survey_inputs.get()
     m = inputs.methodology
     frame = compose_index(indicators, inputs.registry, m)
@@ -73,7 +76,7 @@ def composite_index(indicators: pd.DataFrame, survey_inputs: SurveyInputs):
                 "Computed under one methodology (the previous wave re-scored if needed) and over the "
                 "indicators both waves share.",
 )
-def wave_change(context: AssetExecutionContext, indicators: pd.DataFrame, composite_index: pd.DataFrame, lei: LeiSettings, survey_inputs: SurveyInputs):
+def wave_change(context: AssetExecutionContext, indicators: IndicatorMatrix, composite_index: pd.DataFrame, lei: LeiSettings, survey_inputs: SurveyInputs):
     wave = context.partition_key
     settings, inputs = lei.settings(), survey_inputs.get()
     m = inputs.methodology

@@ -8,7 +8,7 @@ from lei_pipeline.defs.check_outcomes import blocking_failures, latest_check_out
 from lei_pipeline.defs.partitions import wave_partitions
 from lei_pipeline.defs.resources import LeiSettings, SurveyInputs
 from lei_pipeline.errors import LeiError
-from lei_pipeline.methodology import effective_weights
+from lei_pipeline.methodology import IndicatorMatrix, effective_weights
 from lei_pipeline.publish.provenance import build_provenance, export_provenance, is_synthetic
 from lei_pipeline.publish import publish_snapshot
 from lei_pipeline.publish.quality_report import read_report, report_dir
@@ -21,7 +21,7 @@ from lei_pipeline.publish.quality_report import read_report, report_dir
                 "used, the questionnaire, the Great Expectations results (JSON), the wave report (HTML), an "
                 "XLSX workbook and a datapackage.json data dictionary. Identical content publishes nothing new.",
 )
-def published_snapshot(context: AssetExecutionContext, clean_responses: pd.DataFrame, indicators: pd.DataFrame,
+def published_snapshot(context: AssetExecutionContext, clean_responses: pd.DataFrame, indicators: IndicatorMatrix,
                        composite_index: pd.DataFrame, wave_change: pd.DataFrame, wave_uncertainty: dict,
                        lei: LeiSettings, survey_inputs: SurveyInputs):
     wave = context.partition_key
@@ -40,7 +40,7 @@ def published_snapshot(context: AssetExecutionContext, clean_responses: pd.DataF
     reps = wave_uncertainty["replications"]  # the analysis' seed goes into the manifest (key "uncertainty")
     provenance["uncertainty"] = {"seed": int(reps["seed"].iloc[0]) if len(reps) else None, "replications": len(reps)}
     result = publish_snapshot(settings, wave, {
-        "responses": clean_responses, "indicators": indicators,
+        "responses": clean_responses, "indicators": indicators.long(),
         "scores": composite_index, "change": wave_change, "weights": effective_weights(inputs.methodology),
         **wave_uncertainty,
     }, provenance, report=read_report(report_dir(settings, wave, context.run_id)))

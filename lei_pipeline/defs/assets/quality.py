@@ -12,6 +12,7 @@ import pandas as pd
 from lei_pipeline.defs.checks import SPECS, failures_result
 from lei_pipeline.defs.partitions import wave_partitions
 from lei_pipeline.defs.resources import LeiSettings, SurveyInputs
+from lei_pipeline.methodology import IndicatorMatrix
 from lei_pipeline.publish.quality_report import report_dir, suite_failures
 from lei_pipeline.publish.quality_gate import quality_report
 
@@ -19,12 +20,12 @@ _NAME, _BLOCKING, _DESCRIPTION = next(s for s in SPECS["wave_change"] if s[0] ==
 
 
 def _quality_suites(context: AssetCheckExecutionContext, wave_change: pd.DataFrame, clean_responses: pd.DataFrame,
-                   indicators: pd.DataFrame, composite_index: pd.DataFrame, lei: LeiSettings,
+                   indicators: IndicatorMatrix, composite_index: pd.DataFrame, lei: LeiSettings,
                    survey_inputs: SurveyInputs) -> dg.AssetCheckResult:
     settings, m = lei.settings(), survey_inputs.get().methodology
     op = context.op_execution_context
     report = quality_report(report_dir(settings, op.partition_key, op.run_id), {
-        "responses": clean_responses, "indicators": indicators, "scores": composite_index, "change": wave_change}, m)
+        "responses": clean_responses, "indicators": indicators.long(), "scores": composite_index, "change": wave_change}, m)
     return failures_result("wave_change", _NAME, suite_failures(report.suites),
                            extra={"data_docs": dg.MetadataValue.path(str(report.docs / "index.html"))})
 

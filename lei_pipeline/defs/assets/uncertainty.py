@@ -10,6 +10,7 @@ from lei_pipeline.defs.checks import check_specs, failures_result
 from lei_pipeline.defs.metadata import json_safe, model_schema
 from lei_pipeline.defs.partitions import wave_partitions
 from lei_pipeline.defs.resources import LeiSettings, SurveyInputs
+from lei_pipeline.methodology import IndicatorMatrix
 from lei_pipeline.schemas import Replications, Sensitivity, UnitUncertainty, validate_table
 from lei_pipeline.uncertainty import analyse_wave, border_crossers, load_spec
 from lei_pipeline.waves.declared import reference_dates
@@ -55,7 +56,7 @@ def _nominal_mismatch(table: pd.DataFrame, scores: pd.DataFrame, column: str, pu
                 "are read). Per unit: rank band and score interval, category probabilities; per uncertain input: "
                 "Sobol indices; the sampled parameters of every replication. Seeded.",
 )
-def wave_uncertainty(context: AssetExecutionContext, clean_responses: pd.DataFrame, indicators: pd.DataFrame,
+def wave_uncertainty(context: AssetExecutionContext, clean_responses: pd.DataFrame, indicators: IndicatorMatrix,
                      composite_index: pd.DataFrame, survey_inputs: SurveyInputs, lei: LeiSettings):
     inputs = survey_inputs.get()
     m = inputs.methodology
