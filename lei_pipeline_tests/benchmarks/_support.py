@@ -68,13 +68,14 @@ class _Stages:
 
 def run_plain(n_units: int, data_dir: str) -> dict:
     """The same computation as the wave's assets, calling the core directly: no Dagster."""
-    from lei_pipeline.methodology import compose_index, score_indicators
+    from lei_pipeline.methodology import compose_index, score_matrix
     from lei_pipeline.change.previous import compare_with_previous, previous_wave
     from lei_pipeline.publish.provenance import build_provenance, is_synthetic
     from lei_pipeline.publish import publish_snapshot
     from lei_pipeline.publish.quality_report import report_dir
     from lei_pipeline.publish.quality_gate import quality_report
     from lei_pipeline.schemas import Change, CleanResponses, Indicators, RawResponses, Scores, validate_table
+    from lei_pipeline.schemas.validate import validate_indicators
     from lei_pipeline.settings import Settings
     from lei_pipeline.survey.clean import clean_responses
     from lei_pipeline.survey.readers import read_export
@@ -96,8 +97,8 @@ def run_plain(n_units: int, data_dir: str) -> dict:
     from lei_pipeline.waves.declared import reference_dates
 
     facts = dict(registry=inputs.registry, reference_dates=reference_dates(settings))
-    ind = st("indicators", score_indicators, clean.frame, q, m, **facts)
-    failures += st("validate", validate_table, Indicators, ind)
+    ind = st("indicators", score_matrix, clean.frame, q, m, **facts)   # wide, as the asset hands it on
+    failures += st("validate", validate_indicators, Indicators, ind, m)
     scores = st("index", compose_index, ind, inputs.registry, m)
     failures += st("validate", validate_table, Scores, scores)
     prev = st("change", previous_wave, settings, WAVE)
@@ -105,7 +106,7 @@ def run_plain(n_units: int, data_dir: str) -> dict:
     failures += st("validate", validate_table, Change, change)
     spec = load_spec(m.path)[0]
     unc = st("uncertainty", analyse_wave, WAVE, clean.frame, ind, scores, q, m, spec, score_kwargs=facts).tables()
-    tables = {"responses": clean.frame, "indicators": ind, "scores": scores, "change": change}
+    tables = {"responses": clean.frame, "indicators": st("long table", ind.long), "scores": scores, "change": change}
     report = st("quality", quality_report, report_dir(settings, WAVE, "bench-plain"), tables, m)
     tables.update(weights=effective_weights(m), **unc)
     errors = [p for p in raw.problems + clean.problems if p.severity == "error"]
