@@ -183,9 +183,20 @@ def run_sensitivity(data: pd.DataFrame, framework: Framework, method: Method, sp
         # that scores and ranks never exist for all n * (d + 2) runs at once (at 10,000 units that
         # was gigabytes). A run's ranks do not depend on the runs beside it (fragile runs are
         # recomputed exactly), so the blocks give the same numbers.
+        # The runs are taken combination by combination (reading, impute, treat, normalise), and
+        # a combination's cached tables are released once its last run is done: the caches then
+        # hold about one combination at a time instead of every one the design draws (at 100,000
+        # units each is ~60 MB, and a wave's spec draws dozens). Each run's result is put back in
+        # its design row, so the order changes nothing.
         per = max(1, _MODEL_BLOCK_VALUES // max(1, len(rep.units)))
-        return np.concatenate([rep.rank_shift(rep.evaluate(u[i:i + per], progress)[1])
-                               for i in range(0, len(u), per)]) if len(u) else np.empty(0)
+        combos = rep.combinations(u)
+        order = np.argsort(combos, kind="stable")
+        out = np.empty(len(u))
+        for i in range(0, len(u), per):
+            rows = order[i:i + per]
+            out[rows] = rep.rank_shift(rep.evaluate(u[rows], progress)[1])
+            rep.release(keep=set(combos[order[i + per:]].tolist()))
+        return out
 
     sens = spec.sensitivity
     sob = sobol_indices(model, groups, sens.n, seed=seed, bootstrap=sens.bootstrap, confidence=sens.confidence,

@@ -124,6 +124,7 @@ class Replicator:
         self._children: dict[tuple, Children] = {}
         self._terms: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
         self._distinct: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+        self._pres: dict[tuple, int] = {}   # combination -> number (combinations(), release())
         self._checked = False
         self.nominal_ranks = self._rank(self.nominal_scores[None, :], self._eligible_nominal())[0]
         self.tiers = method.tiers if method.tiers is not None and method.tiers.node == self.target else None
@@ -208,6 +209,29 @@ class Replicator:
                     progress(len(part))
         ranks = self._rank(scores, self._eligible(choice))
         return scores.T, ranks.T
+
+    def combinations(self, u: np.ndarray) -> np.ndarray:
+        """Per design row, a number for its (reading, impute, treat, normalise) combination: the
+        runs that share cached tables share it. Numbered in the combinations' order, so that
+        those sharing a reading (and its re-read data) are neighbours."""
+        _, choice = self.decode(u)
+        pres = [self._key(row)[0] for row in choice]
+        order = sorted(set(pres), key=lambda pre: tuple(-1 if x is None else x for x in _flat(pre)))
+        self._pres = {pre: number for number, pre in enumerate(order)}
+        return np.array([self._pres[pre] for pre in pres], dtype=np.int64)
+
+    def release(self, keep: set[int]) -> None:
+        """Drop the cached tables of every combination not numbered in keep (see combinations)."""
+        kept = {pre for pre, number in self._pres.items() if number in keep}
+        readings = {pre[0] for pre in kept}
+        for cache in (self._cache, self._distinct):
+            for pre in [p for p in cache if p not in kept]:
+                del cache[pre]
+        for cache in (self._terms, self._children):
+            for key in [k for k in cache if k[0] not in kept]:
+                del cache[key]
+        for reading in [r for r in self._data_cache if r not in readings]:
+            del self._data_cache[reading]
 
     def rank_shift(self, ranks: np.ndarray) -> np.ndarray:
         """Per run: mean over units of |rank - nominal rank| (units ranked in both)."""
@@ -420,6 +444,12 @@ class Replicator:
                 values.append(batched_mean(x, w[:, kids] if weighted else self._base[kids], agg.method, agg.offset))
         out = values[self._col[self.target]]
         return np.broadcast_to(out, (runs, len(self.units))) if out.ndim == 1 else out
+
+
+def _flat(pre: tuple) -> tuple:
+    """A combination key with its reading's option numbers spread out (None: not drawn)."""
+    reading, *steps = pre
+    return (*(reading if reading is not None else (None,)), *steps)
 
 
 def _domain_terms(x: np.ndarray, raw, agg: AggregateSpec) -> tuple[np.ndarray, np.ndarray | None]:

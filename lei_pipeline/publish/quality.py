@@ -11,7 +11,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy.stats import rankdata
 
 # Rules a pandera contract already states (not null, unique, bounds, keys) are re-asserted here
 # from the contract itself; the suites add what crosses rows and tables.
@@ -51,7 +50,10 @@ def expected_ranks(values: pd.Series) -> pd.Series:
     v = pd.to_numeric(values, errors="coerce").astype("float64")
     ok = v.notna()
     if ok.any():
-        out[ok] = rankdata(-v[ok].to_numpy(), method="min").astype("float64")
+        # 1 + how many values are higher: scipy's rankdata(-v, method="min"), without importing
+        # scipy.stats (3 s, on every `lei run`) for it
+        x = v[ok].to_numpy()
+        out[ok] = (np.searchsorted(np.sort(-x), -x, side="left") + 1).astype("float64")
     return out
 
 

@@ -212,3 +212,31 @@ def test_jansen_first_order_stays_available():
     np.testing.assert_allclose(r.indices["S"], s, atol=0.04)
     with pytest.raises(ValueError, match="first_order must be one of"):
         sobol_indices(ishigami, 3, 10, seed=2, first_order="homma")
+
+
+def test_runs_taken_combination_by_combination_hold_one_combination_cached(asem, monkeypatch):
+    """The design's runs are evaluated grouped by (normalise) combination, a combination's tables
+    released when its runs are done: small blocks give the same outputs as one block, and the
+    cache never holds more than the combinations of the block being evaluated."""
+    import lei_pipeline.index.sensitivity as sens
+    from lei_pipeline.index.uncertainty import Replicator
+
+    data, fw, m, kw = asem
+    spec = {**SPEC, "alternatives": {"normalise": SPEC["alternatives"]["normalise"]}, "sensitivity": {"n": 30}}
+    whole = run_sensitivity(data, fw, m, spec, **kw)
+    held, evaluate = [], Replicator.evaluate
+
+    def spying(self, u, progress=None):
+        out = evaluate(self, u, progress)
+        held.append((len(self._cache), len(set(self.combinations(u).tolist()))))
+        return out
+
+    monkeypatch.setattr(Replicator, "evaluate", spying)
+    monkeypatch.setattr(sens, "_MODEL_BLOCK_VALUES", len(data) * 7)   # blocks of 7 runs
+    blocks = run_sensitivity(data, fw, m, spec, **kw)
+    np.testing.assert_array_equal(blocks.rank_shift.to_numpy(), whole.rank_shift.to_numpy())
+    pd.testing.assert_frame_equal(blocks.indices, whole.indices)
+    assert len(held) > 10
+    # after a block: its own combinations (at most 2 when the runs cross from one to the next),
+    # plus the nominal table build() made
+    assert max(cached - combos for cached, combos in held[1:]) <= 1, held
