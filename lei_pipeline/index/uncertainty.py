@@ -167,9 +167,11 @@ class Replicator:
         return w
 
     # design -> scores and ranks
-    def evaluate(self, u: np.ndarray, progress: Callable[[int], None] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def evaluate(self, u: np.ndarray, progress: Callable[[int], None] | None = None,
+                 release: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Target scores and ranks (units x runs; NaN where a unit has none) of design rows.
-        progress(n) is called after each block of n runs."""
+        progress(n) is called after each block of n runs. release: these are the last runs
+        evaluated, so each combination's cached tables are dropped once its runs are done."""
         mult, choice = self.decode(u)
         runs = len(mult)
         w = self.weights(mult)
@@ -185,8 +187,13 @@ class Replicator:
         else:
             groups = {self._key(np.zeros(len(self.inputs), dtype=int)): np.arange(runs)}
         widest = max(len(k) for k in self._kids.values())
-        for (pre, agg), rows in groups.items():
+        # combinations in order (those sharing a reading together), so each is released once done
+        order = sorted(groups, key=lambda key: tuple(-1 if x is None else x for x in _flat(key[0])))
+        for n_done, (pre, agg) in enumerate(order):
+            rows = groups[(pre, agg)]
             norm = self._normalised(pre)
+            if self._eligibility_used:
+                self.coverage(pre[0])   # while the reading's data is cached: ranks need it below
             first, inverse = self._distinct_units(pre, norm)
             # Memory per block: the exact path holds runs x units x children; the fast path only
             # the (small) children of aggregates whose children vary by run, and runs x units.
@@ -207,6 +214,8 @@ class Replicator:
                     scores[part] = block
                 if progress is not None:
                     progress(len(part))
+            if release:
+                self._release({p for p, _ in order[n_done + 1:]})
         ranks = self._rank(scores, self._eligible(choice))
         return scores.T, ranks.T
 
@@ -222,7 +231,9 @@ class Replicator:
 
     def release(self, keep: set[int]) -> None:
         """Drop the cached tables of every combination not numbered in keep (see combinations)."""
-        kept = {pre for pre, number in self._pres.items() if number in keep}
+        self._release({pre for pre, number in self._pres.items() if number in keep})
+
+    def _release(self, kept: set[tuple]) -> None:
         readings = {pre[0] for pre in kept}
         for cache in (self._cache, self._distinct):
             for pre in [p for p in cache if p not in kept]:
@@ -378,6 +389,9 @@ class Replicator:
                             f"{self._describe(pre)} indicator {self.indicators[j]!r} is {norm[i, j]:g} for unit "
                             f"{self.units[i]!r}; drop one of the two, normalise above 0 (minmax range [1, 100], "
                             f"rank) or give the mean an offset")
+                # not kept: every combination at once is the analysis' largest memory (~60 MB each
+                # at 100,000 units); the runs make each again, one at a time
+                self._release(set())
         self._checked = True
 
     def _distinct_units(self, pre: tuple, norm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -565,7 +579,7 @@ def run_uncertainty(data: pd.DataFrame, framework: Framework, method: Method, sp
                      **build_kwargs)
     seed = secrets.randbits(63) if spec.seed is None else spec.seed
     u = np.random.default_rng(seed).random((spec.replications, rep.n_vars))
-    scores, ranks = rep.evaluate(u, progress)
+    scores, ranks = rep.evaluate(u, progress, release=True)
     cols = pd.RangeIndex(spec.replications, name="replication")
     return UncertaintyResult(
         spec=rep.spec, target=rep.target, seed=seed, nominal=rep.nominal, parameters=rep.parameters(u),

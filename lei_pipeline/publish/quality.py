@@ -19,6 +19,7 @@ from lei_pipeline.schemas.tables import CHANGE, CLEAN_RESPONSES, INDICATORS, SCO
 WEIGHT_TOLERANCE = 1e-6
 DOCS_SITE = "lei_snapshot_docs"  # not "local_site": the ephemeral context owns that name
 MAX_LISTED = 20
+INDICATOR_COLUMNS = ("wave", "unit_code", "indicator", "value")   # what the indicators suite reads
 
 
 @dataclass
@@ -118,7 +119,7 @@ def _indicators_suite(gxe, indicators: pd.DataFrame, responses: pd.DataFrame | N
     # Only the columns the expectations read: GE copies and scans what it is given, and the long
     # table has one row per unit and indicator (7.5 M rows at 100,000 units; the trace strings
     # alone tripled the suite's time).
-    frame = indicators[[c for c in ("wave", "unit_code", "indicator", "value") if c in indicators]]
+    frame = indicators[[c for c in INDICATOR_COLUMNS if c in indicators]]
     frame = frame.reset_index(drop=True)
     exps = [*INDICATORS.expectations(gxe, ["unit_code", "indicator"]), *INDICATORS.key_expectation(gxe, frame.columns)]
     if "value" in frame:

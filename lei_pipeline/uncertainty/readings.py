@@ -68,9 +68,14 @@ def rescorer(clean_responses: pd.DataFrame, questionnaire, m, scored=None, **sco
     # so its answers and rules are adjusted to read as asked
     takes_reading = ("reading" in inspect.signature(score_indicators).parameters
                      and getattr(m, "declares_reading", False))
-    done: dict[tuple, pd.DataFrame] = {}  # a reading is scored once, for the uncertainty and the Sobol runs
+    # v1 scores the answers again for each reading: each is scored once, for the uncertainty and the
+    # Sobol runs. v2 re-reads one scored matrix (quick), so nothing is kept: the analysis holds only
+    # the readings it is using (8 readings x ~60 MB at 100,000 units).
+    done: dict[tuple, pd.DataFrame] = {}
 
     def rescore(reading: dict) -> pd.DataFrame:
+        if takes_reading:
+            return _score(reading)
         key = tuple(sorted(reading.items()))
         if key not in done:
             done[key] = _score(reading)

@@ -286,3 +286,20 @@ def test_lei_methodology_with_aggregation_alternatives_rejects_geometric_over_go
     fresh = build(positive, fw, replace(method, aggregate=AggregateSpec("geometric")), id_col="unit_code").results
     for rep in geo:
         np.testing.assert_allclose(r.scores[rep].to_numpy(), fresh[m.index_code].to_numpy(), rtol=1e-12, atol=0)
+
+
+def test_the_last_evaluation_releases_each_combination_once_done(asem):
+    """run_uncertainty evaluates its replications once: each combination's cached tables are
+    dropped after its runs, and the scores and ranks are those of an evaluation that keeps them."""
+    from lei_pipeline.index.uncertainty import Replicator
+    from lei_pipeline.index.uncertainty_spec import Uncertainty
+
+    data, fw, m, kw = asem
+    spec = Uncertainty.from_dict({**FULL, "alternatives": {"normalise": NORMALISE}})
+    u = np.random.default_rng(5).random((60, Replicator(data, fw, m, spec, **kw).n_vars))
+    keeping, releasing = Replicator(data, fw, m, spec, **kw), Replicator(data, fw, m, spec, **kw)
+    kept = keeping.evaluate(u)
+    released = releasing.evaluate(u, release=True)
+    for a, b in zip(kept, released):
+        np.testing.assert_array_equal(a, b)
+    assert len(keeping._cache) >= 2 and len(releasing._cache) == 0

@@ -13,6 +13,7 @@ from lei_pipeline.defs.checks import SPECS, failures_result
 from lei_pipeline.defs.partitions import wave_partitions
 from lei_pipeline.defs.resources import LeiSettings, SurveyInputs
 from lei_pipeline.methodology import IndicatorMatrix
+from lei_pipeline.publish.quality import INDICATOR_COLUMNS
 from lei_pipeline.publish.quality_report import report_dir, suite_failures
 from lei_pipeline.publish.quality_gate import quality_report
 
@@ -25,7 +26,8 @@ def _quality_suites(context: AssetCheckExecutionContext, wave_change: pd.DataFra
     settings, m = lei.settings(), survey_inputs.get().methodology
     op = context.op_execution_context
     report = quality_report(report_dir(settings, op.partition_key, op.run_id), {
-        "responses": clean_responses, "indicators": indicators.long(), "scores": composite_index, "change": wave_change}, m)
+        "responses": clean_responses, "indicators": indicators.long(list(INDICATOR_COLUMNS)),
+        "scores": composite_index, "change": wave_change}, m)
     return failures_result("wave_change", _NAME, suite_failures(report.suites),
                            extra={"data_docs": dg.MetadataValue.path(str(report.docs / "index.html"))})
 
