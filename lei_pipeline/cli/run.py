@@ -14,12 +14,28 @@ def run(
 
     Example: lei run --wave 2024
     """
-    from lei_pipeline.defs.instance import get_instance
-    from lei_pipeline.defs.run_waves import materialize_wave
+    from lei_pipeline import worker
+
+    settings, todo = _waves_to_run(waves)    # a mistake in the command is said before anything starts
+    # Then the worker: it imports Great Expectations on the other core while this process imports
+    # Dagster and reads the first wave (stopped below however the command ends).
+    worker.start()
+    try:
+        runs = _run_waves(settings, todo)
+    finally:
+        worker.stop()
+    _summary(settings, runs)
+    failed = [r for r in runs if not r.success or r.failed_blocking]
+    if failed:
+        for r in failed:
+            names = ", ".join(f"{c['asset']}:{c['check']}" for c in r.failed_blocking) or (r.error or "run failed")
+            echo(f"wave {r.wave}: FAILED ({names}); nothing published for this wave")
+        raise typer.Exit(1)
+
+
+def _waves_to_run(waves: list[str] | None):
     from lei_pipeline.errors import LeiError
     from lei_pipeline.settings import Settings
-    from lei_pipeline.methodology.versions import check_methodology_version
-    from lei_pipeline.publish import quality_worker
     from lei_pipeline.waves.declared import check_wave_name, discover_waves, in_declared_order, require_declared, undeclared_waves
     from lei_pipeline.waves.declared import undeclared_message
 
@@ -37,30 +53,28 @@ def run(
     if not todo:
         raise LeiError(f"no declared waves with an export under {settings.raw_dir}: add one with "
                        f"`lei wave add WAVE EXPORT`")
+    return settings, todo
+
+
+def _run_waves(settings, todo: list[str]) -> list:
+    from lei_pipeline.defs.instance import get_instance
+    from lei_pipeline.defs.run_waves import materialize_wave
+    from lei_pipeline.methodology.versions import check_methodology_version
+
     check_methodology_version(settings)
-    quality_worker.start()   # Great Expectations imports on the other core while the first wave is read
-    try:
-        instance = get_instance()
-        runs = []
-        for wave in todo:
-            echo(f"wave {wave}: running")
-            r = materialize_wave(instance, wave, on_event=_LiveLines())
-            shown = {a.asset for a in r.assets if a.status != "skipped"}
-            for a in r.assets:
-                if a.status == "failed" and a.detail:
-                    echo(f"  FAIL {a.asset}: {a.detail}")
-                elif a.status == "skipped" and a.asset not in shown:
-                    echo(f"  skip {a.asset:<20} {a.detail}")
-            runs.append(r)
-    finally:
-        quality_worker.stop()
-    _summary(settings, runs)
-    failed = [r for r in runs if not r.success or r.failed_blocking]
-    if failed:
-        for r in failed:
-            names = ", ".join(f"{c['asset']}:{c['check']}" for c in r.failed_blocking) or (r.error or "run failed")
-            echo(f"wave {r.wave}: FAILED ({names}); nothing published for this wave")
-        raise typer.Exit(1)
+    instance = get_instance()
+    runs = []
+    for wave in todo:
+        echo(f"wave {wave}: running")
+        r = materialize_wave(instance, wave, on_event=_LiveLines())
+        shown = {a.asset for a in r.assets if a.status != "skipped"}
+        for a in r.assets:
+            if a.status == "failed" and a.detail:
+                echo(f"  FAIL {a.asset}: {a.detail}")
+            elif a.status == "skipped" and a.asset not in shown:
+                echo(f"  skip {a.asset:<20} {a.detail}")
+        runs.append(r)
+    return runs
 
 
 class _LiveLines:

@@ -21,6 +21,6 @@ def methodology_weights(methodology) -> dict[str, dict[str, float]]:
 def quality_report(folder: Path, tables: dict[str, pd.DataFrame], methodology):
     """Run the suites into folder (in the GE worker if `lei run` started one); returns the
     QualityReport (suites, Data Docs, row counts)."""
-    from lei_pipeline.publish.quality_worker import write_report
+    from lei_pipeline.worker import write_report
 
     return write_report(folder, tables, methodology_weights(methodology))

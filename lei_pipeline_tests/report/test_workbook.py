@@ -103,3 +103,19 @@ def test_workbook_quality_sheet_lists_duplicate_decisions(published):
     assert about["previous snapshot (change compared with)"] == "none recorded"
     described = {(s, c) for s, c, d in wb["columns"].iter_rows(min_row=2, values_only=True) if d}
     assert {("quality", c) for c in cols} <= described
+
+
+def test_the_workbook_built_in_lei_runs_worker_has_the_bytes_built_here(snapshot_2024):
+    """build_artifacts hands the workbook to the worker `lei run` starts, while it builds the
+    report: the same bytes as built in one process."""
+    from lei_pipeline import worker
+    from lei_pipeline.report.artifacts import build_artifacts
+
+    data = load_snapshot(snapshot_2024)
+    here = build_artifacts(data)
+    worker.start()
+    try:
+        there = build_artifacts(data)
+    finally:
+        worker.stop()
+    assert there == here

@@ -1,20 +1,25 @@
-"""Great Expectations in a process of its own, started before it is needed.
+"""The second process `lei run` starts: Great Expectations, and the snapshot's workbook.
 
 Importing GE takes 3-6 s on a 2-core machine, more than its suites take on a 140-unit wave, and
 the in-process executor `lei run` uses runs one step at a time. So `lei run` starts this worker
 first: it imports GE on the second core while the first wave is read, scored and analysed, and
 the quality step then hands it the four tables and waits for the report (publishing still waits
 for the result, and the suites, their results and Data Docs are exactly what write_report makes).
+When the snapshot's reading files are built, the worker writes the workbook (openpyxl, about 1 s
+a wave) while the calling process builds the report: submit() and its result().
 
 Without a started worker (the Dagster UI, tests, the benchmarks), or if the worker died, the
-suites run in the calling process as before. A plain process and a pipe rather than a pool: a
-run that fails before its quality step stops the worker at once, mid-import if need be."""
+work runs in the calling process as before. A plain process and a pipe rather than a pool: a
+run that fails before its quality step stops the worker at once, mid-import if need be. One job
+at a time: every call or submit is answered before the next is sent."""
 from __future__ import annotations
 
 import multiprocessing
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:   # the module itself stays light: the worker process imports it first
+    import pandas as pd
 
 _worker = None      # (process, connection) while started
 STOP_SECONDS = 2.0  # how long a stopping worker may take to finish on its own
@@ -83,6 +88,50 @@ def call(fn, *args):
     if not ok:
         raise value
     return value
+
+
+class Pending:
+    """A job sent to the worker; result() waits for it (raises what it raised there)."""
+
+    def __init__(self, conn):
+        self._conn = conn
+
+    def result(self):
+        ok, value = self._conn.recv()
+        if not ok:
+            raise value
+        return value
+
+    def discard(self) -> None:
+        """Wait for the answer and drop it (the caller failed meanwhile)."""
+        try:
+            self._conn.recv()
+        except (EOFError, OSError):
+            stop()
+
+
+def submit(fn, *args) -> Pending | None:
+    """Start fn(*args) in the worker and return at once; None without a worker (or a dead one):
+    the caller then runs fn itself. Nothing else may be sent to the worker before result()."""
+    if _worker is None:
+        return None
+    proc, conn = _worker
+    try:
+        conn.send((fn, args))
+    except (BrokenPipeError, ConnectionResetError, EOFError):
+        stop()
+        return None
+    return Pending(conn)
+
+
+def in_worker_or_here(pending: Pending | None, fn, *args):
+    """pending's result, or fn(*args) here when there was no worker or it died meanwhile."""
+    if pending is not None:
+        try:
+            return pending.result()
+        except (EOFError, BrokenPipeError, ConnectionResetError):
+            stop()
+    return fn(*args)
 
 
 def write_report(folder: Path, tables: dict[str, pd.DataFrame], weights: dict | None):

@@ -1,0 +1,71 @@
+"""The GE worker `lei run` starts: the suites run in another process and give the report the
+calling process would have written itself (same suites, same outcomes, Data Docs in the folder)."""
+from __future__ import annotations
+
+import os
+
+from lei_pipeline import worker
+from lei_pipeline.publish.quality_report import read_report, report_dir, write_report
+from lei_pipeline_tests.support.sample_tables import WEIGHTS, build_tables
+
+
+def _pid() -> int:
+    return os.getpid()
+
+
+def test_the_worker_writes_the_report_the_caller_would_have(settings):
+    tables = build_tables("2024")
+    tables["scores"].loc[3, "lei"] = 130.0          # one failure, so outcomes are not all "passed"
+    here = write_report(report_dir(settings, "2024", "run-here"), tables, WEIGHTS)
+    worker.start()
+    try:
+        assert worker.call(_pid) != os.getpid()   # really another process
+        there = worker.write_report(report_dir(settings, "2024", "run-there"), tables, WEIGHTS)
+    finally:
+        worker.stop()
+    assert [s.to_dict() for s in there.suites] == [s.to_dict() for s in here.suites]
+    assert not there.passed and there.rows == here.rows
+    assert (there.docs / "index.html").is_file()
+    again = read_report(there.folder)     # the results file the publish reads back
+    assert again is not None and [s.name for s in again.suites] == [s.name for s in here.suites]
+
+
+def test_without_a_worker_the_suites_run_here(settings):
+    assert worker._worker is None
+    report = worker.write_report(report_dir(settings, "2024", "run-local"), build_tables("2024"), WEIGHTS)
+    assert report.passed
+
+
+def test_a_worker_that_died_is_replaced_by_running_here(settings):
+    worker.start()
+    proc = worker._worker[0]
+    proc.kill()
+    proc.join(5)
+    report = worker.write_report(report_dir(settings, "2024", "run-died"), build_tables("2024"), WEIGHTS)
+    assert report.passed and worker._worker is None
+
+
+def _fails(message: str):
+    raise ValueError(message)
+
+
+def test_a_submitted_job_runs_there_while_the_caller_goes_on(settings):
+    worker.start()
+    try:
+        pending = worker.submit(_pid)
+        assert pending is not None and pending.result() != os.getpid()
+        failing = worker.submit(_fails, "from the worker")
+        try:
+            failing.result()
+            raise AssertionError("the worker's error was not raised here")
+        except ValueError as e:
+            assert str(e) == "from the worker"
+        # an answer the caller no longer wants is drained: the next call gets its own
+        worker.submit(_pid).discard()
+        assert worker.call(_pid) != os.getpid()
+    finally:
+        worker.stop()
+    # without a worker: nothing is submitted, the caller runs it
+    assert worker.submit(_pid) is None
+    assert worker.in_worker_or_here(None, _pid) == os.getpid()
+
