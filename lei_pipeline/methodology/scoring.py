@@ -29,9 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from lei_pipeline.errors import LeiError
-from lei_pipeline.methodology.matrix import (  # noqa: F401 (EXCUSED, OUTPUT_COLUMNS: re-exported)
-    EXCUSED, OUTPUT_COLUMNS, STATUSES, IndicatorMatrix, resolve_reading, status_code,
-)
+from lei_pipeline.methodology.matrix import IndicatorMatrix, resolve_reading, status_code
 from lei_pipeline.methodology.model import Indicator, Methodology, check_against
 
 _S = status_code

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from lei_pipeline.methodology import compose_index, score_indicators
-from lei_pipeline.methodology.scoring import IndicatorMatrix, score_matrix
+from lei_pipeline.methodology import IndicatorMatrix, score_matrix
 from lei_pipeline.schemas import Indicators, validate_table
 from lei_pipeline.schemas.validate import validate_indicators
 from lei_pipeline_tests.support.wave_tables import wave_tables
