@@ -188,7 +188,7 @@ class Replicator:
             groups = {self._key(np.zeros(len(self.inputs), dtype=int)): np.arange(runs)}
         widest = max(len(k) for k in self._kids.values())
         # combinations in order (those sharing a reading together), so each is released once done
-        order = sorted(groups, key=lambda key: tuple(-1 if x is None else x for x in _flat(key[0])))
+        order = sorted(groups, key=lambda key: _order(key[0]))
         for n_done, (pre, agg) in enumerate(order):
             rows = groups[(pre, agg)]
             norm = self._normalised(pre)
@@ -225,7 +225,7 @@ class Replicator:
         those sharing a reading (and its re-read data) are neighbours."""
         _, choice = self.decode(u)
         pres = [self._key(row)[0] for row in choice]
-        order = sorted(set(pres), key=lambda pre: tuple(-1 if x is None else x for x in _flat(pre)))
+        order = sorted(set(pres), key=_order)
         self._pres = {pre: number for number, pre in enumerate(order)}
         return np.array([self._pres[pre] for pre in pres], dtype=np.int64)
 
@@ -460,10 +460,11 @@ class Replicator:
         return np.broadcast_to(out, (runs, len(self.units))) if out.ndim == 1 else out
 
 
-def _flat(pre: tuple) -> tuple:
-    """A combination key with its reading's option numbers spread out (None: not drawn)."""
+def _order(pre: tuple) -> tuple:
+    """A combination's place among the others: its reading's option numbers, then the steps'
+    (not drawn: -1), so that combinations sharing a reading sort together."""
     reading, *steps = pre
-    return (*(reading if reading is not None else (None,)), *steps)
+    return tuple(-1 if x is None else x for x in (*(reading if reading is not None else (None,)), *steps))
 
 
 def _domain_terms(x: np.ndarray, raw, agg: AggregateSpec) -> tuple[np.ndarray, np.ndarray | None]:

@@ -127,11 +127,12 @@ class IndicatorMatrix:
 
     def only(self, codes) -> IndicatorMatrix:
         """These indicators only (kept in the matrix's order), as filtering the long table does."""
-        keep = [j for j, c in enumerate(self.codes) if c in set(codes)]
+        codes = set(codes)
+        keep = [j for j, c in enumerate(self.codes) if c in codes]
         return IndicatorMatrix([self.codes[j] for j in keep], [self.components[j] for j in keep], self.waves,
                                self.unit_codes, self.values[:, keep], self.statuses[:, keep],
                                [self.traces[j] for j in keep] if self.traces else [],
-                               {c: r for c, r in self.reading.items() if c in set(codes)})
+                               {c: r for c, r in self.reading.items() if c in codes})
 
     def wave_names(self) -> list[str]:
         return sorted(pc.unique(self.waves).to_pylist())
