@@ -59,16 +59,34 @@ def write_dagster_yaml(home: Path) -> None:
     os.replace(tmp, cfg)
 
 
+STOCK_SQLITE = ("dagster._core.storage.sqlite_storage", "DagsterSqliteStorage")
+OPEN_SQLITE = ("lei_pipeline.defs.sqlite_storage", "OpenSqliteStorage")
+
+
+def with_open_sqlite(ref):
+    """The home's instance reference, its default SQLite storage swapped for the same files with
+    engines kept open (defs/sqlite_storage.py: 8 s of a 42 s `lei run`); any other storage
+    (PostgreSQL, the user's own) as configured. Only the CLI's instance swaps: the webserver and
+    daemon read dagster.yaml as it is."""
+    from dagster._serdes import ConfigurableClassData
+
+    data = ref.storage_data
+    if data is None or (data.module_name, data.class_name) != STOCK_SQLITE:
+        return ref
+    return ref._replace(storage_data=ConfigurableClassData(*OPEN_SQLITE, data.config_yaml))
+
+
 def get_instance():
     """The instance, created and migrated under the home's lock: only one process ever creates the
     storage; the others wait, then find it complete."""
     import dagster as dg
+    from dagster._core.instance.ref import InstanceRef
 
-    home = dagster_home()
+    home = dagster_home().absolute()
     with instance_lock(home):
         write_dagster_yaml(home)
         os.environ["DAGSTER_HOME"] = str(home)
-        instance = dg.DagsterInstance.get()
+        instance = dg.DagsterInstance.from_ref(with_open_sqlite(InstanceRef.from_dir(str(home))))
         # Touch every storage so each is created (and stamped) now, inside the lock.
         instance.get_runs(limit=1)
         instance.get_dynamic_partitions("wave")

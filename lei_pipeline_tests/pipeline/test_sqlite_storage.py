@@ -1,0 +1,126 @@
+"""The CLI instance's SQLite storage with open engines (defs/sqlite_storage.py) against Dagster's own:
+same files, so a home written by one is read by the other; asset events (which look up a table
+while an index connection is open) do not deadlock; run-shard engines stay bounded; a wipe leaves
+no engine writing into a deleted file."""
+from __future__ import annotations
+
+import threading
+
+import dagster as dg
+from dagster._core.instance.ref import InstanceRef
+
+from lei_pipeline.defs import sqlite_storage
+from lei_pipeline.defs.instance import DAGSTER_YAML, get_instance, with_open_sqlite
+
+
+@dg.asset
+def tally() -> int:
+    return 3
+
+
+@dg.asset_check(asset=tally)
+def tally_is_positive(tally: int) -> dg.AssetCheckResult:
+    return dg.AssetCheckResult(passed=tally > 0)
+
+
+def _instance(home, kind) -> dg.DagsterInstance:
+    """kind "stock": what the webserver and daemon open; "open": what the CLI opens."""
+    (home / "dagster.yaml").write_text(DAGSTER_YAML)
+    ref = InstanceRef.from_dir(str(home))
+    return dg.DagsterInstance.from_ref(with_open_sqlite(ref) if kind == "open" else ref)
+
+
+def _materialise(instance) -> str:
+    # In a thread with a deadline: a lock taken twice would hang here, not the whole suite.
+    out = {}
+    t = threading.Thread(target=lambda: out.update(r=dg.materialize([tally, tally_is_positive], instance=instance)), daemon=True)
+    t.start()
+    t.join(timeout=120)
+    assert not t.is_alive(), "materialising one asset with a check did not finish in 120 s (a lock taken twice?)"
+    assert out["r"].success
+    return out["r"].run_id
+
+
+def _materialisations(instance) -> int:
+    return len(instance.fetch_materializations(dg.AssetKey("tally"), limit=100).records)
+
+
+def test_the_cli_instance_uses_the_open_storage_and_the_yaml_stays_dagsters(tmp_path, monkeypatch):
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
+    instance = get_instance()
+    assert isinstance(instance.event_log_storage, sqlite_storage.OpenSqliteEventLogStorage)
+    assert isinstance(instance.run_storage, sqlite_storage.OpenSqliteRunStorage)
+    assert "storage" not in (tmp_path / "dagster.yaml").read_text()
+    instance.dispose()
+    stock = dg.DagsterInstance.from_config(str(tmp_path))
+    assert type(stock.event_log_storage).__name__ == "SqliteEventLogStorage"
+    stock.dispose()
+
+
+def test_a_configured_storage_is_left_as_it_is(tmp_path):
+    (tmp_path / "dagster.yaml").write_text(
+        "storage:\n  postgres:\n    postgres_url: postgresql://u:p@localhost:5432/db\n")
+    ref = InstanceRef.from_dir(str(tmp_path))
+    assert with_open_sqlite(ref) == ref
+    assert ref.storage_data.class_name == "DagsterPostgresStorage"
+
+
+def test_a_home_reads_the_same_with_either_storage(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    stock = _instance(home, "stock")
+    before = _materialise(stock)                       # history written by Dagster's own storage
+    stock.dispose()
+
+    opened = _instance(home, "open")
+    assert opened.get_run_by_id(before) is not None   # ... is read by the open one
+    after = _materialise(opened)
+    assert _materialisations(opened) == 2
+    check = opened.event_log_storage.get_latest_asset_check_execution_by_key(
+        [dg.AssetCheckKey(dg.AssetKey("tally"), "tally_is_positive")])
+    assert next(iter(check.values())).run_id == after
+    opened.dispose()
+
+    again = _instance(home, "stock")   # and what the open one wrote, by Dagster's
+    assert {r.run_id for r in again.get_runs()} == {before, after}
+    assert _materialisations(again) == 2
+    assert len(again.all_logs(after)) == len(opened.all_logs(after)) > 5
+    again.dispose()
+
+
+def test_run_shard_engines_stay_bounded(tmp_path, monkeypatch):
+    monkeypatch.setattr(sqlite_storage, "KEEP_RUN_SHARDS", 2)
+    instance = _instance(tmp_path, "open")
+    runs = [_materialise(instance) for _ in range(4)]
+    storage = instance.event_log_storage
+    assert len(storage._engines) == 2
+    assert list(storage._engines) == runs[-2:]          # the most recently used
+    assert all(len(instance.all_logs(r)) > 5 for r in runs)   # evicted shards reopen
+    instance.dispose()
+
+
+def test_a_wipe_closes_engines_before_deleting_their_files(tmp_path):
+    instance = _instance(tmp_path, "open")
+    run = _materialise(instance)
+    shard = tmp_path / "history" / "runs" / f"{run}.db"
+    assert shard.exists()
+    instance.event_log_storage.wipe()
+    assert not shard.exists() and not instance.event_log_storage._engines
+    assert instance.all_logs(run) == []
+    again = _materialise(instance)                      # written to a new file, readable again
+    assert (tmp_path / "history" / "runs" / f"{again}.db").exists()
+    assert len(instance.all_logs(again)) > 5
+    assert _materialisations(instance) == 1
+    instance.dispose()
+
+
+def test_both_storages_record_the_same_events(tmp_path):
+    kinds = {}
+    for name in ("stock", "open"):
+        (tmp_path / name).mkdir()
+        instance = _instance(tmp_path / name, name)
+        run = _materialise(instance)
+        kinds[name] = sorted(e.dagster_event.event_type_value for e in instance.all_logs(run) if e.dagster_event)
+        instance.dispose()
+    assert kinds["open"] == kinds["stock"]
+    assert kinds["open"].count("ASSET_MATERIALIZATION") == 1 and kinds["open"].count("ASSET_CHECK_EVALUATION") == 1
