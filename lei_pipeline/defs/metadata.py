@@ -68,8 +68,9 @@ def frame_metadata(df: pd.DataFrame, descriptions: dict[str, str] | None = None,
         "preview": dg.MetadataValue.md(markdown_table(df.head(PREVIEW_ROWS)) if len(df) else "(empty)"),
     }
     if len(df.columns) and len(df):
-        shares = df.isna().mean()
-        shares = shares[shares > 0].round(4).sort_values(ascending=False).head(40)
+        # on the NumPy mask: pandas' per-column mean over hundreds of answer columns took 0.2-0.5 s a step
+        shares = pd.Series(df.isna().to_numpy().mean(axis=0), index=df.columns)
+        shares = shares[shares > 0].round(4).sort_values(ascending=False, kind="stable").head(40)
         md["missing_share"] = dg.MetadataValue.json({str(k): float(v) for k, v in shares.items()})
     for col in score_columns or []:
         if col in df.columns and len(df):
