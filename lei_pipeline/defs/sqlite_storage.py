@@ -8,8 +8,8 @@ $DAGSTER_HOME, the same schema and migrations, so the UI and daemon (Dagster's o
 dagster.yaml) read what the CLI wrote and the other way round. defs/instance.py swaps it in for the
 CLI's instance when the home uses the default SQLite storage.
 
-The run-sharded event log keeps its index engine and at most KEEP_RUN_SHARDS per-run engines (a long-lived webserver
-reads many runs) and closes them before Dagster deletes shard files (wipe)."""
+The run-sharded event log keeps its index engine and at most KEEP_RUN_SHARDS per-run engines (a
+process that reads many runs holds no more), and closes them before Dagster deletes shard files."""
 from __future__ import annotations
 
 from collections import OrderedDict
