@@ -106,6 +106,7 @@ class _LiveLines:
 
 def _summary(settings, runs) -> None:
     from lei_pipeline.publish import load
+    from lei_pipeline.publish.provenance import is_synthetic
 
     echo("")
     echo("summary")
@@ -122,9 +123,30 @@ def _summary(settings, runs) -> None:
     echo("")
     echo(f"outputs:   {_published_location(settings)}/wave=<wave>/version=<n>/ (Parquet + manifest.json)")
     echo(f"catalog:   {settings.catalog_url}")
-    echo(f"analysts:  {_python()} -c \"import lei_pipeline; print(lei_pipeline.load('scores', wave='2025'))\"")
+    published = [r.wave for r in runs if r.published_version is not None]
+    if published:
+        echo(f"analysts:  {_analyst_hint(settings, published[-1])}")
     echo("UI:        make dev   (then open http://127.0.0.1:3000)")
-    echo("note:      the sample waves are synthetic sample data, not real LEI results")
+    synthetic = [r.wave for r in runs if is_synthetic(settings.raw_dir / r.wave)]
+    if synthetic:
+        echo(f"note:      wave {', '.join(synthetic)}: synthetic sample data, not real LEI results")
+
+
+def _analyst_hint(settings, wave: str) -> str:
+    """A command that loads this run's last published wave as it stands, from any shell: the data
+    folder and storage named when they are not the defaults (a catalog URL may hold a password,
+    so it is not repeated)."""
+    import shlex
+
+    from lei_pipeline.settings import REPO_ROOT
+
+    env = ""
+    if settings.data_dir != (REPO_ROOT / "data").resolve():
+        env += f"LEI_DATA_DIR={shlex.quote(str(settings.data_dir))} "
+    if settings.storage_url:
+        env += f"LEI_STORAGE_URL={shlex.quote(settings.storage_url)} "
+    # double quotes around the code: a wave name is letters, digits, '-' and '_' (the wave-name pattern)
+    return f"{env}{_python()} -c \"import lei_pipeline; print(lei_pipeline.load('scores', wave='{wave}'))\""
 
 
 def _published_location(settings) -> str:

@@ -4,7 +4,9 @@ while Serbia's registry keeps every check."""
 from __future__ import annotations
 
 import csv
+import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pandas as pd
@@ -76,6 +78,7 @@ def published(sample_dir, tmp_path_factory) -> Path:
     shutil.copytree(sample_dir, data)
     run = lei_run(data, root / "home")
     assert run.returncode == 0, run.stderr[-2000:]
+    (root / "run.out").write_text(run.stdout, encoding="utf-8")
     return data
 
 
@@ -84,6 +87,29 @@ def test_lei_run_publishes_the_sample_directory(published):
     scores = pq.read_table(next((data / "published" / "wave=2024").glob("version=*")) / "scores.parquet").to_pandas()
     assert len(scores) == 160
     assert scores["unit_code"].str.startswith("S").sum() == 15
+
+
+def test_the_printed_analyst_command_loads_this_directory_from_a_plain_shell(published):
+    out = (published.parent / "run.out").read_text(encoding="utf-8").splitlines()
+    hint = next(line for line in out if line.startswith("analysts:")).removeprefix("analysts:").strip()
+    assert "wave='2024'" in hint and f"LEI_DATA_DIR={published.resolve()}" in hint
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEI_")}   # as a new terminal has it
+    r = subprocess.run(["bash", "-c", hint], capture_output=True, text=True, env=env, cwd=REPO_ROOT)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "[160 rows x" in r.stdout
+    assert "note:      wave 2024: synthetic sample data, not real LEI results" in out
+
+
+def test_the_summary_names_no_synthetic_data_and_no_load_when_nothing_real_was_published(tmp_path, capsys):
+    from lei_pipeline.cli.run import _summary
+    from lei_pipeline.defs.run_waves import WaveRun
+
+    (tmp_path / "raw" / "2030").mkdir(parents=True)
+    (tmp_path / "raw" / "2030" / "export.csv").write_text("id\n1\n", encoding="utf-8")
+    _summary(Settings.from_env(data_dir=tmp_path), [WaveRun(wave="2030", success=False, run_id="r", seconds=1.0)])
+    shown = capsys.readouterr().out
+    assert "wave 2030: 0 local governments scored" in shown and "not published" in shown
+    assert "analysts:" not in shown and "synthetic" not in shown
 
 
 def test_serbian_registry_still_refuses_synthetic_codes(tmp_path):
