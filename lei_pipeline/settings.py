@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA_DIR = REPO_ROOT / "data"   # the embedded default: the repository's own data/
 
 
 def sqlite_url(path: Path) -> str:
@@ -65,7 +66,7 @@ class Settings:
     @classmethod
     def from_env(cls, data_dir: str | os.PathLike | None = None, catalog_url: str | None = None,
                  storage_url: str | None = None, registry_file: str | os.PathLike | None = None) -> "Settings":
-        d = Path(data_dir or os.environ.get("LEI_DATA_DIR") or REPO_ROOT / "data").resolve()
+        d = Path(data_dir or os.environ.get("LEI_DATA_DIR") or DEFAULT_DATA_DIR).resolve()
         url = catalog_url or os.environ.get("LEI_CATALOG_URL") or sqlite_url(d / "catalog.sqlite")
         storage = storage_url or os.environ.get("LEI_STORAGE_URL") or None
         registry = registry_file or os.environ.get("LEI_REGISTRY_FILE") or None

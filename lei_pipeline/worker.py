@@ -11,7 +11,7 @@ a wave) while the calling process builds the report: submit() and its result().
 Without a started worker (the Dagster UI, tests, the benchmarks), or if the worker died, the
 work runs in the calling process as before. A plain process and a pipe rather than a pool: a
 run that fails before its quality step stops the worker at once, mid-import if need be. One job
-at a time: every call or submit is answered before the next is sent."""
+at a time: every submit is answered before the next is sent."""
 from __future__ import annotations
 
 import multiprocessing
@@ -68,7 +68,7 @@ def stop() -> None:
     proc, conn = _worker
     _worker = None
     try:
-        conn.send(None)    # nothing is in flight (every call waits for its answer): exit cleanly,
+        conn.send(None)    # nothing is in flight (every job waits for its answer): exit cleanly,
     except OSError:        # so what GE opened (a semaphore) is released, not reported as leaked
         pass
     proc.join(STOP_SECONDS)
@@ -76,18 +76,6 @@ def stop() -> None:
         proc.terminate()
         proc.join()
     conn.close()
-
-
-def call(fn, *args):
-    """fn(*args) in the worker (fn and args must pickle); raises what fn raised there."""
-    if _worker is None:
-        raise RuntimeError("the quality worker is not started")
-    proc, conn = _worker
-    conn.send((fn, args))
-    ok, value = conn.recv()
-    if not ok:
-        raise value
-    return value
 
 
 class Pending:
@@ -138,9 +126,5 @@ def write_report(folder: Path, tables: dict[str, pd.DataFrame], weights: dict | 
     """quality_report.write_report, in the worker when one was started, else here."""
     from lei_pipeline.publish import quality_report
 
-    if _worker is not None:
-        try:
-            return call(quality_report.write_report, folder, tables, weights)
-        except (EOFError, BrokenPipeError, ConnectionResetError):   # the worker died (e.g. out of memory)
-            stop()
-    return quality_report.write_report(folder, tables, weights)
+    job = submit(quality_report.write_report, folder, tables, weights)
+    return in_worker_or_here(job, quality_report.write_report, folder, tables, weights)

@@ -138,10 +138,10 @@ def _analyst_hint(settings, wave: str) -> str:
     so it is not repeated)."""
     import shlex
 
-    from lei_pipeline.settings import REPO_ROOT
+    from lei_pipeline.settings import DEFAULT_DATA_DIR
 
     env = ""
-    if settings.data_dir != (REPO_ROOT / "data").resolve():
+    if settings.data_dir != DEFAULT_DATA_DIR.resolve():
         env += f"LEI_DATA_DIR={shlex.quote(str(settings.data_dir))} "
     if settings.storage_url:
         env += f"LEI_STORAGE_URL={shlex.quote(settings.storage_url)} "

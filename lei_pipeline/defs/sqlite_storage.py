@@ -17,7 +17,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import sqlalchemy as sa
-from dagster._config import StringSource
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import INDEX_SHARD_NAME, SqliteEventLogStorage
 from dagster._core.storage.runs.sqlite.sqlite_run_storage import SqliteRunStorage
 from dagster._core.storage.schedules.sqlite.sqlite_schedule_storage import SqliteScheduleStorage
@@ -28,7 +27,6 @@ from dagster._core.storage.sqlite_storage import (
     _runs_directory,
     _schedule_directory,
 )
-from dagster._utils import mkdir_p
 
 KEEP_RUN_SHARDS = 8
 
@@ -80,7 +78,8 @@ class OpenSqliteEventLogStorage(SqliteEventLogStorage):
         with self._db_lock:
             while self._engines:
                 self._engines.popitem()[1].dispose()
-            self._index_engine.dispose()   # its connections reopen on next use
+            if self._index is not None:
+                self._index.dispose()   # its connections reopen on next use
 
     def wipe(self) -> None:
         self._close_engines()   # before the shard files are deleted under open connections
@@ -123,10 +122,6 @@ class OpenSqliteStorage(DagsterSqliteStorage):
         super(DagsterSqliteStorage, self).__init__()
 
     @classmethod
-    def config_type(cls):
-        return {"base_dir": StringSource}
-
-    @classmethod
     def from_config_value(cls, inst_data, config_value):
-        mkdir_p(config_value["base_dir"])
-        return cls(config_value["base_dir"], inst_data=inst_data)
+        # the stock one builds DagsterSqliteStorage by name; from_local (inherited) builds cls
+        return cls.from_local(inst_data=inst_data, **config_value)

@@ -19,7 +19,7 @@ def test_the_worker_writes_the_report_the_caller_would_have(settings):
     here = write_report(report_dir(settings, "2024", "run-here"), tables, WEIGHTS)
     worker.start()
     try:
-        assert worker.call(_pid) != os.getpid()   # really another process
+        assert worker.submit(_pid).result() != os.getpid()   # really another process
         there = worker.write_report(report_dir(settings, "2024", "run-there"), tables, WEIGHTS)
     finally:
         worker.stop()
@@ -60,9 +60,9 @@ def test_a_submitted_job_runs_there_while_the_caller_goes_on(settings):
             raise AssertionError("the worker's error was not raised here")
         except ValueError as e:
             assert str(e) == "from the worker"
-        # an answer the caller no longer wants is drained: the next call gets its own
+        # an answer the caller no longer wants is drained: the next job gets its own
         worker.submit(_pid).discard()
-        assert worker.call(_pid) != os.getpid()
+        assert worker.submit(_pid).result() != os.getpid()
     finally:
         worker.stop()
     # without a worker: nothing is submitted, the caller runs it
