@@ -26,6 +26,7 @@ STOP_SECONDS = 2.0  # how long a stopping worker may take to finish on its own
 
 
 def _serve(conn) -> None:
+    import gc
     import os
 
     os.environ["GX_ANALYTICS_ENABLED"] = "false"
@@ -37,8 +38,11 @@ def _serve(conn) -> None:
         try:
             job = conn.recv()
         except EOFError:     # the caller went away
-            return
+            job = None
         if job is None:
+            # Exit without a last full collection over what GE imported: 1.6 s measured, 0.1 s
+            # frozen, and the caller's stop() waits for it. Nothing here needs finalising by it.
+            gc.freeze()
             return
         fn, args = job
         try:

@@ -3,6 +3,7 @@
 Each command group lives in its own module with `register(app)`; add it to COMMAND_MODULES."""
 from __future__ import annotations
 
+import gc
 import importlib
 import sys
 
@@ -48,46 +49,44 @@ for _mod in COMMAND_MODULES:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
+    """The console script (argv None: exits with the code) or a call from Python (returns it)."""
+    code = _run(list(sys.argv[1:] if argv is None else argv))
+    if argv is not None:
+        return code
+    # Leave without the interpreter's last full collection over every object the command imported
+    # (Dagster, pandas, pyarrow): measured at 1.1 s of a `lei run`'s exit, 0.1 s frozen. Files
+    # and connections are closed by then; nothing left needs a collector to finalise it.
+    gc.freeze()
+    sys.exit(code)
+
+
+def _run(args: list[str]) -> int:
     debug = "--debug" in args
     try:
         # Without standalone mode click returns typer.Exit's code instead of exiting.
         rv = app(args=args, prog_name="lei", standalone_mode=False)
-        code = rv if isinstance(rv, int) else 0
-        if argv is None:
-            sys.exit(code)
-        return code
+        return rv if isinstance(rv, int) else 0
     except SystemExit as e:  # typer.Exit inside commands
-        code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
-        if argv is None:
-            sys.exit(code)
-        return code
+        return e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
     except (LeiError, ExportError) as e:
         if debug:
             raise
-        code = getattr(e, "exit_code", 2)
         typer.echo(f"lei: error: {e}", err=True)
-        if argv is None:
-            sys.exit(code)
-        return code
+        return getattr(e, "exit_code", 2)
     except Exception as e:  # click usage errors and anything unforeseen: one line, never a traceback
         # Typer ships its own copy of click (typer._click): recognise its exceptions by class name.
         kinds = {k.__name__ for k in type(e).__mro__}
         if "Exit" in kinds:
-            code = e.exit_code
-        elif "ClickException" in kinds:
+            return e.exit_code
+        if "ClickException" in kinds:
             if debug:
                 raise
             e.show()
-            code = e.exit_code   # 2 for a usage error: a missing argument, an unknown option
-        elif "Abort" in kinds:
+            return e.exit_code   # 2 for a usage error: a missing argument, an unknown option
+        if "Abort" in kinds:
             typer.echo("lei: aborted", err=True)
-            code = 1
-        else:
-            if debug:
-                raise
-            typer.echo(f"lei: error: {type(e).__name__}: {e} (run with --debug for the traceback)", err=True)
-            code = 1
-        if argv is None:
-            sys.exit(code)
-        return code
+            return 1
+        if debug:
+            raise
+        typer.echo(f"lei: error: {type(e).__name__}: {e} (run with --debug for the traceback)", err=True)
+        return 1
