@@ -25,6 +25,23 @@ def read_input(path: str | Path, what: str) -> bytes:
         raise LeiError(f"{what} {path}: cannot read ({e.strerror})") from e
 
 
+# Parsed methodology and questionnaire by content: a `lei run` of several waves parses the same two
+# YAML files for the wave's inputs, for every snapshot's column descriptions and for every report
+# (0.15-0.6 s a parse). The parsed objects are frozen dataclasses that no caller changes.
+_PARSED: dict[tuple, object] = {}
+_PARSED_KEPT = 8
+
+
+def parsed_once(kind: str, data: bytes, parse, path: Path | None = None):
+    """parse(data, path), or the object an earlier call with the same kind, bytes and path made."""
+    key = (kind, hashlib.sha256(data).hexdigest(), None if path is None else str(path))
+    if key not in _PARSED:
+        if len(_PARSED) >= _PARSED_KEPT:
+            _PARSED.clear()
+        _PARSED[key] = parse(data, path)
+    return _PARSED[key]
+
+
 def load_yaml(data: bytes | str):
     """Safe YAML through libyaml when PyYAML was built with it: the questionnaire and the
     methodology are read several times a run, and the pure-Python parser takes a second each."""

@@ -14,7 +14,7 @@ from typing import NamedTuple
 import yaml
 
 from lei_pipeline.errors import LeiError
-from lei_pipeline.files import load_yaml, read_input
+from lei_pipeline.files import load_yaml, parsed_once, read_input
 
 RULES = ("yes_no", "points", "sophistication", "share_selected", "linear", "ratio", "recent_date", "per_capita")
 MISSING = ("exclude", "zero")
@@ -290,7 +290,7 @@ def load_methodology(path: str | Path | None = None) -> Methodology:
 
         path = Settings.from_env().methodology_path
     path = Path(path)
-    return parse_methodology(read_input(path, "methodology"), path)
+    return parsed_once("methodology", read_input(path, "methodology"), parse_methodology, path)
 
 
 def check_against(m: Methodology, questionnaire) -> list[str]:

@@ -225,9 +225,10 @@ def _failure(res: dict, frame: pd.DataFrame) -> dict:
 
 
 def run_quality_suites(tables: dict[str, pd.DataFrame], docs_dir: Path | None = None,
-                       weights: dict | None = None) -> list[SuiteResult]:
+                       weights: dict | None = None, docs_if_passed: bool = True) -> list[SuiteResult]:
     """One GE suite per table present (responses, indicators, scores, change) plus one on the
-    component weights when given. With docs_dir, GE Data Docs (HTML) are built into it."""
+    component weights when given. With docs_dir, GE Data Docs (HTML) are built into it (unless
+    every suite passed and docs_if_passed is False)."""
     os.environ["GX_ANALYTICS_ENABLED"] = "false"
     import great_expectations as gx
     import great_expectations.expectations as gxe
@@ -252,7 +253,7 @@ def run_quality_suites(tables: dict[str, pd.DataFrame], docs_dir: Path | None = 
         failures = [_failure(r.to_json_dict(), frame) for r in run.results if not r.success]
         results.append(SuiteResult(name=name, table=table, passed=bool(run.success) and not failures,
                                    failures=failures, expectations=len(run.results)))
-    if docs_dir is not None:
+    if docs_dir is not None and (docs_if_passed or not all(r.passed for r in results)):
         ctx.build_data_docs(site_names=[DOCS_SITE])
     return results
 

@@ -5,7 +5,12 @@ Why a folder: the blocking quality check (before publishing) and the snapshot's 
 the same suites on the same tables. Running GE twice cost ~6 s per wave at 100,000 units; the
 check now writes the report and publish_snapshot copies it into the snapshot instead of running
 the suites again. The report names the run that made it, and the publish only takes a report of
-its own run whose row counts match the tables it publishes; otherwise it runs the suites itself."""
+its own run whose row counts match the tables it publishes; otherwise it runs the suites itself.
+
+Data Docs only for a report with a failed suite: that wave is not published and its folder stays,
+so the check's link to them works. A passing report's folder is removed once the publish took it
+(its results go into the snapshot as JSON), so its Data Docs were built to be deleted: 0.7 s of
+every wave's quality step on a 140-unit wave."""
 from __future__ import annotations
 
 import json
@@ -42,7 +47,7 @@ class QualityReport:
     def fits(self, tables: dict[str, pd.DataFrame]) -> bool:
         # Tables the suites do not cover (the uncertainty analysis) may come along.
         given = {name: len(t) for name, t in tables.items()}
-        return given.items() >= self.rows.items() and self.docs.is_dir()
+        return given.items() >= self.rows.items()
 
 
 def report_dir(settings: Settings, wave: str, run_id: str) -> Path:
@@ -56,7 +61,7 @@ def write_report(folder: Path, tables: dict[str, pd.DataFrame], weights: dict | 
     _discard_stale(folder.parent)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    results = run_quality_suites(tables, docs_dir=folder / DOCS_DIR, weights=weights)
+    results = run_quality_suites(tables, docs_dir=folder / DOCS_DIR, weights=weights, docs_if_passed=False)
     report = QualityReport(folder, results, {name: len(t) for name, t in tables.items()})
     tmp = folder / f".{RESULTS_FILE}.tmp"
     tmp.write_text(json.dumps({"suites": [r.to_dict() for r in results], "rows": report.rows}, indent=1),

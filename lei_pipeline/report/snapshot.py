@@ -10,7 +10,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from lei_pipeline.errors import LeiError
-from lei_pipeline.files import file_sha256
+from lei_pipeline.files import file_sha256, parsed_once
 
 READING_KEY = "reading"          # manifest key listing the report, workbook and datapackage
 QUESTIONNAIRE_COPY = "questionnaire.yaml"
@@ -41,22 +41,6 @@ class SnapshotData:
 
     def table(self, name: str) -> pd.DataFrame | None:
         return self.tables.get(name)
-
-
-# Parsed methodology and questionnaire copies by content: a `lei run` of several waves reads the
-# same two YAML files for every wave's report, and parsing them is most of loading a snapshot.
-_PARSED: dict[tuple[str, str], object] = {}
-
-
-def _parsed(kind: str, text: bytes, parse):
-    import hashlib
-
-    key = (kind, hashlib.sha256(text).hexdigest())
-    if key not in _PARSED:
-        if len(_PARSED) >= 8:
-            _PARSED.clear()
-        _PARSED[key] = parse(text)
-    return _PARSED[key]
 
 
 def manifest_draft(manifest: dict) -> dict:
@@ -137,7 +121,7 @@ def load_snapshot(folder: Path, manifest: dict | None = None, verify: bool = Tru
     if mfile.is_file():
         data.methodology_text = mfile.read_bytes()
         try:
-            data.methodology = _parsed("methodology", data.methodology_text, parse_methodology)
+            data.methodology = parsed_once("methodology", data.methodology_text, parse_methodology)
         except LeiError as e:
             data.notes.append(f"methodology copy not readable as an LEI methodology: {e}")
     else:
@@ -146,7 +130,7 @@ def load_snapshot(folder: Path, manifest: dict | None = None, verify: bool = Tru
     if qfile.is_file():
         data.questionnaire_text = qfile.read_bytes()
         try:
-            data.questionnaire = _parsed("questionnaire", data.questionnaire_text, parse_questionnaire)
+            data.questionnaire = parsed_once("questionnaire", data.questionnaire_text, parse_questionnaire)
         except LeiError as e:
             data.notes.append(f"questionnaire copy not readable: {e}")
     else:

@@ -12,7 +12,7 @@ from pathlib import Path
 import yaml
 
 from lei_pipeline.errors import LeiError
-from lei_pipeline.files import load_yaml, read_input
+from lei_pipeline.files import load_yaml, parsed_once, read_input
 from lei_pipeline.vocabulary import LANGUAGES
 
 LANGS = LANGUAGES
@@ -308,4 +308,4 @@ def load_questionnaire(path: str | Path | None = None) -> Questionnaire:
 
         path = Settings.from_env().questionnaire_path
     path = Path(path)
-    return parse_questionnaire(read_input(path, "questionnaire"), path)
+    return parsed_once("questionnaire", read_input(path, "questionnaire"), parse_questionnaire, path)

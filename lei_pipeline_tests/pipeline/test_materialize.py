@@ -66,9 +66,11 @@ def test_every_sample_wave_materialises_and_publishes(published):
         failed = [c for c in manifest["checks"] if not c.get("passed")]
         assert not failed and len(manifest["checks"]) >= 10
         # The GE suites ran once, in wave_change's quality check, on all four tables; the
-        # snapshot took that report (its Data Docs) and the working copy is gone.
+        # snapshot took that report and the working copy is gone. Every suite passed, so no Data
+        # Docs were built (they would have been removed with the report) and none is linked.
         gate = [e for e in results[wave].get_asset_check_evaluations() if e.check_name == "quality_suites"]
         assert [e.asset_key.path[-1] for e in gate] == ["wave_change"]
+        assert gate[0].passed and "data_docs" not in gate[0].metadata
         suites = {c["name"] for c in manifest["checks"] if c["source"] == "great_expectations"}
         assert "change_consistent" in suites and manifest["data_docs"] is None
         assert not (folder / "data_docs").exists()

@@ -28,8 +28,9 @@ def _quality_suites(context: AssetCheckExecutionContext, wave_change: pd.DataFra
     report = quality_report(report_dir(settings, op.partition_key, op.run_id), {
         "responses": clean_responses, "indicators": indicators.long(list(INDICATOR_COLUMNS)),
         "scores": composite_index, "change": wave_change}, m)
+    docs = report.docs / "index.html"   # built when a suite failed (the folder then stays)
     return failures_result("wave_change", _NAME, suite_failures(report.suites),
-                           extra={"data_docs": dg.MetadataValue.path(str(report.docs / "index.html"))})
+                           extra={"data_docs": dg.MetadataValue.path(str(docs))} if docs.is_file() else None)
 
 
 # partitions_def on a check is a preview in Dagster 1.13 (it warns); without it the check would
