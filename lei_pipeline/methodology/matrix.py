@@ -66,6 +66,16 @@ def _str_column(a: pa.Array) -> pd.Series:
     return pd.Series(pd.array(a, dtype="str"))
 
 
+def _category_column(values: pa.Array, pos: np.ndarray) -> pd.Series:
+    """values.take(pos) as a categorical: each distinct value once, rows as integer codes (a null
+    stays null, a repeated value shares its code)."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    enc = values.dictionary_encode()
+    codes = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32)
+    return pd.Series(pd.Categorical.from_codes(codes[pos], categories=pd.Index(enc.dictionary.to_pylist())))
+
+
 class IndicatorMatrix:
     """One scoring pass, wide: values and statuses (units x indicators, the methodology's order)
     that feed the index directly, and per indicator the traces; the long table (long()) only for
@@ -157,18 +167,21 @@ class IndicatorMatrix:
 
     # ---- tables made from it ----
 
-    def long(self, columns: list[str] | None = None) -> pd.DataFrame:
+    def long(self, columns: list[str] | None = None, keys_as_categories: bool = False) -> pd.DataFrame:
         """One row per (wave, unit_code, indicator), unit-major (a unit's indicators together);
-        columns: only these (a check that reads four columns need not build 7.5 million traces)."""
+        columns: only these (a check that reads four columns need not build 7.5 million traces);
+        keys_as_categories: wave, unit_code and indicator as categoricals (the same values, for a
+        check that hashes and compares them: integer codes, not 7.5 million strings)."""
         n, k = self.values.shape
         # positions into the per-unit and per-indicator arrays, taken in Arrow so that no Python
         # string is made per row
         unit_pos = np.repeat(np.arange(n), k)
         ind_pos = np.tile(np.arange(k), n)
+        key = _category_column if keys_as_categories else (lambda values, pos: _str_column(values.take(pos)))
         make = {
-            "wave": lambda: _str_column(self.waves.take(unit_pos)),
-            "unit_code": lambda: _str_column(self.unit_codes.take(unit_pos)),
-            "indicator": lambda: _str_column(pa.array(self.codes, pa.string()).take(ind_pos)),
+            "wave": lambda: key(self.waves, unit_pos),
+            "unit_code": lambda: key(self.unit_codes, unit_pos),
+            "indicator": lambda: key(pa.array(self.codes, pa.string()), ind_pos),
             "component": lambda: _str_column(pa.array(self.components, pa.string()).take(ind_pos)),
             "value": lambda: self.values.ravel(),
             "status": lambda: _str_column(pa.array(list(STATUSES), pa.string())

@@ -120,15 +120,21 @@ def _indicators_suite(gxe, indicators: pd.DataFrame, responses: pd.DataFrame | N
     # table has one row per unit and indicator (7.5 M rows at 100,000 units; the trace strings
     # alone tripled the suite's time).
     frame = indicators[[c for c in INDICATOR_COLUMNS if c in indicators]]
-    frame = frame.reset_index(drop=True)
+    # The text columns as categories: GE hashes the whole frame to name its batch and finds
+    # duplicate keys with DataFrame.duplicated, and both then work on integer codes instead of
+    # 7.8 M strings (at 100,000 units: 8.2 s -> 2.2 s for this suite). Same values, nulls included.
+    frame = frame.reset_index(drop=True).astype({c: "category" for c in ("wave", "unit_code", "indicator")
+                                                  if c in frame and frame[c].dtype != "category"})
     exps = [*INDICATORS.expectations(gxe, ["unit_code", "indicator"]), *INDICATORS.key_expectation(gxe, frame.columns)]
     if "value" in frame:
         exps += INDICATORS.expectations(gxe, ["value"])
     if responses is not None and "unit_code" in responses:
         # Membership computed once with pandas, asserted by GE: a 100,000-value value_set inside
-        # the expectation took GE ~15 s on 7.5 M rows.
+        # the expectation took GE ~15 s on 7.5 M rows. Decided per distinct code, then spread.
         answered = set(responses["unit_code"].dropna().astype(str))
-        frame = frame.assign(unit_answered=frame["unit_code"].astype(str).isin(answered))
+        codes = frame["unit_code"].cat
+        known = np.append(codes.categories.astype(str).isin(answered), False)   # code -1 (null): not answered
+        frame = frame.assign(unit_answered=known[codes.codes.to_numpy()])
         exps.append(gxe.ExpectColumnValuesToBeInSet(column="unit_answered", value_set=[True]))
     return frame, exps
 

@@ -81,3 +81,22 @@ def test_weights_sum_to_one(weights, ok):
     r = by_name(run_quality_suites({}, weights=weights))["weights_sum_to_one"]
     assert r.passed is ok
     assert len(weights_frame(weights)) == sum(len(v) if isinstance(v, dict) else 1 for v in weights.values())
+
+
+@pytest.mark.parametrize("as_categories", [False, True])
+def test_indicator_keys_repeated_or_missing_are_named(as_categories):
+    # The suite reads the key columns as categories (codes, not strings): a repeated (unit,
+    # indicator) pair and a missing unit code must still fail, whichever form the table comes in.
+    tables = build_tables("2024")
+    ind = tables["indicators"]
+    ind = pd.concat([ind, ind.iloc[[0]]], ignore_index=True)          # the first row twice
+    ind.loc[5, "unit_code"] = None
+    if as_categories:
+        ind = ind.astype({"wave": "category", "unit_code": "category", "indicator": "category"})
+    r = by_name(run_quality_suites({"responses": tables["responses"], "indicators": ind}))["indicators_values"]
+    failed = {f["expectation"]: f for f in r.failures}
+    assert {"expect_compound_columns_to_be_unique", "expect_column_values_to_not_be_null",
+            "expect_column_values_to_be_in_set"} <= set(failed), r.failures
+    assert failed["expect_column_values_to_not_be_null"]["column"] == "unit_code"
+    assert failed["expect_column_values_to_not_be_null"]["unexpected_count"] == 1
+    assert failed["expect_compound_columns_to_be_unique"]["unexpected_count"] == 2

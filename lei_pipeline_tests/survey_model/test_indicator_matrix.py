@@ -4,6 +4,7 @@ import itertools
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from lei_pipeline.methodology import compose_index, score_indicators
 from lei_pipeline.methodology import IndicatorMatrix, score_matrix
@@ -91,3 +92,22 @@ def test_validating_the_matrix_names_the_long_rows():
     twice = mat.rows(np.array([0, 0, 1]))   # a unit twice: validated long, the duplicate named
     assert any(f["check"] == "multiple_fields_uniqueness" or "duplicate" in f["reason"]
                for f in validate_indicators(Indicators, twice, m))
+
+
+def test_the_keys_as_categories_are_the_same_values_nulls_and_repeats_included():
+    t = wave_tables("2024")
+    mat = score_matrix(t.responses, t.inputs.questionnaire, t.inputs.methodology)
+    codes = mat.unit_codes.to_pylist()
+    codes[1], codes[2] = codes[0], None     # a repeated code and a missing one must survive as such
+    mat.unit_codes = pa.array(codes, pa.string())
+    cols = ["wave", "unit_code", "indicator", "value"]
+    plain, coded = mat.long(cols), mat.long(cols, keys_as_categories=True)
+    for c in ("wave", "unit_code", "indicator"):
+        assert isinstance(coded[c].dtype, pd.CategoricalDtype)
+        assert coded[c].astype(object).where(coded[c].notna(), None).tolist() == \
+            plain[c].astype(object).where(plain[c].notna(), None).tolist(), c
+    k = len(mat.codes)
+    # unit 1 repeats unit 0's code; unit 2 has none
+    assert (coded["unit_code"].cat.codes.iloc[k:2 * k].to_numpy() == coded["unit_code"].cat.codes.iloc[:k].to_numpy()).all()
+    assert coded["unit_code"].iloc[2 * k:3 * k].isna().all()
+    np.testing.assert_array_equal(coded["value"].to_numpy(), plain["value"].to_numpy())

@@ -26,7 +26,7 @@ def _quality_suites(context: AssetCheckExecutionContext, wave_change: pd.DataFra
     settings, m = lei.settings(), survey_inputs.get().methodology
     op = context.op_execution_context
     report = quality_report(report_dir(settings, op.partition_key, op.run_id), {
-        "responses": clean_responses, "indicators": indicators.long(list(INDICATOR_COLUMNS)),
+        "responses": clean_responses, "indicators": indicators.long(list(INDICATOR_COLUMNS), keys_as_categories=True),
         "scores": composite_index, "change": wave_change}, m)
     docs = report.docs / "index.html"   # built when a suite failed (the folder then stays)
     return failures_result("wave_change", _NAME, suite_failures(report.suites),
