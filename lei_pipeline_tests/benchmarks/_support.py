@@ -46,8 +46,8 @@ def scale_analysis(data_dir: Path) -> None:
         path.write_text(yaml.safe_dump(spec, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
-def peak_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
+def peak_mb(pid: int | str = "self") -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     import resource
@@ -122,23 +122,36 @@ def run_plain(n_units: int, data_dir: str) -> dict:
 
 
 def run_dagster(n_units: int, data_dir: str) -> dict:
-    """lei_pipeline.defs.run_waves.materialize_wave on a test instance (SQLite in a tmp dir),
-    with the resources pointed at the bench data directory."""
-    import dagster as dg
+    """The wave as `lei run` materialises it: the GE worker started first, then
+    lei_pipeline.defs.run_waves.materialize_wave on the CLI's instance (defs.instance.get_instance:
+    SQLite with open engines) in a fresh DAGSTER_HOME, the resources pointed at the bench data
+    directory. Peak memory: this process's plus the worker's (their peaks may not coincide, so
+    the sum is an upper bound)."""
+    import tempfile
 
-    from lei_pipeline.defs.resources import LeiSettings, SurveyInputs
-    from lei_pipeline.defs.run_waves import materialize_wave
+    from lei_pipeline import worker
 
-    resources = {"lei": LeiSettings(data_dir=data_dir), "survey_inputs": SurveyInputs(data_dir=data_dir)}
     t0 = time.perf_counter()
-    with dg.instance_for_test() as instance:
-        run = materialize_wave(instance, WAVE, resources)
-        stages = _step_seconds(instance, run.run_id)
+    worker.start()
+    with tempfile.TemporaryDirectory(prefix="lei-bench-home-") as home:
+        os.environ["DAGSTER_HOME"] = home
+        from lei_pipeline.defs.instance import get_instance
+        from lei_pipeline.defs.resources import LeiSettings, SurveyInputs
+        from lei_pipeline.defs.run_waves import materialize_wave
+
+        resources = {"lei": LeiSettings(data_dir=data_dir), "survey_inputs": SurveyInputs(data_dir=data_dir)}
+        try:
+            instance = get_instance()
+            run = materialize_wave(instance, WAVE, resources)
+            stages = _step_seconds(instance, run.run_id)
+            worker_mb = peak_mb(worker._worker[0].pid) if worker._worker else 0.0   # before it exits
+        finally:
+            worker.stop()
     total = time.perf_counter() - t0
     if not run.success or run.unchanged:
         raise SystemExit(f"dagster bench run failed: {run.error} {run.failed_blocking[:3]}")
-    return {"stages": stages, "total": total, "units": run.units_scored, "peak_mb": peak_mb(),
-            "run_seconds": run.seconds}
+    return {"stages": stages, "total": total, "units": run.units_scored, "peak_mb": peak_mb() + worker_mb,
+            "worker_peak_mb": worker_mb, "run_seconds": run.seconds}
 
 
 def _step_seconds(instance, run_id: str) -> dict:

@@ -4,7 +4,8 @@
            no orchestration, no publishing): the floor the pipeline is measured against;
 - plain:   the pipeline's core functions called in order (read, pandera, clean, score, index,
            change, Great Expectations suites, publish), no Dagster;
-- dagster: the wave's assets materialised in-process (materialize_wave), every check running.
+- dagster: the wave's assets materialised in-process as `lei run` does (its GE worker started
+           first, the CLI's instance), every check running.
 
 Each run is a child process (peak memory = its VmHWM) on its own copy of a data directory written
 by `lei sample --units N --seed 42 --wave 2024`. The bare script's scores, ranks and categories
@@ -187,7 +188,9 @@ def _print_size(n: int, r: dict) -> None:
     for mode in ("bare", "plain", "dagster"):
         m = r[mode]
         stages = ", ".join(f"{k} {v:.2f}" for k, v in m["stages"].items())
-        print(f"  {mode:<8}: total {m['total']:.2f} s, peak {m['peak_mb']:,.0f} MB" + (f" ({stages} s)" if stages else ""))
+        worker = f" incl. the GE worker's {m['worker_peak_mb']:,.0f}" if m.get("worker_peak_mb") else ""
+        print(f"  {mode:<8}: total {m['total']:.2f} s, peak {m['peak_mb']:,.0f} MB{worker}"
+              + (f" ({stages} s)" if stages else ""))
     for mode, diffs in r["checks"].items():
         print(f"  bare scores vs {mode} published: " + ("EQUAL" if not diffs else "NOT EQUAL: " + "; ".join(diffs[:5])))
     diffs = r["indicator_checks"]
