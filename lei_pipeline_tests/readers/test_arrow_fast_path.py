@@ -56,3 +56,39 @@ def test_fast_path_reads_as_the_scanner_or_declines(tmp_path, monkeypatch, name)
     slow = _read(path, False, monkeypatch)
     assert fast[:2] == slow[:2]
     assert fast[2] is (name in FAST) or fast[2] is None
+
+
+def _odd_quotes_by_hand(text: str, delimiter: str) -> bool:
+    """The rule read plainly, character by character: every run of quotes with what is on each
+    side of it (a separator, a line break or the file's end counts as an edge)."""
+    if text.count('"') % 2:
+        return True
+    edge = lambda i: i < 0 or i >= len(text) or text[i] in (delimiter, "\r", "\n")  # noqa: E731
+    i = 0
+    while i < len(text):
+        if text[i] != '"':
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(text) and text[j + 1] == '"':
+            j += 1
+        length, left, right = j - i + 1, edge(i - 1), edge(j + 1)
+        if not left and not right:
+            return True            # a quote (or run) with ordinary characters on both sides
+        if length > 1 and length % 2 == 0 and left != right:
+            return True            # an empty quoted field touching an ordinary character
+        i = j + 1
+    return False
+
+
+def test_odd_quotes_agrees_with_the_rule_read_by_hand():
+    import random
+
+    from lei_pipeline.survey.readers._arrow_csv import odd_quotes
+
+    rng = random.Random(17)
+    for _ in range(4000):
+        delimiter = rng.choice([",", ";", "\t"])
+        text = "".join(rng.choice(['"', '"', delimiter, "\n", "\r", "a", "ž"]) for _ in range(rng.randint(0, 14)))
+        assert odd_quotes(text.encode("utf-8"), delimiter) == _odd_quotes_by_hand(text, delimiter), repr(text)
+    assert odd_quotes('id,name\n1,"Novi Sad"\n2,""\n'.encode(), ",") is False
