@@ -37,31 +37,30 @@ def odd_quotes(data: bytes, delimiter: str) -> bool:
     own pace), or an even run (an empty quoted field) with an ordinary character on one side.
     Also true for an odd number of quotes (a value open at the end of the file). On the bytes:
     the quote, the separators and line breaks are ASCII, never part of a UTF-8 sequence."""
-    # Worked on the quotes' positions: whole-file boolean masks cost ~10 passes over the bytes
-    # (1.6 s on a 67 MB export of 100,000 units), the positions one.
     a = np.frombuffer(data, dtype=np.uint8)
-    q = np.flatnonzero(a == ord('"'))
-    if len(q) % 2:
+    quote = a == ord('"')
+    count = int(np.count_nonzero(quote))
+    if count % 2:
         return True
-    if not len(q):
+    if not count:
         return False
-    edges = np.array([ord(delimiter), ord("\r"), ord("\n")], dtype=np.uint8)
-    edge_before = (q == 0) | np.isin(a[np.maximum(q - 1, 0)], edges)   # the file's ends count as edges
-    edge_after = (q == len(a) - 1) | np.isin(a[np.minimum(q + 1, len(a) - 1)], edges)
-    next_to = np.diff(q) == 1
-    quote_before, quote_after = np.r_[False, next_to], np.r_[next_to, False]
+    edge = (a == ord(delimiter)) | (a == ord("\r")) | (a == ord("\n"))
+    quote_before, quote_after = np.r_[False, quote[:-1]], np.r_[quote[1:], False]
+    edge_before, edge_after = np.r_[True, edge[:-1]], np.r_[edge[1:], True]  # the file's ends count as edges
     # a lone quote (the usual one, opening or closing a field) needs an edge on one side
-    lone = ~quote_before & ~quote_after
+    lone = quote & ~quote_before & ~quote_after
     if np.any(lone & ~edge_before & ~edge_after):
         return True
-    runs = np.flatnonzero(quote_before | quote_after)  # quotes (by index in q) in runs of two or more
+    runs = np.flatnonzero(quote & (quote_before | quote_after))  # quotes in runs of two or more
     if not len(runs):
         return False
-    cut = np.flatnonzero(np.diff(q[runs]) != 1)   # a new run where the bytes stop being adjacent
+    cut = np.flatnonzero(np.diff(runs) != 1)
     starts, ends = runs[np.r_[0, cut + 1]], runs[np.r_[cut, len(runs) - 1]]
     left, right = edge_before[starts], edge_after[ends]
     even = (ends - starts) % 2 == 1
     return bool(np.any((~left & ~right) | (even & (left != right))))
+
+
 
 
 @dataclass
