@@ -122,7 +122,8 @@ def _indicators_suite(gxe, indicators: pd.DataFrame, responses: pd.DataFrame | N
     frame = indicators[[c for c in INDICATOR_COLUMNS if c in indicators]]
     # The text columns as categories: GE hashes the whole frame to name its batch and finds
     # duplicate keys with DataFrame.duplicated, and both then work on integer codes instead of
-    # 7.8 M strings (at 100,000 units: 8.2 s -> 2.2 s for this suite). Same values, nulls included.
+    # 7.8 M strings (100,000 units: the long table and the responses and indicators suites 9.5 s ->
+    # 6.4 s). Same values, nulls included.
     frame = frame.reset_index(drop=True).astype({c: "category" for c in ("wave", "unit_code", "indicator")
                                                   if c in frame and frame[c].dtype != "category"})
     exps = [*INDICATORS.expectations(gxe, ["unit_code", "indicator"]), *INDICATORS.key_expectation(gxe, frame.columns)]
