@@ -2,6 +2,7 @@
 reading of the methodology, and a wave with an invalid export that must not produce an index."""
 import hashlib
 import json
+from pathlib import Path
 
 import dagster as dg
 import pandas as pd
@@ -203,3 +204,22 @@ def test_invalid_export_fails_its_blocking_check_and_produces_no_index(instance,
     assert "clean_responses" in materialised          # a failed blocking check leaves its asset materialised
     assert not {"composite_index", "published_snapshot"} & materialised
     assert not (data_dir / "published" / "wave=bad").exists()
+
+
+def test_a_failed_quality_suite_blocks_the_publish_and_links_its_data_docs(instance, resources, data_dir, monkeypatch):
+    # Every table the pipeline makes is consistent, so one suite is made strict instead: with a
+    # negative tolerance no weight group can sum to 1. The check fails (blocking), its Data Docs
+    # are built and stay in the run's folder, and nothing is published.
+    from lei_pipeline.publish import quality
+
+    monkeypatch.setattr(quality, "WEIGHT_TOLERANCE", -1.0)
+    instance.add_dynamic_partitions("wave", ["2022"])
+    res = _materialize(instance, resources, "2022")
+    gate = next(e for e in res.get_asset_check_evaluations() if e.check_name == "quality_suites")
+    assert not gate.passed
+    docs = gate.metadata["data_docs"].value
+    assert docs.endswith("index.html") and (data_dir / "work" / "quality") in Path(docs).parents
+    assert Path(docs).is_file() and list((Path(docs).parent / "validations").rglob("*.html"))
+    materialised = {m.asset_key.to_user_string() for m in res.get_asset_materialization_events()}
+    assert "wave_change" in materialised and "published_snapshot" not in materialised
+    assert not (data_dir / "published" / "wave=2022").exists()
