@@ -8,10 +8,16 @@ for the result, and the suites, their results and Data Docs are exactly what wri
 When the snapshot's reading files are built, the worker writes the workbook (openpyxl, about 1 s
 a wave) while the calling process builds the report: submit() and its result().
 
+The suites are even started before their step: wave_change, the last of the four tables,
+hands them over with submit_ahead() and the quality step takes the answer with take_ahead(), so
+the suites run here while the calling process runs the uncertainty analysis (the in-process
+executor would otherwise leave one core idle during each).
+
 Without a started worker (the Dagster UI, tests, the benchmarks), or if the worker died, the
 work runs in the calling process as before. A plain process and a pipe rather than a pool: a
-run that fails before its quality step stops the worker at once, mid-import if need be. One job
-at a time: every submit is answered before the next is sent."""
+run that fails before its quality step stops the worker at once, mid-import if need be. The
+worker does one job at a time and answers in the order the jobs came, so several may be in
+flight: each answer goes to the oldest job still waiting for one."""
 from __future__ import annotations
 
 import multiprocessing
@@ -22,6 +28,8 @@ if TYPE_CHECKING:   # the module itself stays light: the worker process imports 
     import pandas as pd
 
 _worker = None      # (process, connection) while started
+_in_flight: list["Pending"] = []   # sent and not yet answered, oldest first
+_ahead: dict[str, "Pending"] = {}  # started for a later step, by the name that step asks for
 STOP_SECONDS = 2.0  # how long a stopping worker may take to finish on its own
 
 
@@ -71,9 +79,11 @@ def stop() -> None:
         return
     proc, conn = _worker
     _worker = None
+    _in_flight.clear()
+    _ahead.clear()
     try:
-        conn.send(None)    # nothing is in flight (every job waits for its answer): exit cleanly,
-    except OSError:        # so what GE opened (a semaphore) is released, not reported as leaked
+        conn.send(None)    # the worker ends its current job, if any, then exits cleanly, so what
+    except OSError:        # GE opened (a semaphore) is released, not reported as leaked
         pass
     proc.join(STOP_SECONDS)
     if proc.is_alive():    # still importing GE for a run that ended early
@@ -87,9 +97,21 @@ class Pending:
 
     def __init__(self, conn):
         self._conn = conn
+        self._answer: tuple | None = None
+        _in_flight.append(self)
+
+    def _wait(self) -> tuple:
+        while self._answer is None:
+            if self not in _in_flight:    # the worker was stopped meanwhile: no answer will come
+                raise EOFError("the worker was stopped before it answered")
+            oldest = _in_flight[0]
+            answer = self._conn.recv()    # EOFError when the worker died
+            _in_flight.pop(0)
+            oldest._answer = answer
+        return self._answer
 
     def result(self):
-        ok, value = self._conn.recv()
+        ok, value = self._wait()
         if not ok:
             raise value
         return value
@@ -97,14 +119,14 @@ class Pending:
     def discard(self) -> None:
         """Wait for the answer and drop it (the caller failed meanwhile)."""
         try:
-            self._conn.recv()
+            self._wait()
         except (EOFError, OSError):
             stop()
 
 
 def submit(fn, *args) -> Pending | None:
     """Start fn(*args) in the worker and return at once; None without a worker (or a dead one):
-    the caller then runs fn itself. Nothing else may be sent to the worker before result()."""
+    the caller then runs fn itself."""
     if _worker is None:
         return None
     proc, conn = _worker
@@ -114,6 +136,18 @@ def submit(fn, *args) -> Pending | None:
         stop()
         return None
     return Pending(conn)
+
+
+def submit_ahead(name: str, fn, *args) -> None:
+    """Start fn(*args) now for a later step of the same run, which takes it with take_ahead(name)
+    (a job started again under the same name replaces the earlier one, whose answer is dropped)."""
+    job = submit(fn, *args)
+    if job is not None:
+        _ahead[name] = job
+
+
+def take_ahead(name: str) -> Pending | None:
+    return _ahead.pop(name, None)
 
 
 def in_worker_or_here(pending: Pending | None, fn, *args):

@@ -18,9 +18,34 @@ def methodology_weights(methodology) -> dict[str, dict[str, float]]:
     return groups
 
 
-def quality_report(folder: Path, tables: dict[str, pd.DataFrame], methodology):
-    """Run the suites into folder (in the GE worker if `lei run` started one); returns the
-    QualityReport (suites, Data Docs, row counts)."""
-    from lei_pipeline.worker import write_report
+def quality_tables(responses: pd.DataFrame, indicators, scores: pd.DataFrame, change: pd.DataFrame) -> dict:
+    """The four tables the suites read; the indicators long, only the columns its suite reads."""
+    from lei_pipeline.publish.quality import INDICATOR_COLUMNS
 
-    return write_report(folder, tables, methodology_weights(methodology))
+    return {"responses": responses, "indicators": indicators.long(list(INDICATOR_COLUMNS), keys_as_categories=True),
+            "scores": scores, "change": change}
+
+
+def start_quality_report(folder: Path, tables: dict[str, pd.DataFrame], methodology) -> None:
+    """Start the suites now in `lei run`'s worker (nothing happens without one): quality_report on
+    the same folder then takes their report instead of running them."""
+    from lei_pipeline import worker
+    from lei_pipeline.publish.quality_report import write_report
+
+    worker.submit_ahead(str(folder), write_report, folder, tables, methodology_weights(methodology))
+
+
+def quality_report(folder: Path, tables: dict[str, pd.DataFrame], methodology):
+    """Run the suites into folder (in the GE worker if `lei run` started one), or take the report
+    start_quality_report began there if it is of these tables; returns the QualityReport (suites,
+    Data Docs, row counts)."""
+    from lei_pipeline import worker
+    from lei_pipeline.publish.quality_report import write_report
+
+    weights = methodology_weights(methodology)
+    started = worker.take_ahead(str(folder))
+    if started is not None:
+        report = worker.in_worker_or_here(started, write_report, folder, tables, weights)
+        if report.fits(tables):
+            return report
+    return worker.write_report(folder, tables, weights)

@@ -69,3 +69,51 @@ def test_a_submitted_job_runs_there_while_the_caller_goes_on(settings):
     assert worker.submit(_pid) is None
     assert worker.in_worker_or_here(None, _pid) == os.getpid()
 
+
+
+def _after(seconds: float, value: str) -> str:
+    import time
+
+    time.sleep(seconds)
+    return value
+
+
+def test_jobs_in_flight_get_their_own_answers_whichever_is_asked_first():
+    worker.start()
+    try:
+        slow, quick = worker.submit(_after, 0.3, "slow"), worker.submit(_after, 0.0, "quick")
+        assert quick.result() == "quick"     # the slow one's answer came first and was kept for it
+        assert slow.result() == "slow"
+        worker.submit_ahead("later step", _after, 0.0, "ahead")
+        again = worker.submit(_pid)
+        assert again.result() != os.getpid()
+        assert worker.take_ahead("later step").result() == "ahead"
+        assert worker.take_ahead("later step") is None      # taken once
+        worker.submit_ahead("never taken", _pid)            # a step that never came: stop still ends it
+    finally:
+        worker.stop()
+    assert worker._worker is None and worker.take_ahead("never taken") is None
+
+
+def test_a_report_started_ahead_is_taken_only_for_the_tables_it_checked(settings):
+    from lei_pipeline.methodology import load_methodology
+    from lei_pipeline.publish.quality_gate import quality_report, start_quality_report
+    from lei_pipeline.settings import REPO_ROOT
+
+    m = load_methodology(REPO_ROOT / "data" / "methodology" / "lei-v1.yaml")   # its weights: one more suite
+    tables = build_tables("2024")
+    tables["scores"].loc[3, "lei"] = 130.0          # the started suites fail on this
+    worker.start()
+    try:
+        folder = report_dir(settings, "2024", "run-ahead")
+        start_quality_report(folder, tables, m)
+        taken = quality_report(folder, tables, m)
+        assert not taken.passed and worker.take_ahead(str(folder)) is None
+        # started on other tables (a row fewer): not taken, the suites run again on these
+        start_quality_report(folder, {**tables, "scores": tables["scores"].iloc[1:]}, m)
+        fixed = build_tables("2024")
+        again = quality_report(folder, fixed, m)
+    finally:
+        worker.stop()
+    assert again.passed and again.rows == {name: len(t) for name, t in fixed.items()}
+    assert read_report(folder).passed                # the folder holds the report of these tables

@@ -14,6 +14,8 @@ from lei_pipeline.methodology import IndicatorMatrix, compose_index, score_matri
 from lei_pipeline.methodology.versions import check_methodology_version
 from lei_pipeline.change.compare import empty_change
 from lei_pipeline.change.previous import compare_with_previous, previous_wave
+from lei_pipeline.publish.quality_gate import quality_tables, start_quality_report
+from lei_pipeline.publish.quality_report import report_dir
 from lei_pipeline.waves.declared import reference_dates
 from lei_pipeline.schemas import Change, Indicators, Scores, validate_table
 from lei_pipeline.schemas.validate import validate_indicators
@@ -76,7 +78,8 @@ def composite_index(indicators: IndicatorMatrix, survey_inputs: SurveyInputs):
                 "Computed under one methodology (the previous wave re-scored if needed) and over the "
                 "indicators both waves share.",
 )
-def wave_change(context: AssetExecutionContext, indicators: IndicatorMatrix, composite_index: pd.DataFrame, lei: LeiSettings, survey_inputs: SurveyInputs):
+def wave_change(context: AssetExecutionContext, clean_responses: pd.DataFrame, indicators: IndicatorMatrix,
+                composite_index: pd.DataFrame, lei: LeiSettings, survey_inputs: SurveyInputs):
     wave = context.partition_key
     settings, inputs = lei.settings(), survey_inputs.get()
     m = inputs.methodology
@@ -87,6 +90,11 @@ def wave_change(context: AssetExecutionContext, indicators: IndicatorMatrix, com
         comparison = compare_with_previous(settings, wave, prev, indicators, composite_index, m,
                                            inputs.questionnaire, inputs.registry)
         frame, about = comparison.frame, comparison.metadata()
+    # The last of the four tables the quality suites read: under `lei run` they start now in the
+    # worker process, beside the uncertainty analysis this process runs next, and the quality
+    # check takes their report (without a worker this does nothing and the check runs them).
+    start_quality_report(report_dir(settings, wave, context.run_id),
+                         quality_tables(clean_responses, indicators, composite_index, frame), m)
     meta = {**frame_metadata(frame, table_descriptions("change", frame, m), score_columns=["lei_change"]),
             **_methodology_metadata(m)}
     meta.update({f"change/{k}": (dg.MetadataValue.json(v) if isinstance(v, list) else

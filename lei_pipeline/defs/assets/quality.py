@@ -1,7 +1,9 @@
 """The Great Expectations suites as a step of their own: a blocking check on wave_change that
 reads the four tables the snapshot will hold. It needs nothing the uncertainty analysis makes,
 so an executor that runs steps in parallel runs both at once; published_snapshot, downstream of
-wave_change, waits for it (blocking) and takes its report instead of running the suites again."""
+wave_change, waits for it (blocking) and takes its report instead of running the suites again.
+`lei run`'s in-process executor runs one step at a time: there wave_change's step starts the
+suites in the worker process (start_quality_report) and this step takes their report."""
 
 import warnings
 
@@ -13,9 +15,8 @@ from lei_pipeline.defs.checks import SPECS, failures_result
 from lei_pipeline.defs.partitions import wave_partitions
 from lei_pipeline.defs.resources import LeiSettings, SurveyInputs
 from lei_pipeline.methodology import IndicatorMatrix
-from lei_pipeline.publish.quality import INDICATOR_COLUMNS
 from lei_pipeline.publish.quality_report import report_dir, suite_failures
-from lei_pipeline.publish.quality_gate import quality_report
+from lei_pipeline.publish.quality_gate import quality_report, quality_tables
 
 _NAME, _BLOCKING, _DESCRIPTION = next(s for s in SPECS["wave_change"] if s[0] == "quality_suites")
 
@@ -25,9 +26,9 @@ def _quality_suites(context: AssetCheckExecutionContext, wave_change: pd.DataFra
                    survey_inputs: SurveyInputs) -> dg.AssetCheckResult:
     settings, m = lei.settings(), survey_inputs.get().methodology
     op = context.op_execution_context
-    report = quality_report(report_dir(settings, op.partition_key, op.run_id), {
-        "responses": clean_responses, "indicators": indicators.long(list(INDICATOR_COLUMNS), keys_as_categories=True),
-        "scores": composite_index, "change": wave_change}, m)
+    # in `lei run` the suites were started by wave_change's step: this takes their report
+    report = quality_report(report_dir(settings, op.partition_key, op.run_id),
+                            quality_tables(clean_responses, indicators, composite_index, wave_change), m)
     docs = report.docs / "index.html"   # built when a suite failed (the folder then stays)
     return failures_result("wave_change", _NAME, suite_failures(report.suites),
                            extra={"data_docs": dg.MetadataValue.path(str(docs))} if docs.is_file() else None)
