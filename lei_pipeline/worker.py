@@ -21,13 +21,17 @@ flight: each answer goes to the oldest job still waiting for one."""
 from __future__ import annotations
 
 import multiprocessing
+import queue
+import threading
+from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:   # the module itself stays light: the worker process imports it first
     import pandas as pd
 
-_worker = None      # (process, connection) while started
+_worker = None      # (process, connection, outbox, sending thread) while started
+_STOP = ForkingPickler.dumps(None).tobytes()   # the message that ends the worker
 _in_flight: list["Pending"] = []   # sent and not yet answered, oldest first
 _ahead: dict[str, "Pending"] = {}  # started for a later step, by the name that step asks for
 STOP_SECONDS = 2.0  # how long a stopping worker may take to finish on its own
@@ -70,25 +74,41 @@ def start() -> None:
     proc = ctx.Process(target=_serve, args=(theirs,), name="lei-quality-worker", daemon=True)
     proc.start()
     theirs.close()
-    _worker = (proc, ours)
+    outbox: queue.SimpleQueue = queue.SimpleQueue()
+    sender = threading.Thread(target=_send_all, args=(ours, outbox), name="lei-worker-sender", daemon=True)
+    sender.start()
+    _worker = (proc, ours, outbox, sender)
+
+
+def _send_all(conn, outbox: queue.SimpleQueue) -> None:
+    """Sends the jobs, pickled by submit(), in order. A thread because a job bigger than the pipe's
+    buffer holds its sender until the worker reads it: the first wave's tables, until GE is imported."""
+    while True:
+        message = outbox.get()
+        try:
+            conn.send_bytes(_STOP if message is None else message)
+        except OSError:        # the worker died: the answers' recv() says so to whoever waits
+            return
+        if message is None:
+            return
 
 
 def stop() -> None:
     global _worker
     if _worker is None:
         return
-    proc, conn = _worker
+    proc, conn, outbox, sender = _worker
     _worker = None
     _in_flight.clear()
     _ahead.clear()
-    try:
-        conn.send(None)    # the worker ends its current job, if any, then exits cleanly, so what
-    except OSError:        # GE opened (a semaphore) is released, not reported as leaked
-        pass
+    # the worker ends the jobs sent before, then exits cleanly, so what GE opened (a semaphore)
+    # is released, not reported as leaked
+    outbox.put(None)
     proc.join(STOP_SECONDS)
     if proc.is_alive():    # still importing GE for a run that ended early
         proc.terminate()
         proc.join()
+    sender.join(STOP_SECONDS)
     conn.close()
 
 
@@ -126,15 +146,14 @@ class Pending:
 
 def submit(fn, *args) -> Pending | None:
     """Start fn(*args) in the worker and return at once; None without a worker (or a dead one):
-    the caller then runs fn itself."""
+    the caller then runs fn itself. Pickled here, so what cannot be sent fails here."""
     if _worker is None:
         return None
-    proc, conn = _worker
-    try:
-        conn.send((fn, args))
-    except (BrokenPipeError, ConnectionResetError, EOFError):
+    proc, conn, outbox, sender = _worker
+    if not sender.is_alive():  # it stops only when a send failed: the worker is gone
         stop()
         return None
+    outbox.put(ForkingPickler.dumps((fn, args)))
     return Pending(conn)
 
 

@@ -50,14 +50,29 @@ def markdown_text(value):
     text in the UI) and the characters Markdown would read as structure backslash-escaped."""
     if not isinstance(value, str):
         return value
-    text = html.escape(value, quote=False).replace("\r", " ").replace("\n", " ")
-    return "".join("\\" + ch if ch in "\\`*_[]|#!" else ch for ch in text)
+    return html.escape(value, quote=False).translate(_MARKDOWN_ESCAPES)
+
+
+_MARKDOWN_ESCAPES = str.maketrans({"\r": " ", "\n": " ", **{ch: "\\" + ch for ch in "\\`*_[]|#!"}})
 
 
 def markdown_table(df: pd.DataFrame) -> str:
-    shown = df.map(markdown_text)
-    shown.columns = [markdown_text(str(c)) for c in df.columns]
-    return shown.to_markdown(index=False)
+    """A GitHub-style pipe table (what the UI renders), written here: pandas' to_markdown pads
+    every column through tabulate, 0.1 s for a 5-row preview of 134 answer columns, and each
+    wave's assets make several."""
+    lines = ["| " + " | ".join(_cell(str(c)) for c in df.columns) + " |",
+             "|" + "|".join("---" for _ in df.columns) + "|"]
+    columns = [[_cell(v) for v in values] for _, values in df.items()]
+    lines += ["| " + " | ".join(row) + " |" for row in zip(*columns)]
+    return "\n".join(lines)
+
+
+def _cell(value) -> str:
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, float):
+        return f"{value:g}"
+    return markdown_text(str(value))
 
 
 def frame_metadata(df: pd.DataFrame, descriptions: dict[str, str] | None = None,

@@ -44,7 +44,7 @@ def test_checks_pass_and_the_ui_shows_the_widest_bands(published):
     assert set(checks) == {"uncertainty_schema", "nominal_matches_index", "nominal_ranks_match", "nominal_rank_in_band"}
     assert all(c.passed for c in checks.values())
     meta = first.asset_materializations_for_node("wave_uncertainty")[0].metadata
-    assert "| unit_name" in meta["widest_rank_bands"].value and meta["seed"].value == 20261128
+    assert "| unit\\_name" in meta["widest_rank_bands"].value and meta["seed"].value == 20261128
     assert "reading:blank" in meta["sobol_indices"].value
 
 

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from lei_pipeline.defs.checks import check_specs, failures_result
-from lei_pipeline.defs.metadata import json_safe, model_schema
+from lei_pipeline.defs.metadata import json_safe, markdown_table, model_schema
 from lei_pipeline.defs.partitions import wave_partitions
 from lei_pipeline.defs.resources import LeiSettings, SurveyInputs
 from lei_pipeline.methodology import IndicatorMatrix
@@ -74,9 +74,9 @@ def wave_uncertainty(context: AssetExecutionContext, clean_responses: pd.DataFra
         "replications": dg.MetadataValue.int(result.spec.replications),
         "spec": dg.MetadataValue.text(spec_file.name),
         "seconds": dg.MetadataValue.float(round(result.seconds, 3)),
-        "widest_rank_bands": dg.MetadataValue.md(_widest(unit).to_markdown(index=False) if len(unit) else "(empty)"),
+        "widest_rank_bands": dg.MetadataValue.md(markdown_table(_widest(unit)) if len(unit) else "(empty)"),
         "crossing_category_border": dg.MetadataValue.int(len(crossers)),
-        "sobol_indices": dg.MetadataValue.md(sens.drop(columns=["wave", "output"]).round(3).to_markdown(index=False)
+        "sobol_indices": dg.MetadataValue.md(markdown_table(sens.drop(columns=["wave", "output"]).round(3))
                                              if len(sens) else "(no uncertain input)"),
         "median_rank_band": dg.MetadataValue.float(float((unit["rank_q95"] - unit["rank_q05"]).median())
                                                    if len(unit) else 0.0),
