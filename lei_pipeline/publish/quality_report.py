@@ -35,6 +35,7 @@ class QualityReport:
     folder: Path
     suites: list[SuiteResult]
     rows: dict[str, int]  # rows of each table the suites ran on
+    seconds: float = 0.0  # how long the suites took, wherever they ran
 
     @property
     def passed(self) -> bool:
@@ -61,11 +62,13 @@ def write_report(folder: Path, tables: dict[str, pd.DataFrame], weights: dict | 
     _discard_stale(folder.parent)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
+    start = time.perf_counter()
     results = run_quality_suites(tables, docs_dir=folder / DOCS_DIR, weights=weights, docs_if_passed=False)
-    report = QualityReport(folder, results, {name: len(t) for name, t in tables.items()})
+    report = QualityReport(folder, results, {name: len(t) for name, t in tables.items()},
+                           round(time.perf_counter() - start, 3))
     tmp = folder / f".{RESULTS_FILE}.tmp"
-    tmp.write_text(json.dumps({"suites": [r.to_dict() for r in results], "rows": report.rows}, indent=1),
-                   encoding="utf-8")
+    tmp.write_text(json.dumps({"suites": [r.to_dict() for r in results], "rows": report.rows,
+                               "seconds": report.seconds}, indent=1), encoding="utf-8")
     os.replace(tmp, folder / RESULTS_FILE)  # the results file appears last: its presence means complete
     return report
 
@@ -76,7 +79,7 @@ def read_report(folder: Path) -> QualityReport | None:
         return None
     body = json.loads(path.read_text(encoding="utf-8"))
     return QualityReport(folder, [SuiteResult(**s) for s in body["suites"]],
-                         {k: int(v) for k, v in body["rows"].items()})
+                         {k: int(v) for k, v in body["rows"].items()}, float(body.get("seconds", 0.0)))
 
 
 def _discard_stale(wave_folder: Path) -> None:

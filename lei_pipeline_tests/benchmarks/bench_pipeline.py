@@ -32,7 +32,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from lei_pipeline_tests.benchmarks._support import SCALED_ANALYSIS, SCALED_FROM, make_data_dir
+from lei_pipeline_tests.benchmarks._support import SCALED_ANALYSIS, SCALED_FROM, make_data_dir, without_analysis
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "lei_pipeline_tests" / "fixtures" / "redesign"
@@ -211,15 +211,16 @@ def _print_summary(results: dict, run: dict | None) -> None:
     print("  units  analysis          plain s  dagster s  plain/bare  dagster/bare")
     for n in sorted(results):
         b, p, d = (results[n][m] for m in ("bare", "plain", "dagster"))
-        pu, du = p["total"] - p["stages"].get("uncertainty", 0.0), d["total"] - d["stages"].get("wave_uncertainty", 0.0)
+        pu, (du, hidden) = p["total"] - p["stages"].get("uncertainty", 0.0), without_analysis(d)
         size = "scaled down" if n > SCALED_FROM else "the spec's"
-        print(f"  {n:>7,} {size:<15} {pu:8.2f} {du:10.2f} {pu / b['total']:10.1f}x {du / b['total']:12.1f}x")
+        print(f"  {n:>7,} {size:<15} {pu:8.2f} {du:10.2f} {pu / b['total']:10.1f}x {du / b['total']:12.1f}x"
+              f"   (GE suites' {hidden:.1f} s beside the analysis counted back in)")
     big = max(results) if results else None
     if big:
         d, b = results[big]["dagster"], results[big]["bare"]
         t, mem = d["total"] / b["total"], d["peak_mb"] / b["peak_mb"]
         print(f"  GOAL: Dagster path at 100,000 units within {GOAL_RATIO:.0f}x of the bare script (time and peak memory)")
-        tu = (d["total"] - d["stages"].get("wave_uncertainty", 0.0)) / b["total"]
+        tu = without_analysis(d)[0] / b["total"]
         print(f"  measured at {big:,}: time {t:.1f}x ({tu:.1f}x without the uncertainty analysis), peak memory {mem:.1f}x "
               f"({'met' if t <= GOAL_RATIO and mem <= GOAL_RATIO else 'not met'}"
               f"{'' if big == 100_000 else '; not the goal size'})")

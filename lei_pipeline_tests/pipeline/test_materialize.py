@@ -72,6 +72,7 @@ def test_every_sample_wave_materialises_and_publishes(published):
         gate = [e for e in results[wave].get_asset_check_evaluations() if e.check_name == "quality_suites"]
         assert [e.asset_key.path[-1] for e in gate] == ["wave_change"]
         assert gate[0].passed and "data_docs" not in gate[0].metadata
+        assert gate[0].metadata["suites_seconds"].value > 0   # how long GE took, shown in the UI
         suites = {c["name"] for c in manifest["checks"] if c["source"] == "great_expectations"}
         assert "change_consistent" in suites and manifest["data_docs"] is None
         assert not (folder / "data_docs").exists()

@@ -30,8 +30,10 @@ def _quality_suites(context: AssetCheckExecutionContext, wave_change: pd.DataFra
     report = quality_report(report_dir(settings, op.partition_key, op.run_id),
                             quality_tables(clean_responses, indicators, composite_index, wave_change), m)
     docs = report.docs / "index.html"   # built when a suite failed (the folder then stays)
-    return failures_result("wave_change", _NAME, suite_failures(report.suites),
-                           extra={"data_docs": dg.MetadataValue.path(str(docs))} if docs.is_file() else None)
+    extra = {"suites_seconds": dg.MetadataValue.float(report.seconds)}   # in `lei run`, partly beside the analysis
+    if docs.is_file():
+        extra["data_docs"] = dg.MetadataValue.path(str(docs))
+    return failures_result("wave_change", _NAME, suite_failures(report.suites), extra=extra)
 
 
 # partitions_def on a check is a preview in Dagster 1.13 (it warns); without it the check would
