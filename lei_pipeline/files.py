@@ -2,6 +2,7 @@
 identified by the same sha256."""
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from pathlib import Path
 
@@ -33,13 +34,19 @@ _PARSED_KEPT = 8
 
 
 def parsed_once(kind: str, data: bytes, parse, path: Path | None = None):
-    """parse(data, path), or the object an earlier call with the same kind, bytes and path made."""
-    key = (kind, hashlib.sha256(data).hexdigest(), None if path is None else str(path))
+    """parse(data, path), or the object an earlier call with the same kind and bytes made. The path
+    only names the file in parse errors (a failed parse is not kept) and in an object that records
+    where it was read from (the questionnaire): that one is handed on with this call's path, so the
+    snapshot's copy of a questionnaire is not parsed again."""
+    key = (kind, hashlib.sha256(data).hexdigest())
     if key not in _PARSED:
         if len(_PARSED) >= _PARSED_KEPT:
             _PARSED.clear()
         _PARSED[key] = parse(data, path)
-    return _PARSED[key]
+    parsed = _PARSED[key]
+    if dataclasses.is_dataclass(parsed) and getattr(parsed, "path", path) != path:
+        parsed = dataclasses.replace(parsed, path=path)
+    return parsed
 
 
 def load_yaml(data: bytes | str):
