@@ -2,16 +2,14 @@
 
 Importing GE takes 3-6 s on a 2-core machine, more than its suites take on a 140-unit wave, and
 the in-process executor `lei run` uses runs one step at a time. So `lei run` starts this worker
-first: it imports GE on the second core while the first wave is read, scored and analysed, and
-the quality step then hands it the four tables and waits for the report (publishing still waits
-for the result, and the suites, their results and Data Docs are exactly what write_report makes).
-When the snapshot's reading files are built, the worker writes the workbook (openpyxl, about 1 s
-a wave) while the calling process builds the report: submit() and its result().
-
-The suites are even started before their step: wave_change, the last of the four tables,
-hands them over with submit_ahead() and the quality step takes the answer with take_ahead(), so
-the suites run here while the calling process runs the uncertainty analysis (the in-process
-executor would otherwise leave one core idle during each).
+first: it imports GE on the second core while the first wave is read and scored. The suites
+start before their step: wave_change's step, the last of the four tables, hands them over with
+submit_ahead() and the quality step takes the report with take_ahead(), so the suites run here
+while the calling process runs the uncertainty analysis (the in-process executor would otherwise
+leave one core idle during each). Publishing still waits for the result, and the suites, their
+results and Data Docs are exactly what write_report makes. When the snapshot's reading files are
+built, the worker writes the workbook (openpyxl, about 1 s a wave) while the calling process
+builds the report: submit() and its result().
 
 Without a started worker (the Dagster UI, tests, the benchmarks), or if the worker died, the
 work runs in the calling process as before. A plain process and a pipe rather than a pool: a
@@ -91,6 +89,10 @@ def _send_all(conn, outbox: queue.SimpleQueue) -> None:
             return
         if message is None:
             return
+
+
+def running() -> bool:
+    return _worker is not None
 
 
 def stop() -> None:

@@ -26,13 +26,16 @@ def quality_tables(responses: pd.DataFrame, indicators, scores: pd.DataFrame, ch
             "scores": scores, "change": change}
 
 
-def start_quality_report(folder: Path, tables: dict[str, pd.DataFrame], methodology) -> None:
-    """Start the suites now in `lei run`'s worker (nothing happens without one): quality_report on
-    the same folder then takes their report instead of running them."""
+def start_quality_report(folder: Path, methodology, responses: pd.DataFrame, indicators, scores: pd.DataFrame,
+                         change: pd.DataFrame) -> None:
+    """Start the suites on these tables now in `lei run`'s worker (without one, nothing is done,
+    not even the long table): quality_report on the same folder then takes their report."""
     from lei_pipeline import worker
     from lei_pipeline.publish.quality_report import write_report
 
-    worker.submit_ahead(str(folder), write_report, folder, tables, methodology_weights(methodology))
+    if worker.running():
+        worker.submit_ahead(str(folder), write_report, folder, quality_tables(responses, indicators, scores, change),
+                            methodology_weights(methodology))
 
 
 def quality_report(folder: Path, tables: dict[str, pd.DataFrame], methodology):

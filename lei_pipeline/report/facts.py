@@ -136,3 +136,12 @@ def duplicate_checks(manifest: dict) -> list[dict]:
     """The duplicates check's outcome, for snapshots published before the decisions were recorded."""
     return [{"check": c.get("name"), "passed": c.get("passed")}
             for c in manifest.get("checks") or [] if "duplicate" in str(c.get("name", ""))]
+
+
+def records(frame: pd.DataFrame) -> list[dict]:
+    """frame.to_dict("records"), the same values (a missing Int64 as None), made column by column:
+    to_dict takes Arrow-backed text cell by cell (0.22 s for a 140-unit wave's indicators, 0.04 s
+    this way)."""
+    columns = list(frame.columns)
+    values = ([None if v is pd.NA else v for v in frame.iloc[:, j].tolist()] for j in range(len(columns)))
+    return [dict(zip(columns, row)) for row in zip(*values)]

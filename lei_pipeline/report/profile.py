@@ -107,7 +107,7 @@ def criterion_changes(data: SnapshotData) -> dict[str, list[dict]] | None:
     both = both.assign(size=both["effect"].abs()).sort_values(["unit_code", "size", "indicator"],
                                                                ascending=[True, False, True], kind="stable")
     out: dict[str, list[dict]] = {}
-    for r in both[["unit_code", "indicator", "value", "value_previous", "effect", "status"]].to_dict("records"):
+    for r in facts.records(both[["unit_code", "indicator", "value", "value_previous", "effect", "status"]]):
         out.setdefault(r["unit_code"], []).append(r)
     return out
 
@@ -177,7 +177,7 @@ def profile_sections(data: SnapshotData, scores: pd.DataFrame, cols, unc, anchor
     m = data.methodology
     gains = _gains(data)
     gains_by_unit: dict[str, list] = {}
-    for r in (gains.to_dict("records") if gains is not None else []):
+    for r in (facts.records(gains) if gains is not None else []):
         gains_by_unit.setdefault(str(r["unit_code"]), []).append(r)
     descriptions = descriptions if descriptions is not None else CriterionText.of(m)
     crit = criterion_changes(data)
@@ -192,7 +192,7 @@ def profile_sections(data: SnapshotData, scores: pd.DataFrame, cols, unc, anchor
     means = order.groupby(group)[[c for c, _, _ in cols]].mean()
     cat_en = "category_en" in order.columns
 
-    records = order.to_dict("records")
+    records = facts.records(order)
     members: dict = {}
     for r in records:  # each type's units in rank order
         members.setdefault(r.get(group), []).append(r)

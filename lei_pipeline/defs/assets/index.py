@@ -14,7 +14,7 @@ from lei_pipeline.methodology import IndicatorMatrix, compose_index, score_matri
 from lei_pipeline.methodology.versions import check_methodology_version
 from lei_pipeline.change.compare import empty_change
 from lei_pipeline.change.previous import compare_with_previous, previous_wave
-from lei_pipeline.publish.quality_gate import quality_tables, start_quality_report
+from lei_pipeline.publish.quality_gate import start_quality_report
 from lei_pipeline.publish.quality_report import report_dir
 from lei_pipeline.waves.declared import reference_dates
 from lei_pipeline.schemas import Change, Indicators, Scores, validate_table
@@ -93,8 +93,8 @@ def wave_change(context: AssetExecutionContext, clean_responses: pd.DataFrame, i
     # The last of the four tables the quality suites read: under `lei run` they start now in the
     # worker process, beside the uncertainty analysis this process runs next, and the quality
     # check takes their report (without a worker this does nothing and the check runs them).
-    start_quality_report(report_dir(settings, wave, context.run_id),
-                         quality_tables(clean_responses, indicators, composite_index, frame), m)
+    start_quality_report(report_dir(settings, wave, context.run_id), m, clean_responses, indicators, composite_index,
+                         frame)
     meta = {**frame_metadata(frame, table_descriptions("change", frame, m), score_columns=["lei_change"]),
             **_methodology_metadata(m)}
     meta.update({f"change/{k}": (dg.MetadataValue.json(v) if isinstance(v, list) else
