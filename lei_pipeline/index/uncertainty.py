@@ -224,10 +224,13 @@ class Replicator:
         runs that share cached tables share it. Numbered in the combinations' order, so that
         those sharing a reading (and its re-read data) are neighbours."""
         _, choice = self.decode(u)
-        pres = [self._key(row)[0] for row in choice]
-        order = sorted(set(pres), key=_order)
+        # keyed once per distinct row of options (a Sobol design has thousands of rows, few distinct)
+        distinct, row_of = np.unique(choice, axis=0, return_inverse=True)
+        keys = [self._key(row)[0] for row in distinct]
+        order = sorted(set(keys), key=_order)
         self._pres = {pre: number for number, pre in enumerate(order)}
-        return np.array([self._pres[pre] for pre in pres], dtype=np.int64)
+        numbers = np.array([self._pres[pre] for pre in keys], dtype=np.int64)
+        return numbers[np.asarray(row_of).reshape(-1)]
 
     def release(self, keep: set[int]) -> None:
         """Drop the cached tables of every combination not numbered in keep (see combinations)."""
