@@ -115,8 +115,15 @@ def _declare(args):
 def test_concurrent_declarations_all_land(tmp_path):
     s = data_dir_with(tmp_path, ["2025"])
     waves = [f"w{i}" for i in range(8)]
-    with multiprocessing.get_context("spawn").Pool(4) as pool:
+    pool = multiprocessing.get_context("spawn").Pool(4)
+    try:
         pool.map(_declare, [(str(s.data_dir), w) for w in waves])
+    finally:
+        # close and join, not the context manager's terminate(): terminate() may drain the stop
+        # messages meant for the workers, and a worker whose SIGTERM is ignored (inherited: Dagster
+        # maps SIGTERM to SIGINT's handler, ignored in a background shell) then waits forever
+        pool.close()
+        pool.join()
     ids = [w["id"] for w in yaml.safe_load(s.waves_path.read_text())["waves"]]
     assert ids[0] == "2025" and sorted(ids[1:]) == waves
     assert not [p for p in s.data_dir.iterdir() if p.name.endswith(".tmp")]
