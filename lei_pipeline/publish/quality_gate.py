@@ -38,17 +38,20 @@ def start_quality_report(folder: Path, methodology, responses: pd.DataFrame, ind
                             methodology_weights(methodology))
 
 
-def quality_report(folder: Path, tables: dict[str, pd.DataFrame], methodology):
-    """Run the suites into folder (in the GE worker if `lei run` started one), or take the report
-    start_quality_report began there if it is of these tables; returns the QualityReport (suites,
-    Data Docs, row counts)."""
+def quality_report(folder: Path, methodology, responses: pd.DataFrame, indicators, scores: pd.DataFrame,
+                   change: pd.DataFrame):
+    """Take the report start_quality_report began in folder if it checked tables of these sizes,
+    else run the suites on these tables there (in the GE worker if `lei run` started one);
+    returns the QualityReport (suites, Data Docs, row counts)."""
     from lei_pipeline import worker
-    from lei_pipeline.publish.quality_report import write_report
 
-    weights = methodology_weights(methodology)
     started = worker.take_ahead(str(folder))
     if started is not None:
-        report = worker.in_worker_or_here(started, write_report, folder, tables, weights)
-        if report.fits(tables):
+        report = worker.in_worker_or_here(started, lambda: None)   # None: the worker died meanwhile
+        # row counts first: the long indicators table has len(indicators) rows, and building it
+        # again (7.5 million rows at 100,000 units) is needed only when the suites run here
+        sizes = {"responses": responses, "indicators": indicators, "scores": scores, "change": change}
+        if report is not None and report.fits(sizes):
             return report
-    return worker.write_report(folder, tables, weights)
+    return worker.write_report(folder, quality_tables(responses, indicators, scores, change),
+                               methodology_weights(methodology))

@@ -17,6 +17,7 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Sized
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,7 +46,8 @@ class QualityReport:
     def docs(self) -> Path:
         return self.folder / DOCS_DIR
 
-    def fits(self, tables: dict[str, pd.DataFrame]) -> bool:
+    def fits(self, tables: dict[str, Sized]) -> bool:
+        """Whether these tables (or anything with their row counts) are the ones checked."""
         # Tables the suites do not cover (the uncertainty analysis) may come along.
         given = {name: len(t) for name, t in tables.items()}
         return given.items() >= self.rows.items()

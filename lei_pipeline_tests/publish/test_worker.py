@@ -95,27 +95,34 @@ def test_jobs_in_flight_get_their_own_answers_whichever_is_asked_first():
     assert worker._worker is None and worker.take_ahead("never taken") is None
 
 
-def test_a_report_started_ahead_is_taken_only_for_the_tables_it_checked(settings):
-    from lei_pipeline.methodology import load_methodology
-    from lei_pipeline.publish.quality_gate import methodology_weights, quality_report
-    from lei_pipeline.settings import REPO_ROOT
+def test_a_report_started_ahead_is_taken_only_for_the_tables_it_checked(settings, monkeypatch):
+    from lei_pipeline.change.compare import empty_change
+    from lei_pipeline.methodology import IndicatorMatrix, score_matrix
+    from lei_pipeline.publish.quality_gate import methodology_weights, quality_report, quality_tables
+    from lei_pipeline_tests.support.wave_tables import wave_tables
 
-    m = load_methodology(REPO_ROOT / "data" / "methodology" / "lei-v1.yaml")   # its weights: one more suite
-    tables = build_tables("2024")
-    tables["scores"].loc[3, "lei"] = 130.0          # the started suites fail on this
+    wt = wave_tables("2024")
+    m, change = wt.inputs.methodology, empty_change(wt.inputs.methodology)
+    matrix = score_matrix(wt.responses, wt.inputs.questionnaire, m, registry=wt.inputs.registry)   # as handed on
+    bad = wt.scores.copy()
+    bad.loc[bad.index[3], "lei"] = 130.0          # the started suites fail on this
     worker.start()
     try:
         folder = report_dir(settings, "2024", "run-ahead")
-        # what wave_change's step does through start_quality_report, with these tables as given
-        worker.submit_ahead(str(folder), write_report, folder, tables, methodology_weights(m))
-        taken = quality_report(folder, tables, m)
+        # what wave_change's step does through start_quality_report
+        worker.submit_ahead(str(folder), write_report, folder, quality_tables(wt.responses, matrix, bad, change),
+                            methodology_weights(m))
+        with monkeypatch.context() as patched:
+            # a report that fits is taken on row counts alone: the long table is not built again
+            patched.setattr(IndicatorMatrix, "long", lambda *a, **k: (_ for _ in ()).throw(AssertionError("built")))
+            taken = quality_report(folder, m, wt.responses, matrix, bad, change)
         assert not taken.passed and worker.take_ahead(str(folder)) is None
         # started on other tables (a row fewer): not taken, the suites run again on these
-        worker.submit_ahead(str(folder), write_report, folder, {**tables, "scores": tables["scores"].iloc[1:]},
-                            methodology_weights(m))
-        fixed = build_tables("2024")
-        again = quality_report(folder, fixed, m)
+        worker.submit_ahead(str(folder), write_report, folder,
+                            quality_tables(wt.responses, matrix, bad.iloc[1:], change), methodology_weights(m))
+        again = quality_report(folder, m, wt.responses, matrix, wt.scores, change)
     finally:
         worker.stop()
-    assert again.passed and again.rows == {name: len(t) for name, t in fixed.items()}
+    assert again.passed and again.rows == {"responses": len(wt.responses), "indicators": len(wt.indicators),
+                                           "scores": len(wt.scores), "change": 0}
     assert read_report(folder).passed                # the folder holds the report of these tables

@@ -16,7 +16,7 @@ from lei_pipeline.defs.partitions import wave_partitions
 from lei_pipeline.defs.resources import LeiSettings, SurveyInputs
 from lei_pipeline.methodology import IndicatorMatrix
 from lei_pipeline.publish.quality_report import report_dir, suite_failures
-from lei_pipeline.publish.quality_gate import quality_report, quality_tables
+from lei_pipeline.publish.quality_gate import quality_report
 
 _NAME, _BLOCKING, _DESCRIPTION = next(s for s in SPECS["wave_change"] if s[0] == "quality_suites")
 
@@ -27,8 +27,8 @@ def _quality_suites(context: AssetCheckExecutionContext, wave_change: pd.DataFra
     settings, m = lei.settings(), survey_inputs.get().methodology
     op = context.op_execution_context
     # in `lei run` the suites were started by wave_change's step: this takes their report
-    report = quality_report(report_dir(settings, op.partition_key, op.run_id),
-                            quality_tables(clean_responses, indicators, composite_index, wave_change), m)
+    report = quality_report(report_dir(settings, op.partition_key, op.run_id), m,
+                            clean_responses, indicators, composite_index, wave_change)
     docs = report.docs / "index.html"   # built when a suite failed (the folder then stays)
     extra = {"suites_seconds": dg.MetadataValue.float(report.seconds)}   # in `lei run`, partly beside the analysis
     if docs.is_file():
