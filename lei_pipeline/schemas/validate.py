@@ -45,7 +45,9 @@ def validate_table(model, df: pd.DataFrame) -> list[dict]:
     """[] when df satisfies the model; otherwise one record per failing (row, column, check):
     row (index label), source_row (when the table has one), column, check, failure_case, reason."""
     try:
-        model.validate(df, lazy=True)
+        # pandera deep-copies a frame it validates (the contracts coerce); under pandas' copy-on-write
+        # a shallow copy keeps the caller's frame as given just the same, without copying every column
+        model.validate(df.copy(deep=False), lazy=True, inplace=True)
         return []
     except pa.errors.SchemaErrors as e:
         fc = e.failure_cases

@@ -27,7 +27,11 @@ def test_a_bound_in_the_contract_is_enforced_by_the_model_and_repeated_for_ge():
                            "rank_previous": [2], "rank_change": [1], "methodology_version": ["2.0.0"],
                            "previous_methodology_version": ["2.0.0"], "indicators_compared": [40],
                            "comparable": [True]})
+    given = change.copy()
     failures = validate_table(CONTRACTS["change"].model, change)
+    # the contract coerces (rank to Int64, texts to str) in its own copy: the frame stays as given
+    pd.testing.assert_frame_equal(change, given)
+    assert change["rank"].dtype == "int64" and change["wave"].dtype == given["wave"].dtype
     assert {(f["column"], f["check"]) for f in failures} == {("lei", "less_than_or_equal_to(100)"),
                                                              ("lei", "scores_in_range")}
     assert CONTRACTS["change"].expectations(_recorder(), ["lei", "unit_code", "rank"]) == [
