@@ -44,6 +44,7 @@ def _serve(conn) -> None:
 
     import lei_pipeline.publish.quality_report  # noqa: F401
 
+    gc.freeze()   # what GE's import made lives as long as this process: no full pass walks it again
     while True:
         try:
             job = conn.recv()

@@ -35,6 +35,8 @@ PREFIXES: tuple[tuple[str, ...], ...] = tuple(sorted((
     ("town", "of"), ("jls",), ("jedinica", "lokalne", "samouprave"), ("lokalna", "samouprava"),
 ), key=len, reverse=True))
 
+_PREFIX_STARTS = frozenset(p[0] for p in PREFIXES)
+
 # Which prefixes are specific enough to say the unit type. "Opština" is not: people call
 # Belgrade's city municipalities "opština Zemun" and former municipalities that are now
 # cities "opština Vranje", so it would mislead more often than help.
@@ -72,6 +74,8 @@ def strip_prefixes(key: str) -> tuple[str, frozenset[str] | None]:
     nothing). Stops before removing everything, so a unit literally named like a prefix
     would survive."""
     tokens = key.split()
+    if not tokens or tokens[0] not in _PREFIX_STARTS:   # most names: no prefix to try
+        return " ".join(tokens), None
     hint: frozenset[str] | None = None
     changed = True
     while changed:
