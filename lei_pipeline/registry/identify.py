@@ -25,9 +25,13 @@ def match_units(raw: pd.DataFrame, registry_df: pd.DataFrame, matcher, problems:
     """unit_code per raw row (None when it could not be identified: an error Problem says why).
     Decided once per distinct (name, code) pair, then spread over the rows; problems come out
     row by row, as a pass over every row would give them."""
-    reg = registry_df.assign(unit_code=registry_df["unit_code"].astype(str)).set_index("unit_code")
-    valid = set(reg.index[reg["respondent"].fillna(False).astype(bool)]) if "respondent" in reg.columns else set(reg.index)
-    names = reg["name_latin"].to_dict()
+    # Python lists first: to_dict and set() over Arrow-backed columns convert cell by cell
+    reg_codes = registry_df["unit_code"].astype(str).tolist()
+    names = dict(zip(reg_codes, registry_df["name_latin"].tolist()))
+    if "respondent" in registry_df.columns:
+        valid = set(np.asarray(reg_codes, dtype=object)[registry_df["respondent"].fillna(False).astype(bool).to_numpy()])
+    else:
+        valid = set(reg_codes)
 
     def unit(code) -> str:
         return f"{names.get(code)} ({code})"
