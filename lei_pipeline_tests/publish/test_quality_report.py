@@ -33,6 +33,12 @@ def test_report_round_trips_and_names_failures(settings):
     row = failures[failures["column"] == "lei"].iloc[0]
     assert row["suite"] == "scores_ranges_and_ranks" and row["expectation"] == "expect_column_values_to_be_between"
     assert (folder / "data_docs" / "index.html").is_file()
+    # one validation page per suite, each from the full run (the verdicts-only run left no pages)
+    pages = sorted(p.relative_to(folder / "data_docs" / "validations").parts[0]
+                   for p in (folder / "data_docs" / "validations").rglob("*.html"))
+    assert pages == sorted(s.name for s in written.suites)
+    scores_page = next((folder / "data_docs" / "validations" / "scores_ranges_and_ranks").rglob("*.html"))
+    assert ">130.0<" in scores_page.read_text(encoding="utf-8")     # the unexpected value, listed
     assert folder.is_relative_to(settings.data_dir / "work")
 
 
