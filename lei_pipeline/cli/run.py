@@ -60,7 +60,7 @@ def _waves_to_run(waves: list[str] | None):
 
 def _run_waves(settings, todo: list[str]) -> list:
     from lei_pipeline.defs.instance import get_instance
-    from lei_pipeline.defs.run_waves import materialize_wave  # noqa: F401  (Dagster's imports, before the freeze)
+    from lei_pipeline.defs.run_waves import materialize_wave
     from lei_pipeline.methodology.versions import check_methodology_version
 
     check_methodology_version(settings)
@@ -72,24 +72,21 @@ def _run_waves(settings, todo: list[str]) -> list:
     gc.freeze()
     try:
         for wave in todo:
-            runs.append(_run_wave(instance, wave))
+            echo(f"wave {wave}: running")
+            runs.append(materialize_wave(instance, wave, on_event=_LiveLines()))
+            _show_failures(runs[-1])
     finally:
         gc.unfreeze()   # a caller in the same process (the tests) gets an ordinary collector back
     return runs
 
 
-def _run_wave(instance, wave: str):
-    from lei_pipeline.defs.run_waves import materialize_wave
-
-    echo(f"wave {wave}: running")
-    r = materialize_wave(instance, wave, on_event=_LiveLines())
+def _show_failures(r) -> None:
     shown = {a.asset for a in r.assets if a.status != "skipped"}
     for a in r.assets:
         if a.status == "failed" and a.detail:
             echo(f"  FAIL {a.asset}: {a.detail}")
         elif a.status == "skipped" and a.asset not in shown:
             echo(f"  skip {a.asset:<20} {a.detail}")
-    return r
 
 
 class _LiveLines:
