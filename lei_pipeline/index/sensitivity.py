@@ -165,14 +165,16 @@ def input_groups(rep: Replicator) -> dict[str, list[int]]:
 
 def run_sensitivity(data: pd.DataFrame, framework: Framework, method: Method, spec: Uncertainty | dict, *,
                     rescore=None, eligibility: float | None = None, decimals: int | None = None,
-                    progress=None, first_order: str = "saltelli2010", **build_kwargs) -> SensitivityResult:
+                    progress=None, first_order: str = "saltelli2010", replicator: Replicator | None = None,
+                    **build_kwargs) -> SensitivityResult:
     """Sobol indices of the target's mean absolute rank shift for the spec's uncertain inputs,
     with spec.sensitivity's n, bootstrap and confidence; rescore, eligibility and decimals are
-    Replicator's, progress(n) is told of every n runs done; build_kwargs are build()'s."""
+    Replicator's, progress(n) is told of every n runs done; build_kwargs are build()'s.
+    replicator: one already built from these same arguments (run_uncertainty's), reused."""
     t0 = time.perf_counter()
     spec = spec if isinstance(spec, Uncertainty) else Uncertainty.from_dict(spec)
-    rep = Replicator(data, framework, method, spec, rescore=rescore, eligibility=eligibility, decimals=decimals,
-                     **build_kwargs)
+    rep = replicator or Replicator(data, framework, method, spec, rescore=rescore, eligibility=eligibility,
+                                   decimals=decimals, **build_kwargs)
     groups = input_groups(rep)
     if not groups:
         raise MethodError("uncertainty sensitivity needs at least one uncertain input: weights noise or alternatives")

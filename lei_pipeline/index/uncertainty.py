@@ -50,6 +50,10 @@ from lei_pipeline.index.uncertainty_spec import (  # noqa: F401 (re-exported: th
 _POSITIVE_ONLY = ("geometric", "harmonic")
 _CHUNK_VALUES = 400_000  # floats per exact aggregation block (runs x units x children): bounds memory
 _FAST_CHUNK_VALUES = 4_000_000  # floats per fast block (runs x distinct units x varying children): 32 MB
+# Below this many floats for every combination's table together (a sample wave: 140 units x 78
+# indicators x 8 readings, 87,000), the tables are kept for the whole analysis instead of being
+# released and built again (what bounds memory at 100,000 units costs time at 140).
+_KEEP_ALL_VALUES = 2_000_000
 
 Rescore = Callable[[dict], pd.DataFrame]  # answer reading {aspect: option} -> the data table build() reads
 
@@ -126,6 +130,7 @@ class Replicator:
         self._distinct: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
         self._pres: dict[tuple, int] = {}   # combination -> number (combinations(), release())
         self._checked = False
+        self._keep_all = len(self.units) * len(self.indicators) * len(self._choices()) <= _KEEP_ALL_VALUES
         self.nominal_ranks = self._rank(self.nominal_scores[None, :], self._eligible_nominal())[0]
         self.tiers = method.tiers if method.tiers is not None and method.tiers.node == self.target else None
         self._borders = [t.min for t in self.tiers.labels] if self.tiers is not None else []
@@ -237,6 +242,8 @@ class Replicator:
         self._release({pre for pre, number in self._pres.items() if number in keep})
 
     def _release(self, kept: set[tuple]) -> None:
+        if self._keep_all:
+            return
         readings = {pre[0] for pre in kept}
         for cache in (self._cache, self._distinct):
             for pre in [p for p in cache if p not in kept]:
@@ -573,14 +580,17 @@ class UncertaintyResult:
 
 def run_uncertainty(data: pd.DataFrame, framework: Framework, method: Method, spec: Uncertainty | dict, *,
                     rescore: Rescore | None = None, eligibility: float | None = None, decimals: int | None = None,
-                    progress: Callable[[int], None] | None = None, **build_kwargs) -> UncertaintyResult:
+                    progress: Callable[[int], None] | None = None, replicator: Replicator | None = None,
+                    **build_kwargs) -> UncertaintyResult:
     """Build the nominal index, then spec.replications replications drawn at random (seeded).
     rescore, eligibility and decimals are Replicator's; progress(n) is told of every n runs done;
-    build_kwargs (id_col, group_cols, denominator_cols) are build()'s."""
+    build_kwargs (id_col, group_cols, denominator_cols) are build()'s. replicator: one already
+    built from these same arguments (run_sensitivity's too), whose nominal build and cached
+    tables are then reused."""
     t0 = time.perf_counter()
     spec = spec if isinstance(spec, Uncertainty) else Uncertainty.from_dict(spec)
-    rep = Replicator(data, framework, method, spec, rescore=rescore, eligibility=eligibility, decimals=decimals,
-                     **build_kwargs)
+    rep = replicator or Replicator(data, framework, method, spec, rescore=rescore, eligibility=eligibility,
+                                   decimals=decimals, **build_kwargs)
     seed = secrets.randbits(63) if spec.seed is None else spec.seed
     u = np.random.default_rng(seed).random((spec.replications, rep.n_vars))
     scores, ranks = rep.evaluate(u, progress, release=True)

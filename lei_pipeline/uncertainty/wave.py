@@ -13,6 +13,7 @@ import pandas as pd
 
 from lei_pipeline.errors import LeiError
 from lei_pipeline.index import IndexEngineError, Uncertainty, run_sensitivity, run_uncertainty
+from lei_pipeline.index.uncertainty import Replicator
 from lei_pipeline.methodology.matrix import IndicatorMatrix
 from lei_pipeline.uncertainty.readings import check_readings, rescorer, wide_indicators
 
@@ -97,6 +98,9 @@ def analyse_wave(wave: str, clean_responses: pd.DataFrame, indicators: pd.DataFr
         kw["applicable"] = applicable.reindex(data["unit_code"].astype(str)).set_axis(data.index)
     fw, method = m.framework(), m.method()
     try:
+        # one replicator for both analyses: the nominal build, the check of every option and, on
+        # a small wave, every option's tables are made once
+        kw["replicator"] = Replicator(data, fw, method, spec, **kw)
         ua = run_uncertainty(data, fw, method, spec, progress=progress, **kw)
         sa = (run_sensitivity(data, fw, method, spec, progress=progress, **kw)
               if (spec.weights is not None or spec.alternatives or spec.readings or spec.eligibility) else None)

@@ -288,12 +288,15 @@ def test_lei_methodology_with_aggregation_alternatives_rejects_geometric_over_go
         np.testing.assert_allclose(r.scores[rep].to_numpy(), fresh[m.index_code].to_numpy(), rtol=1e-12, atol=0)
 
 
-def test_the_last_evaluation_releases_each_combination_once_done(asem):
+def test_the_last_evaluation_releases_each_combination_once_done(asem, monkeypatch):
     """run_uncertainty evaluates its replications once: each combination's cached tables are
-    dropped after its runs, and the scores and ranks are those of an evaluation that keeps them."""
+    dropped after its runs (on a wave too large to keep them all), and the scores and ranks are
+    those of an evaluation that keeps them."""
+    import lei_pipeline.index.uncertainty as engine
     from lei_pipeline.index.uncertainty import Replicator
     from lei_pipeline.index.uncertainty_spec import Uncertainty
 
+    monkeypatch.setattr(engine, "_KEEP_ALL_VALUES", 0)   # ASEM's tables would all be kept
     data, fw, m, kw = asem
     spec = Uncertainty.from_dict({**FULL, "alternatives": {"normalise": NORMALISE}})
     u = np.random.default_rng(5).random((60, Replicator(data, fw, m, spec, **kw).n_vars))

@@ -229,3 +229,35 @@ def test_ranks_from_rounded_scores_tie_units_equal_at_the_declared_precision():
     assert (rounded.ranks.loc["U1"] == 1).all() and (rounded.ranks.loc["U2"] == 1).all()
     assert (rounded.ranks.loc["U3"] == 3).all() and rounded.summary.loc["U2", "nominal_rank"] == 1
     np.testing.assert_allclose(rounded.scores, raw.scores, rtol=1e-12)  # scores themselves are not rounded
+
+
+def test_kept_tables_and_a_shared_replicator_change_no_result(asem, monkeypatch):
+    """A small wave keeps every option's tables for the whole analysis, and one replicator serves
+    both analyses: the same numbers as tables released after use and a replicator per analysis,
+    with each option's table built once instead of twice per analysis."""
+    import lei_pipeline.index.uncertainty as engine
+    from lei_pipeline.index import run_sensitivity
+
+    data, fw, m, kw = asem
+    spec = Uncertainty.from_dict({**SPEC, "replications": 200, "sensitivity": {"n": 64, "bootstrap": 50}})
+    builds = []
+    real_build = engine.build
+    monkeypatch.setattr(engine, "build", lambda *a, **k: builds.append(1) or real_build(*a, **k))
+
+    monkeypatch.setattr(engine, "_KEEP_ALL_VALUES", 0)   # the 100,000-unit path: released, built again
+    released_ua, released_sa = run_uncertainty(data, fw, m, spec, **kw), run_sensitivity(data, fw, m, spec, **kw)
+    released_builds, builds[:] = len(builds), []
+
+    monkeypatch.setattr(engine, "_KEEP_ALL_VALUES", 2_000_000)
+    rep = Replicator(data, fw, m, spec, **kw)
+    assert rep._keep_all   # ASEM: 51 units x 49 indicators x 2 normalisations
+    kept_ua = run_uncertainty(data, fw, m, spec, replicator=rep, **kw)
+    kept_sa = run_sensitivity(data, fw, m, spec, replicator=rep, **kw)
+
+    pd.testing.assert_frame_equal(kept_ua.scores, released_ua.scores)
+    pd.testing.assert_frame_equal(kept_ua.ranks, released_ua.ranks)
+    pd.testing.assert_frame_equal(kept_sa.indices, released_sa.indices)
+    pd.testing.assert_series_equal(kept_sa.rank_shift, released_sa.rank_shift)
+    # ASEM's method normalises minmax [0, 100]; SPEC's two normalisations both differ from it
+    assert len(builds) == 1 + 2   # the nominal build, then each normalisation once
+    assert released_builds > 2 * len(builds)
