@@ -286,10 +286,15 @@ class Replicator:
         else:
             thresholds = np.full(runs, self.nominal_eligibility)
         out = np.empty((runs, len(self.units)), dtype=bool)
-        keys = [self._reading_key(row) if self.aspects else None for row in choice]
-        for key in dict.fromkeys(keys):
-            rows = np.array([i for i, k in enumerate(keys) if k == key])
-            out[rows] = self.coverage(key)[None, :] >= thresholds[rows, None]
+        if not self.aspects:
+            out[:] = self.coverage(None)[None, :] >= thresholds[:, None]
+            return out
+        # runs grouped by their reading at once (a Sobol block has thousands of runs, a few readings)
+        readings, which = np.unique(choice[:, :len(self.aspects)], axis=0, return_inverse=True)
+        which = which.reshape(-1)
+        for g, reading in enumerate(readings):
+            rows = np.flatnonzero(which == g)
+            out[rows] = self.coverage(self._reading_key(reading))[None, :] >= thresholds[rows, None]
         return out
 
     def coverage(self, reading: tuple | None = None) -> np.ndarray:
