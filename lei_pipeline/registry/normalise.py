@@ -90,6 +90,11 @@ def strip_prefixes(key: str) -> tuple[str, frozenset[str] | None]:
     return " ".join(tokens), hint
 
 
+_CODE_SEPARATORS = re.compile(r"[\s.\-_/]+")
+
+
 def compact_code(text: str) -> str:
     """A code as typed ("70 645", "70.645", "x-beograd") without separators, upper case."""
-    return re.sub(r"[\s.\-_/]+", "", text).upper()
+    if text.isalnum():   # most names and codes: no separator to remove (asked once per distinct name)
+        return text.upper()
+    return _CODE_SEPARATORS.sub("", text).upper()

@@ -1,5 +1,8 @@
 import unicodedata
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from lei_pipeline.registry.normalise import compact_code, name_key, strip_prefixes, to_latin
 
 
@@ -41,3 +44,10 @@ def test_every_cyrillic_name_transliterates_to_its_latin_name(reg):
 def test_compact_code():
     assert compact_code("70 645") == "70645"
     assert compact_code("x-novi-sad") == "XNOVISAD"
+
+
+@given(st.text(alphabet=st.sampled_from("7Ab Čž_/.-\u00a0\t٣ǅßЖ"), max_size=12))
+def test_compact_code_removes_exactly_whitespace_dots_dashes_underscores_and_slashes(text):
+    # written apart from the function (which skips its regex when nothing needs removing)
+    kept = "".join(c for c in text if not (c.isspace() or c in "._-/"))
+    assert compact_code(text) == kept.upper()
