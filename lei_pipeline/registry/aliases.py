@@ -29,8 +29,9 @@ def load_aliases(reg: pd.DataFrame, path: str | Path | None = None) -> dict[str,
         raise LeiError(f"{path}: alias table not found") from None
     if records and not {"alias", "unit_code"} <= set(records[0]):
         raise LeiError(f"{path}: alias table needs the columns alias, unit_code")
-    codes = set(reg["unit_code"])
-    names = {name_key(n) for col in ("name_latin", "name_cyrillic") for n in reg[col]}
+    # as lists: iterating Arrow-backed columns converts cell by cell (0.6 s for 100,000 units)
+    codes = set(reg["unit_code"].tolist())
+    names = {name_key(n) for col in ("name_latin", "name_cyrillic") for n in reg[col].tolist()}
     out: dict[str, str] = {}
     problems = []
     for line, rec in enumerate(records, start=2):

@@ -6,13 +6,14 @@ are applied here, on load."""
 from __future__ import annotations
 
 import csv
+import io
 import re
 from pathlib import Path
 
 import pandas as pd
 
 from lei_pipeline.errors import LeiError
-from lei_pipeline.files import load_yaml
+from lei_pipeline.files import load_yaml, parsed_once
 from lei_pipeline.registry.normalise import name_key
 from lei_pipeline.settings import REPO_ROOT, Settings
 
@@ -88,10 +89,20 @@ def load_registry(path: str | Path | None = None, expected_counts: dict[str, int
         expected_counts = decl["expected_counts"]
     synthetic = decl.get("synthetic", False)
     try:
-        with path.open(encoding="utf-8", newline="") as fh:
-            records = list(csv.DictReader(fh))
+        data = path.read_bytes()
     except FileNotFoundError:
         raise LeiError(f"{path}: registry file not found") from None
+    # Parsed once per content and rules in a process: a wave reads it for matching and again for
+    # the snapshot's response-rate denominator (2 s each for a 100,000-unit registry). A copy is
+    # handed out, so a caller's change never reaches the next caller.
+    rules = f"registry expected_counts={expected_counts!r} synthetic={synthetic!r}"
+    return parsed_once(rules, data, lambda raw, where: _parse_registry(raw, where, expected_counts, synthetic),
+                       path).copy(deep=False)
+
+
+def _parse_registry(data: bytes, path: Path, expected_counts: dict[str, int] | None, synthetic: bool) -> pd.DataFrame:
+    try:
+        records = list(csv.DictReader(io.StringIO(data.decode("utf-8"), newline="")))
     except UnicodeDecodeError as e:
         raise LeiError(f"{path}: registry is not UTF-8 ({e.reason} at byte {e.start})") from None
     if not records:

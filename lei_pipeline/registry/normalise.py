@@ -23,7 +23,11 @@ _CYRILLIC_TABLE = str.maketrans(_CYRILLIC)
 
 # Serbian diacritics to the ASCII spelling people use when they have no Serbian keyboard.
 # đ becomes "dj" (Djordje), not "d": that is the usual convention (and the one in URLs).
-_FOLD_TABLE = str.maketrans({"č": "c", "ć": "c", "š": "s", "ž": "z", "đ": "dj"})
+_FOLD = {"č": "c", "ć": "c", "š": "s", "ž": "z", "đ": "dj"}
+_FOLD_TABLE = str.maketrans(_FOLD)
+# Both at once, for the key: Cyrillic to Latin, then folded (the two tables share no letter, so
+# one pass gives what the two give one after the other; it halves name_key's translate time).
+_KEY_TABLE = str.maketrans({**{c: latin.translate(_FOLD_TABLE) for c, latin in _CYRILLIC.items()}, **_FOLD})
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 
@@ -60,7 +64,7 @@ def to_latin(text: str) -> str:
 @lru_cache(maxsize=1 << 20)
 def name_key(text: str) -> str:
     """The comparison key: Latin, lower case, ASCII, words separated by one space."""
-    latin = to_latin(text).translate(_FOLD_TABLE)
+    latin = unicodedata.normalize("NFKC", text).lower().translate(_KEY_TABLE)   # to_latin, then folded
     if not latin.isascii():
         # Letters outside Serbian (Hungarian á, ő, ü in Magyarkanizsa...) lose their accents.
         latin = "".join(c for c in unicodedata.normalize("NFKD", latin) if not unicodedata.combining(c))

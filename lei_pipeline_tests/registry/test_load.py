@@ -142,3 +142,32 @@ def test_default_path_falls_back_to_repo_copy(tmp_path, monkeypatch):
     monkeypatch.setenv("LEI_DATA_DIR", str(tmp_path))
     assert default_registry_path().exists()
     assert len(load_registry()) == len(_raw_rows())
+
+
+def test_a_registry_is_parsed_once_per_content_and_each_caller_gets_its_own_frame(tmp_path, monkeypatch):
+    import lei_pipeline.registry.load as load
+
+    parsed = []
+    real = load._parse_registry
+    monkeypatch.setattr(load, "_parse_registry", lambda *a: parsed.append(1) or real(*a))
+    path = tmp_path / "registry.csv"
+    path.write_bytes(default_registry_path().read_bytes() + b"\n")   # bytes no other test has loaded
+    first = load_registry(path)
+    first["unit_type"] = "changed by a caller"
+    second = load_registry(path)
+    assert len(parsed) == 1
+    assert second["unit_type"].value_counts().to_dict() == {
+        "capital_city": 1, "city": 27, "municipality": 117, "city_municipality": 30}
+    # other content, or other rules for the same content: parsed again
+    path.write_bytes(path.read_bytes() + b"\n")
+    load_registry(path)
+    load_registry(path, expected_counts=None)
+    assert len(parsed) == 3
+    rows = _raw_rows(path)
+    rows[0]["type"] = "province"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    with pytest.raises(LeiError, match=r"registry\.csv: registry is inconsistent: line 2: unknown type 'province'"):
+        load_registry(path)

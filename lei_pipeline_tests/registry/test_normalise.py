@@ -51,3 +51,9 @@ def test_compact_code_removes_exactly_whitespace_dots_dashes_underscores_and_sla
     # written apart from the function (which skips its regex when nothing needs removing)
     kept = "".join(c for c in text if not (c.isspace() or c in "._-/"))
     assert compact_code(text) == kept.upper()
+
+
+@given(st.text(alphabet=st.sampled_from("абвгдђежзијклљмнњопрстћуфхцчџшАЂЉЊЋЏШЖЧ -.ščćžđŠČĆŽĐ"), max_size=20))
+def test_a_cyrillic_name_and_its_latin_transliteration_have_one_key(text):
+    assert name_key(text) == name_key(to_latin(text))
+    assert name_key(text).isascii()
