@@ -10,6 +10,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from lei_pipeline.registry.collector import collector_paused
 from lei_pipeline.problems import ERROR, WARNING, Problem
 
 # 5-digit statistical code, or the project code of a split city (X-NOVI-SAD): see data/reference/README.md
@@ -49,8 +50,9 @@ def match_units(raw: pd.DataFrame, registry_df: pd.DataFrame, matcher, problems:
     pairs = pd.DataFrame({"name": raw["respondent_name"].to_numpy(dtype=object),
                           "code": raw["respondent_code"].to_numpy(dtype=object)})
     group = pairs.groupby(["name", "code"], dropna=False, sort=False).ngroup().to_numpy()
-    decisions = [_decide(raw_name, raw_code, valid, names, unit, by_name)
-                 for raw_name, raw_code in pairs.drop_duplicates().itertuples(index=False, name=None)]
+    with collector_paused():   # one decision per distinct pair: 100,000 at the scale benchmark
+        decisions = [_decide(raw_name, raw_code, valid, names, unit, by_name)
+                     for raw_name, raw_code in pairs.drop_duplicates().itertuples(index=False, name=None)]
     codes = np.array([code for code, _ in decisions] + [None], dtype=object)[:-1]
     noted = np.array([bool(notes) for _, notes in decisions])
     if noted.any():

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from lei_pipeline.errors import LeiError
+from lei_pipeline.registry.collector import collector_paused
 from lei_pipeline.files import load_yaml, parsed_once
 from lei_pipeline.registry.normalise import name_key
 from lei_pipeline.settings import REPO_ROOT, Settings
@@ -112,36 +113,8 @@ def _parse_registry(data: bytes, path: Path, expected_counts: dict[str, int] | N
         raise LeiError(f"{path}: registry lacks column(s) {', '.join(missing)}")
 
     problems: list[str] = []
-    rows = []
-    for line, rec in enumerate(records, start=2):
-        rec = {k: (v or "").strip() for k, v in rec.items() if k is not None}
-        code, kind = rec["code"], rec["type"]
-        if kind not in UNIT_TYPES:
-            problems.append(f"line {line}: unknown type {kind!r}")
-        if not rec["name_latin"] or not rec["name_cyrillic"]:
-            problems.append(f"line {line}: a name is missing in one script")
-        if code:
-            if not (check_digit_ok(code) or (synthetic and SYNTHETIC_CODE.fullmatch(code))):
-                problems.append(f"line {line}: {code!r} is not a valid 5-digit statistical code")
-        elif kind in CITY_TYPES:
-            code = project_code(rec["name_latin"])
-        else:
-            problems.append(f"line {line}: {rec['name_latin']} ({kind}) has no statistical code")
-        if (kind == "city_municipality") != bool(rec["parent_city"]):
-            problems.append(f"line {line}: parent_city must be given for city municipalities only")
-        pop = rec["population_2022"]
-        if pop and not (pop.isdigit() and int(pop) > 0):
-            problems.append(f"line {line}: population_2022 {pop!r} is not a positive whole number")
-        if pop and not rec["population_source"]:
-            problems.append(f"line {line}: population_2022 without a population_source")
-        rows.append({
-            "unit_code": code, "name_latin": rec["name_latin"], "name_cyrillic": rec["name_cyrillic"],
-            "unit_type": kind, "parent_city": rec["parent_city"] or None, "district": rec["district"],
-            "region": rec["region"], "population_2022": int(pop) if pop.isdigit() else None,
-            "population_source": rec["population_source"] or None,
-            "respondent": kind != "city_municipality",
-        })
-
+    with collector_paused():   # a record per unit
+        rows = [_row(line, rec, synthetic, problems) for line, rec in enumerate(records, start=2)]
     reg = pd.DataFrame(rows, columns=COLUMNS)
     for col in ["unit_code", "name_latin", "name_cyrillic", "unit_type", "parent_city", "district",
                 "region", "population_source"]:
@@ -153,6 +126,37 @@ def _parse_registry(data: bytes, path: Path, expected_counts: dict[str, int] | N
         shown = "; ".join(problems[:10]) + (f"; and {len(problems) - 10} more" if len(problems) > 10 else "")
         raise LeiError(f"{path}: registry is inconsistent: {shown}")
     return reg
+
+
+def _row(line: int, rec: dict, synthetic: bool, problems: list[str]) -> dict:
+    """One registry record in the contract's columns; what is wrong with it goes to problems."""
+    rec = {k: (v or "").strip() for k, v in rec.items() if k is not None}
+    code, kind = rec["code"], rec["type"]
+    if kind not in UNIT_TYPES:
+        problems.append(f"line {line}: unknown type {kind!r}")
+    if not rec["name_latin"] or not rec["name_cyrillic"]:
+        problems.append(f"line {line}: a name is missing in one script")
+    if code:
+        if not (check_digit_ok(code) or (synthetic and SYNTHETIC_CODE.fullmatch(code))):
+            problems.append(f"line {line}: {code!r} is not a valid 5-digit statistical code")
+    elif kind in CITY_TYPES:
+        code = project_code(rec["name_latin"])
+    else:
+        problems.append(f"line {line}: {rec['name_latin']} ({kind}) has no statistical code")
+    if (kind == "city_municipality") != bool(rec["parent_city"]):
+        problems.append(f"line {line}: parent_city must be given for city municipalities only")
+    pop = rec["population_2022"]
+    if pop and not (pop.isdigit() and int(pop) > 0):
+        problems.append(f"line {line}: population_2022 {pop!r} is not a positive whole number")
+    if pop and not rec["population_source"]:
+        problems.append(f"line {line}: population_2022 without a population_source")
+    return {
+        "unit_code": code, "name_latin": rec["name_latin"], "name_cyrillic": rec["name_cyrillic"],
+        "unit_type": kind, "parent_city": rec["parent_city"] or None, "district": rec["district"],
+        "region": rec["region"], "population_2022": int(pop) if pop.isdigit() else None,
+        "population_source": rec["population_source"] or None,
+        "respondent": kind != "city_municipality",
+    }
 
 
 def _consistency(reg: pd.DataFrame, expected_counts: dict[str, int] | None) -> list[str]:
