@@ -13,9 +13,9 @@ from pathlib import Path
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from lei_pipeline.registry.collector import collector_paused
 from lei_pipeline.errors import LeiError
 from lei_pipeline.registry.aliases import load_aliases
+from lei_pipeline.registry.collector import collector_paused
 from lei_pipeline.registry.foreign import load_foreign_names
 from lei_pipeline.registry.load import CITY_TYPES, UNIT_TYPES
 from lei_pipeline.registry.normalise import compact_code, name_key, strip_prefixes

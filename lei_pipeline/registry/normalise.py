@@ -54,9 +54,13 @@ PREFIX_TYPES: dict[tuple[str, ...], frozenset[str]] = {
 }
 
 
+def _composed_lower(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).lower()
+
+
 def to_latin(text: str) -> str:
     """Serbian Cyrillic to Serbian Latin, keeping diacritics and case-folding."""
-    return unicodedata.normalize("NFKC", text).lower().translate(_CYRILLIC_TABLE)
+    return _composed_lower(text).translate(_CYRILLIC_TABLE)
 
 
 # Large enough for a 100,000-unit registry's three spellings of each name plus an export's names:
@@ -64,7 +68,7 @@ def to_latin(text: str) -> str:
 @lru_cache(maxsize=1 << 20)
 def name_key(text: str) -> str:
     """The comparison key: Latin, lower case, ASCII, words separated by one space."""
-    latin = unicodedata.normalize("NFKC", text).lower().translate(_KEY_TABLE)   # to_latin, then folded
+    latin = _composed_lower(text).translate(_KEY_TABLE)   # to_latin, then folded, in one pass
     if not latin.isascii():
         # Letters outside Serbian (Hungarian á, ő, ü in Magyarkanizsa...) lose their accents.
         latin = "".join(c for c in unicodedata.normalize("NFKD", latin) if not unicodedata.combining(c))
