@@ -18,7 +18,7 @@ from lei_pipeline.registry.aliases import load_aliases
 from lei_pipeline.registry.collector import collector_paused
 from lei_pipeline.registry.foreign import load_foreign_names
 from lei_pipeline.registry.load import CITY_TYPES, UNIT_TYPES
-from lei_pipeline.registry.normalise import compact_code, name_key, strip_prefixes
+from lei_pipeline.registry.normalise import compact_code, name_key, name_keys, strip_prefixes
 
 MATCHED = frozenset({"code", "exact", "alias", "fuzzy"})
 STATUSES = ("code", "exact", "alias", "fuzzy", "ambiguous", "unmatched")
@@ -75,18 +75,24 @@ class Matcher:
         self._units: dict[str, _Unit] = {}
         self._names: dict[str, list[str]] = {}
         # Columns as Python lists first: itertuples over Arrow-backed columns converts every cell.
-        cols = [reg[c].tolist() for c in ("unit_code", "name_latin", "name_cyrillic", "unit_type", "parent_city",
-                                          "respondent")]
-        with collector_paused():   # a record and three keys per unit: 100,000 units at the scale benchmark
-            for code, latin, cyrillic, unit_type, parent, respondent in zip(*cols):
+        codes_, latins, cyrillics, types, parents, respondents = (
+            reg[c].tolist() for c in ("unit_code", "name_latin", "name_cyrillic", "unit_type", "parent_city",
+                                      "respondent"))
+        # Each name's keys: Latin, Cyrillic, and Latin with đ typed as a plain d ("Arandelovac"),
+        # a form as deliberate as "dj". All at once (100,000 units at the scale benchmark).
+        forms = [*latins, *cyrillics, *(n.replace("đ", "d").replace("Đ", "D") for n in latins)]
+        keys = name_keys(forms)
+        self._key_of = dict(zip(forms, keys))   # a name typed as the registry writes it: no key to make
+        n = len(latins)
+        with collector_paused():   # a record and three keys per unit
+            for i, (code, latin, unit_type, parent) in enumerate(zip(codes_, latins, types, parents)):
                 parent = None if pd.isna(parent) else parent
-                unit = _Unit(code, latin, unit_type, parent, bool(respondent), name_key(latin))
-                self._units[unit.code] = unit
-                # đ is often typed as a plain d ("Arandelovac"); that form is as deliberate as "dj".
-                for form in {latin, cyrillic, latin.replace("đ", "d").replace("Đ", "D")}:
-                    codes = self._names.setdefault(name_key(form), [])
-                    if unit.code not in codes:
-                        codes.append(unit.code)
+                unit = _Unit(code, latin, unit_type, parent, bool(respondents[i]), keys[i])
+                self._units[code] = unit
+                for key in (keys[i], keys[n + i], keys[2 * n + i]):
+                    codes = self._names.setdefault(key, [])
+                    if code not in codes:
+                        codes.append(code)
         self._codes = {compact_code(c): c for c in self._units}
         alias_map = aliases if isinstance(aliases, dict) else load_aliases(reg, aliases)
         self._aliases = {k: [c] for k, c in alias_map.items()}
@@ -118,7 +124,7 @@ class Matcher:
                 return MatchResult(None, "unmatched", (), None,
                                    f"parent city {str(parent)!r} is not a city in the registry", query)
         main, paren = _split_parenthesis(query)
-        cache_key = (name_key(main), name_key(paren) if paren else "", parent_name, types)
+        cache_key = (self._key(main), self._key(paren) if paren else "", parent_name, types)
         decided = self._cache.get(cache_key)
         if decided is None:
             decided = self._decide(*cache_key)
@@ -135,6 +141,10 @@ class Matcher:
         return f"{u.code} {u.name} ({_TYPE_LABEL[u.unit_type]}{where})"
 
     # ---- internals ----------------------------------------------------------------------
+    def _key(self, text: str) -> str:
+        key = self._key_of.get(text)
+        return name_key(text) if key is None else key
+
     def _types(self, unit_type) -> frozenset[str] | None:
         if unit_type is None:
             return None

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from lei_pipeline.problems import ERROR, WARNING
-from lei_pipeline.survey.readers import PROVENANCE, read_export
+from lei_pipeline.survey.readers import PROVENANCE, csv_table, read_export
 
 from lei_pipeline_tests.support.lime_exports import HEADER, ROWS, lime_csv
 
@@ -89,3 +89,38 @@ def test_jls_code_column_is_read(write, mini):
     rows[0][5] = "71242"
     f = read_export(write("r.csv", lime_csv(rows=rows)), mini, wave="2024").frame
     assert f["respondent_code"].iloc[0] == "71242" and pd.isna(f["respondent_code"].iloc[1])
+
+
+SUBMIT_CASES = [  # submitdate as typed -> (complete, time read, warning about it)
+    ("2024-03-01 10:00:00", True, "2024-03-01 10:00:00", None),
+    ("", False, None, None),
+    ("1980-01-01 00:00:00", True, None, None),          # LimeSurvey's "complete, not date-stamped"
+    (" 2024-03-02 11:30:00 ", True, "2024-03-02 11:30:00", None),
+    ("01.03.2024 10:00", True, "2024-03-01 10:00:00", None),   # day first, as typed in Serbia
+    ("yesterday", True, None, "is not a date-time"),
+    ("1850-06-01 00:00:00", True, None, "out of range"),
+    ("2024-03-03T08:15:00", True, "2024-03-03 08:15:00", None),
+]
+
+
+@pytest.mark.parametrize("arrow", [True, False])
+def test_submit_dates_read_by_arrow_and_by_the_scanner_alike(write, mini, monkeypatch, arrow):
+    """Each submitdate's reading, from the rule (blank: incomplete; the placeholder: complete, time
+    unknown; ISO or day first: that time; anything else or outside 1900-2200: complete, time
+    unknown, a warning naming the row), whether Arrow or the record scanner read the file."""
+    if not arrow:
+        monkeypatch.setattr(csv_table, "read_fast", lambda *a: None)
+    rows = [list(ROWS[i % len(ROWS)]) for i in range(len(SUBMIT_CASES))]
+    for r, (typed, *_ignored) in zip(rows, SUBMIT_CASES):
+        r[1] = typed
+    raw = read_export(write("r.csv", lime_csv(rows=rows)), mini, wave="2024")
+    f = raw.frame
+    assert f["complete"].tolist() == [c for _, c, _, _ in SUBMIT_CASES]
+    expected = [None if t is None else pd.Timestamp(t) for _, _, t, _ in SUBMIT_CASES]
+    assert [None if pd.isna(v) else v for v in f["submitted_at"]] == expected
+    assert str(f["submitted_at"].dtype) == "datetime64[ns]"
+    warned = {p.row: p.reason for p in raw.problems if p.column == "submitdate"}
+    assert sorted(warned) == [i + 2 for i, (*_, w) in enumerate(SUBMIT_CASES) if w]
+    for i, (*_, w) in enumerate(SUBMIT_CASES):
+        if w:
+            assert w in warned[i + 2]

@@ -1,9 +1,9 @@
 import unicodedata
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lei_pipeline.registry.normalise import compact_code, name_key, strip_prefixes, to_latin
+from lei_pipeline.registry.normalise import compact_code, name_key, name_keys, strip_prefixes, to_latin
 
 
 def test_cyrillic_digraphs_and_soft_consonants():
@@ -57,3 +57,25 @@ def test_compact_code_removes_exactly_whitespace_dots_dashes_underscores_and_sla
 def test_a_cyrillic_name_and_its_latin_transliteration_have_one_key(text):
     assert name_key(text) == name_key(to_latin(text))
     assert name_key(text).isascii()
+
+
+# Serbian Cyrillic in both cases, Latin diacritics, Greek sigma (its final form depends on its
+# neighbours), combining marks (nothing before them at a text's start), ligatures, whitespace
+# str.split knows (\x0b, \x1c), a line break inside a text
+_ANY_NAME = st.text(alphabet=st.sampled_from(
+    "абвгдђежзијклљмнњопрстћуфхцчџшйёэАЂЉЊЋЏШЖЧЙ" "aZ9 -.,'ČćđĐžß" "ΣσςΑΐ" "\u0301\u030c\u0345"
+    "ﬁǅ\u01c9İ٣" "\u00a0\u2028\r\t\x0b\x1c\n"), max_size=10)
+
+
+@settings(max_examples=300)
+@given(st.lists(_ANY_NAME, max_size=6))
+def test_keys_of_many_names_at_once_are_each_name_s_key(texts):
+    # Greek capital sigma next to the joins (its final form depends on its neighbours), combining
+    # marks at a text's start (nothing before them to compose with), a line break inside a text
+    assert name_keys(texts) == [name_key(t) for t in texts]
+
+
+def test_keys_at_once_where_a_join_could_leak():
+    texts = ["ΑΣ", "\u0301e", "Σ", "a\nb", "", "ﬁ-", "-x"]
+    assert name_keys(texts) == [name_key(t) for t in texts]
+    assert name_keys(["ΑΣ", "Β"]) == [name_key("ΑΣ"), name_key("Β")]

@@ -38,20 +38,26 @@ def odd_quotes(data: bytes, delimiter: str) -> bool:
     Also true for an odd number of quotes (a value open at the end of the file). On the bytes:
     the quote, the separators and line breaks are ASCII, never part of a UTF-8 sequence."""
     a = np.frombuffer(data, dtype=np.uint8)
-    quote = a == ord('"')
-    count = int(np.count_nonzero(quote))
+    count = int(np.count_nonzero(a == ord('"')))
     if count % 2:
         return True
     if not count:
         return False
-    edge = (a == ord(delimiter)) | (a == ord("\r")) | (a == ord("\n"))
-    quote_before, quote_after = np.r_[False, quote[:-1]], np.r_[quote[1:], False]
-    edge_before, edge_after = np.r_[True, edge[:-1]], np.r_[edge[1:], True]  # the file's ends count as edges
+    # One padded copy of each mask; "before" and "after" are views into it, not shifted copies
+    # (three fewer passes over a 67 MB export). The file's ends count as edges.
+    quote = np.zeros(len(a) + 2, dtype=bool)
+    np.equal(a, ord('"'), out=quote[1:-1])
+    edge = np.ones(len(a) + 2, dtype=bool)
+    np.equal(a, ord(delimiter), out=edge[1:-1])
+    edge[1:-1] |= a == ord("\r")
+    edge[1:-1] |= a == ord("\n")
+    quote_before, quote_here, quote_after = quote[:-2], quote[1:-1], quote[2:]
+    edge_before, edge_after = edge[:-2], edge[2:]
     # a lone quote (the usual one, opening or closing a field) needs an edge on one side
-    lone = quote & ~quote_before & ~quote_after
-    if np.any(lone & ~edge_before & ~edge_after):
+    in_run = quote_before | quote_after
+    if np.any(quote_here & ~in_run & ~edge_before & ~edge_after):
         return True
-    runs = np.flatnonzero(quote & (quote_before | quote_after))  # quotes in runs of two or more
+    runs = np.flatnonzero(quote_here & in_run)  # quotes in runs of two or more
     if not len(runs):
         return False
     cut = np.flatnonzero(np.diff(runs) != 1)

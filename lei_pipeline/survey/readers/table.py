@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from lei_pipeline.errors import UsageError
@@ -195,7 +196,7 @@ def build_raw_export(path, fmt: str, headers: list, rows: list[tuple[int, list]]
         "source_row": pd.Series(data["source_row"], dtype="int64"),
         "respondent_name": pd.Series(data["respondent_name"], dtype="str"),
         "respondent_code": pd.Series(data["respondent_code"], dtype="str"),
-        "submitted_at": pd.to_datetime(pd.Series(data["submitted_at"], dtype="object")).astype("datetime64[ns]"),
+        "submitted_at": _times(data["submitted_at"]),
         "last_page": pd.Series(data["last_page"], dtype="Int64"),
         "complete": pd.Series(data["complete"], dtype="bool"),
         **{c: text_series(data[c]) for c in ordered},
@@ -206,6 +207,12 @@ def build_raw_export(path, fmt: str, headers: list, rows: list[tuple[int, list]]
 def resolver_text(resolver: HeaderResolver, code: str) -> str | None:
     text = resolver.display.get(code)
     return text[:80] + "..." if text and len(text) > 80 else text
+
+
+def _times(values) -> pd.Series:
+    if isinstance(values, np.ndarray):   # read at once (_submitted_column)
+        return pd.Series(values, dtype="datetime64[ns]")
+    return pd.to_datetime(pd.Series(values, dtype="object")).astype("datetime64[ns]")
 
 
 def _code_text(v) -> str:
@@ -319,12 +326,7 @@ def _columns_at_once(data, numbers, columns, file, hm, ordered, positions, sub_p
     data["source_row"] = numbers
     data["respondent_name"] = [None if _is_blank(v) else str(v).strip() for v in at(hm.identity["JLS"])]
     data["respondent_code"] = [None if _is_blank(v) else _code_text(v) for v in at(hm.identity.get("JLS_CODE"))]
-    subs = at(sub_pos)
-    parsed = _parse_timestamps(subs) if sub_pos is not None else {}
-    for rownum, sub, i in zip(numbers, subs, range(n)):
-        complete, ts = _submitted(sub, sub_pos, file, rownum, problems, parsed.get(i))
-        data["submitted_at"].append(ts)
-        data["complete"].append(complete)
+    data["complete"], data["submitted_at"] = _submitted_column(at(sub_pos), sub_pos, numbers, file, problems)
     data["last_page"] = _last_pages(at(hm.admin.get("lastpage")), numbers, file, problems)
     for c in ordered:
         if arrow is not None:
@@ -337,24 +339,43 @@ def _columns_at_once(data, numbers, columns, file, hm, ordered, positions, sub_p
             data[c] = [v if v is None or isinstance(v, str) else str(v) for v in col]
 
 
-def _parse_timestamps(values) -> dict:
-    """Row position -> parsed submit time, for the ISO-8601 text values one vectorised parse
-    reads (what _parse_timestamp's first attempt would give); the rest are parsed one by one."""
-    pos = [i for i, v in enumerate(values) if isinstance(v, str) and not _is_blank(v)
-           and v.strip() != PLACEHOLDER_SUBMITDATE]
-    if not pos:
-        return {}
-    texts = pd.Series([values[i].strip() for i in pos], dtype="object")
+def _submitted_column(values, sub_pos, numbers, file, problems) -> tuple[list, np.ndarray]:
+    """(complete, submit times) of a whole column: what _submitted gives row by row, with the
+    problems in row order. One vectorised ISO-8601 parse reads the usual values; only the rows
+    it cannot settle (other formats, a year out of range, a spreadsheet's own dates) go through
+    _submitted."""
+    n = len(numbers)
+    times = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    if sub_pos is None:
+        return [True] * n, times
+    complete = [not _is_blank(v) for v in values]
+    texts = {i: v.strip() for i, v in enumerate(values) if complete[i] and isinstance(v, str)}
+    settled = {i for i, t in texts.items() if t == PLACEHOLDER_SUBMITDATE}   # complete, time unknown
+    rows = [i for i in texts if i not in settled]
+    parsed = _parse_iso([texts[i] for i in rows])
+    if parsed is not None:
+        years = parsed.astype("datetime64[Y]").astype(np.int64) + 1970
+        good = ~np.isnat(parsed) & (years >= SUBMIT_YEARS[0]) & (years <= SUBMIT_YEARS[1])
+        where = np.asarray(rows, dtype=np.int64)[good]
+        placeholder = np.datetime64(PLACEHOLDER_SUBMITDATE, "ns")
+        times[where] = np.where(parsed[good] == placeholder, np.datetime64("NaT"), parsed[good])
+        settled.update(where.tolist())
+    for i in range(n):   # in row order, so their problems are too
+        if complete[i] and i not in settled:
+            complete[i], ts = _submitted(values[i], sub_pos, file, numbers[i], problems)
+            times[i] = np.datetime64("NaT") if pd.isna(ts) else ts.to_datetime64()
+    return complete, times
+
+
+def _parse_iso(texts: list[str]) -> np.ndarray | None:
+    """The texts as one ISO-8601 parse (NaT where it fails), or None when they are not plain
+    local times (time zones: each row is read by _parse_timestamp)."""
+    if not texts:
+        return None
     try:
-        parsed = pd.to_datetime(texts, format="ISO8601", errors="coerce")
+        parsed = pd.to_datetime(pd.Series(texts, dtype="object"), format="ISO8601", errors="coerce")
     except (ValueError, TypeError):
-        return {}
+        return None
     if getattr(parsed.dtype, "tz", None) is not None or parsed.dtype == object:
-        return {}
-    placeholder = pd.Timestamp(PLACEHOLDER_SUBMITDATE)
-    out = {}
-    for i, ts in zip(pos, parsed):
-        if ts is pd.NaT or pd.isna(ts):
-            continue
-        out[i] = pd.NaT if ts == placeholder else ts
-    return out
+        return None
+    return parsed.to_numpy(dtype="datetime64[ns]")
