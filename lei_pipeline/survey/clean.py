@@ -200,9 +200,11 @@ def type_answers(df: pd.DataFrame, questionnaire, wave, problems: list, headers:
             for k, c in enumerate(cols):
                 codes, distinct, blanks = parsed[c]
                 results = [parse_tick("" if b else v) for v, b in zip(distinct, blanks)]
-                value = np.array([pd.NA if v is None else v for v, _ in results] + [pd.NA, False], dtype=object)
+                # per distinct answer, then two more: missing (shown elsewhere or not reached), unticked
+                ticked = np.array([v is True for v, _ in results] + [False, False])
+                missing = np.array([v is None for v, _ in results] + [True, False])
                 picked = np.where(shown, codes, np.where(unticked, len(results) + 1, len(results)))
-                out[c] = pd.Series(value[picked], index=df.index, dtype="boolean")
+                out[c] = pd.Series(pd.arrays.BooleanArray(ticked[picked], missing[picked]), index=df.index)
                 notes = [note for _, note in results]
                 noted += [(int(i), k, notes[codes[i]]) for i in _noted_rows(codes, notes) if shown[i]]
             for i, k, note in sorted(noted, key=lambda x: x[:2]):
