@@ -75,17 +75,17 @@ class Matcher:
         self._units: dict[str, _Unit] = {}
         self._names: dict[str, list[str]] = {}
         # Columns as Python lists first: itertuples over Arrow-backed columns converts every cell.
-        codes_, latins, cyrillics, types, parents, respondents = (
+        unit_codes, latins, cyrillics, types, parents, respondents = (
             reg[c].tolist() for c in ("unit_code", "name_latin", "name_cyrillic", "unit_type", "parent_city",
                                       "respondent"))
         # Each name's keys: Latin, Cyrillic, and Latin with đ typed as a plain d ("Arandelovac"),
         # a form as deliberate as "dj". All at once (100,000 units at the scale benchmark).
-        forms = [*latins, *cyrillics, *(n.replace("đ", "d").replace("Đ", "D") for n in latins)]
+        forms = [*latins, *cyrillics, *(name.replace("đ", "d").replace("Đ", "D") for name in latins)]
         keys = name_keys(forms)
         self._key_of = dict(zip(forms, keys))   # a name typed as the registry writes it: no key to make
         n = len(latins)
         with collector_paused():   # a record and three keys per unit
-            for i, (code, latin, unit_type, parent) in enumerate(zip(codes_, latins, types, parents)):
+            for i, (code, latin, unit_type, parent) in enumerate(zip(unit_codes, latins, types, parents)):
                 parent = None if pd.isna(parent) else parent
                 unit = _Unit(code, latin, unit_type, parent, bool(respondents[i]), keys[i])
                 self._units[code] = unit

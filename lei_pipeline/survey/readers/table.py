@@ -284,13 +284,13 @@ def _row_by_row(data, rows, file, hm, ordered, positions, sub_pos, problems, tak
             data[c].append(v if v is None or isinstance(v, str) else str(v))
 
 
-def _submitted(sub, sub_pos, file, rownum, problems, ts=None):
-    """(complete, submit time) of one row; ts: the time when already parsed in bulk."""
+def _submitted(sub, sub_pos, file, rownum, problems):
+    """(complete, submit time) of one row."""
     if sub_pos is None:
         return True, pd.NaT
     if _is_blank(sub):
         return False, pd.NaT
-    ts = _parse_timestamp(sub) if ts is None else ts
+    ts = _parse_timestamp(sub)
     if ts is not None and ts is not pd.NaT and not pd.isna(ts) and not SUBMIT_YEARS[0] <= ts.year <= SUBMIT_YEARS[1]:
         problems.append(Problem(file=file, row=rownum, column="submitdate", value=sub, severity=WARNING,
                                 reason=f"submit date out of range (years {SUBMIT_YEARS[0]}-{SUBMIT_YEARS[1]}): "
