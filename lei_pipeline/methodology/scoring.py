@@ -215,9 +215,9 @@ def _coded(ind: Indicator, ctx: _Ctx, table: dict[str, float], kind: str) -> tup
     s = ctx.column(ind.question)
     if s is None:
         return _finish(ind, ctx, np.full(ctx.n, np.nan), _blank(ctx.n), np.full(ctx.n, _S["blank"], np.int8))
-    codes = s.astype(object).where(s.notna(), None)
-    factorized = pd.factorize(codes)
-    status = _cell_status(codes, factorized)
+    # factorised as read (Arrow text: a dictionary encoding), not as 100,000 Python objects
+    factorized = pd.factorize(s)
+    status = _cell_status(s, factorized)
     r = ctx.reading[ind.code]
     dk = ctx.m.dont_know_score
     dk_read = ctx.m.declares_reading and r["dont_know"] == "missing"
@@ -238,7 +238,7 @@ def _coded(ind: Indicator, ctx: _Ctx, table: dict[str, float], kind: str) -> tup
         other |= na
         status[na] = _S["not_applicable"]
     if other.any():
-        trace = pc.if_else(pa.array(other), _cat(f"{ind.question}=", _text(codes.astype(str)),
+        trace = pc.if_else(pa.array(other), _cat(f"{ind.question}=", _text(s.astype(str)),
                                                  f" -> missing ({kind}: no points for this answer, left out)"), trace)
     return _finish(ind, ctx, value, trace, status)
 
