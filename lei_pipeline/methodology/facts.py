@@ -25,7 +25,7 @@ def with_official_languages(registry: pd.DataFrame, path: Path) -> pd.DataFrame:
     langs = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     if list(langs.columns) != ["name_latin", "minority_languages"]:
         raise LeiError(f"{Path(path).name}: expected the columns name_latin,minority_languages")
-    known = set(registry["name_latin"].astype(str))
+    known = set(registry["name_latin"].astype(str).tolist())   # a list: iterating Arrow text converts cell by cell
     for line, name in enumerate(langs["name_latin"], start=2):
         if name not in known:
             raise LeiError(f"{Path(path).name}, line {line}: {name!r} is not a name in the registry")

@@ -51,8 +51,9 @@ def match_units(raw: pd.DataFrame, registry_df: pd.DataFrame, matcher, problems:
                           "code": raw["respondent_code"].to_numpy(dtype=object)})
     group = pairs.groupby(["name", "code"], dropna=False, sort=False).ngroup().to_numpy()
     with collector_paused():   # one decision per distinct pair: 100,000 at the scale benchmark
+        distinct = pairs.drop_duplicates()   # as lists: iterating Arrow text converts cell by cell
         decisions = [_decide(raw_name, raw_code, valid, names, unit, by_name)
-                     for raw_name, raw_code in pairs.drop_duplicates().itertuples(index=False, name=None)]
+                     for raw_name, raw_code in zip(distinct["name"].tolist(), distinct["code"].tolist())]
     codes = np.array([code for code, _ in decisions] + [None], dtype=object)[:-1]
     noted = np.array([bool(notes) for _, notes in decisions])
     if noted.any():

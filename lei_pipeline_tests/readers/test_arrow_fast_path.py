@@ -1,6 +1,8 @@
 """The Arrow fast path reads a CSV export exactly as the record scanner does, or declines."""
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from lei_pipeline.survey.readers import csv_table
@@ -92,3 +94,11 @@ def test_odd_quotes_agrees_with_the_rule_read_by_hand():
         text = "".join(rng.choice(['"', '"', delimiter, "\n", "\r", "a", "ž"]) for _ in range(rng.randint(0, 14)))
         assert odd_quotes(text.encode("utf-8"), delimiter) == _odd_quotes_by_hand(text, delimiter), repr(text)
     assert odd_quotes('id,name\n1,"Novi Sad"\n2,""\n'.encode(), ",") is False
+
+
+def test_every_whitespace_character_is_in_the_blank_class():
+    # the class stops at LAST_SPACE instead of scanning every code point at import
+    from lei_pipeline.survey.readers._arrow_csv import LAST_SPACE
+
+    assert chr(LAST_SPACE).isspace()
+    assert not [hex(i) for i in range(LAST_SPACE + 1, sys.maxunicode + 1) if chr(i).isspace()]

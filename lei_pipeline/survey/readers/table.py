@@ -256,8 +256,12 @@ def _int_or_none(v):
 
 def _last_pages(values, rownums, file, problems) -> list:
     out = []
+    pages: dict = {}   # per distinct text: a column holds a handful of page numbers
     for v, rownum in zip(values, rownums):
-        page = _int_or_none(v)
+        if isinstance(v, str):
+            page = pages[v] if v in pages else pages.setdefault(v, _int_or_none(v))
+        else:
+            page = _int_or_none(v)
         if page is None and not _is_blank(v):
             problems.append(Problem(file=file, row=rownum, column="lastpage", value=str(v)[:40], severity=WARNING,
                                     reason=f"last page is not a page number (0..{MAX_PAGE}): ignored"))
