@@ -171,3 +171,44 @@ def test_a_registry_is_parsed_once_per_content_and_each_caller_gets_its_own_fram
         writer.writerows(rows)
     with pytest.raises(LeiError, match=r"registry\.csv: registry is inconsistent: line 2: unknown type 'province'"):
         load_registry(path)
+
+
+def test_every_problem_of_a_registry_is_named_by_line_in_line_order(tmp_path):
+    header = "code,name_latin,name_cyrillic,type,parent_city,district,region,population_2022,population_source\n"
+    body = (
+        "80012,Ada,Ада,province,,D,R,100,census\n"          # 2: unknown type
+        "80013,Bač,,municipality,,D,R,,\n"                   # 3: bad check digit, a name missing
+        "\n"                                                 # blank: not a record, not counted
+        ",Senta,Сента,municipality,Zemun,D,R,0,\n"           # 4: no code, parent given, population 0 without source
+        "70017,Zemun,Земун,city_municipality,,D,R,12x,src\n"  # 5: no parent, population not a number
+        "70106,Šid,Шид,municipality,,D\n"                     # 6: short row: the rest empty, no problem
+        "70114,Beočin,Беочин,municipality,,D,R,15,src,extra\n"  # 7: an extra field is ignored
+    )
+    path = tmp_path / "registry.csv"
+    path.write_text(header + body, encoding="utf-8")
+    with pytest.raises(LeiError) as e:
+        load_registry(path, expected_counts=None)
+    listed = str(e.value).split("registry is inconsistent: ", 1)[1].split("; ")
+    assert listed[:9] == [
+        "line 2: unknown type 'province'",
+        "line 3: a name is missing in one script",
+        "line 3: '80013' is not a valid 5-digit statistical code",
+        "line 4: Senta (municipality) has no statistical code",
+        "line 4: parent_city must be given for city municipalities only",
+        "line 4: population_2022 '0' is not a positive whole number",
+        "line 4: population_2022 without a population_source",
+        "line 5: parent_city must be given for city municipalities only",
+        "line 5: population_2022 '12x' is not a positive whole number",
+    ]
+
+
+def test_short_and_long_rows_read_as_a_csv_reader_would(tmp_path):
+    header = "code,name_latin,name_cyrillic,type,parent_city,district,region,population_2022,population_source\n"
+    path = tmp_path / "registry.csv"
+    path.write_text(header + "70106,Šid,Шид,municipality,,D\n70114,Beočin,Беочин,municipality,,D,R,15,src,extra\n",
+                    encoding="utf-8")
+    reg = load_registry(path, expected_counts=None)
+    assert reg["unit_code"].tolist() == ["70106", "70114"]
+    assert reg["region"].tolist() == ["", "R"]
+    assert reg["population_2022"].tolist() == [pd.NA, 15]
+    assert reg["population_source"].isna().tolist() == [True, False]
