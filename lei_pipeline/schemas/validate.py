@@ -90,9 +90,9 @@ def column_schema(model) -> list[tuple[str, str, str]]:
 def validate_indicators(model, table, methodology) -> list[dict]:
     """validate_table(model, long table) for the indicators, checked on the scorer's wide matrix
     (given, or reshaped from a long table in the scorer's layout: each unit once, every indicator
-    in order, statuses known): the value rules on units x indicators, the wave pattern once per
-    unit, the columns and types on the empty long table; 75x fewer cells than the long table at
-    75 indicators. Statuses are the vocabulary's by construction. Failures name the long table's
+    in order, statuses known): the value rules on the units x indicators values, read as one
+    column in the long table's order; the wave pattern once per unit; the columns and types on
+    the empty long table. Statuses are the vocabulary's by construction. Failures name the long table's
     row and column, as validate_table would. Any other layout is validated long."""
     import pyarrow.compute as pc
 
@@ -110,19 +110,24 @@ def validate_indicators(model, table, methodology) -> list[dict]:
     out = validate_table(model, mat.rows(np.arange(0)).long() if frame is None else frame.iloc[:0])
     schema = model.to_schema()
     value, wave = schema.columns["value"], schema.columns["wave"]
-    wide = pd.DataFrame(mat.values, columns=mat.codes)
-    wide.insert(0, "wave", pd.Series(mat.waves.to_pylist(), dtype="str"))
-    cols = {"wave": pa.Column(str, checks=wave.checks)}
-    cols.update({c: pa.Column(float, checks=value.checks, nullable=value.nullable) for c in mat.codes})
     k = len(mat.codes)
-    for rec in validate_table(pa.DataFrameSchema(cols, name=schema.name), wide):
-        unit, column = rec["row"], rec["column"]
-        j = 0 if column == "wave" else mat.codes.index(column) if column in mat.codes else None
-        if unit is None or j is None:
-            out.append(rec)
-            continue
-        row = int(unit) * k + j if frame is None else frame.index[int(unit) * k + j]
-        out.append({**rec, "row": row.item() if hasattr(row, "item") else row,
-                    "column": "wave" if column == "wave" else "value",
-                    "reason": plain_reason(rec["check"], model)})
+    # The values as one column in the long table's order (unit-major: row = unit * k + indicator),
+    # and the wave once per unit: two column validations whatever the number of indicators.
+    values = pd.DataFrame({"value": mat.values.ravel()})
+    waves = pd.DataFrame({"wave": pd.Series(mat.waves.to_pylist(), dtype="str")})
+    checked = [
+        (pa.DataFrameSchema({"value": pa.Column(float, checks=value.checks, nullable=value.nullable)},
+                            name=schema.name), values, lambda pos: pos),
+        (pa.DataFrameSchema({"wave": pa.Column(str, checks=wave.checks)}, name=schema.name), waves,
+         lambda unit: unit * k),
+    ]
+    for table_schema, frame_checked, long_row in checked:
+        for rec in validate_table(table_schema, frame_checked):
+            if rec["row"] is None:
+                out.append(rec)
+                continue
+            row = long_row(int(rec["row"]))
+            row = row if frame is None else frame.index[row]
+            out.append({**rec, "row": row.item() if hasattr(row, "item") else row,
+                        "reason": plain_reason(rec["check"], model)})
     return out

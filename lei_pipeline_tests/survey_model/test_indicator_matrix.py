@@ -111,3 +111,20 @@ def test_the_keys_as_categories_are_the_same_values_nulls_and_repeats_included()
     assert (coded["unit_code"].cat.codes.iloc[k:2 * k].to_numpy() == coded["unit_code"].cat.codes.iloc[:k].to_numpy()).all()
     assert coded["unit_code"].iloc[2 * k:3 * k].isna().all()
     np.testing.assert_array_equal(coded["value"].to_numpy(), plain["value"].to_numpy())
+
+
+def test_validating_the_matrix_names_a_unit_s_bad_wave_at_its_first_long_row():
+    import pyarrow as pa
+
+    t = wave_tables("2024")
+    m = t.inputs.methodology
+    mat = score_matrix(t.responses, t.inputs.questionnaire, m)
+    k = len(mat.codes)
+    waves = mat.waves.to_pylist()
+    waves[2] = "2024 spring!"          # not a wave name (letters, digits, '-' and '_')
+    mat.waves = pa.array(waves, pa.string())
+    mat.values[0, 1] = -3.0
+    failures = validate_indicators(Indicators, mat, m)
+    assert sorted((f["row"], f["column"]) for f in failures) == [(1, "value"), (2 * k, "wave")]
+    long = {(f["row"], f["column"]) for f in validate_table(Indicators, mat.long())}
+    assert {(1, "value"), (2 * k, "wave")} <= long   # the long table names every row of that unit
