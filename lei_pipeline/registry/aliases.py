@@ -17,10 +17,12 @@ def default_aliases_path() -> Path:
     return default_registry_path().parent / "aliases.csv"
 
 
-def load_aliases(reg: pd.DataFrame, path: str | Path | None = None) -> dict[str, str]:
+def load_aliases(reg: pd.DataFrame, path: str | Path | None = None,
+                 name_keys_of_reg: set[str] | None = None) -> dict[str, str]:
     """Normalised alias key -> unit_code. Raises LeiError for an alias that names no unit,
     repeats another alias, or merely restates a registry name (which needs no alias, and
-    would otherwise let the table silently override the registry)."""
+    would otherwise let the table silently override the registry). name_keys_of_reg: the keys
+    of reg's Latin and Cyrillic names when the caller has made them already (the matcher)."""
     path = Path(path) if path is not None else default_aliases_path()
     try:
         with path.open(encoding="utf-8", newline="") as fh:
@@ -31,7 +33,9 @@ def load_aliases(reg: pd.DataFrame, path: str | Path | None = None) -> dict[str,
         raise LeiError(f"{path}: alias table needs the columns alias, unit_code")
     # as lists: iterating Arrow-backed columns converts cell by cell (0.6 s for 100,000 units)
     codes = set(reg["unit_code"].tolist())
-    names = set(name_keys(reg["name_latin"].tolist() + reg["name_cyrillic"].tolist()))
+    names = name_keys_of_reg
+    if names is None:
+        names = set(name_keys(reg["name_latin"].tolist() + reg["name_cyrillic"].tolist()))
     out: dict[str, str] = {}
     problems = []
     for line, rec in enumerate(records, start=2):

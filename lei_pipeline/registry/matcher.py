@@ -85,16 +85,17 @@ class Matcher:
         self._key_of = dict(zip(forms, keys))   # a name typed as the registry writes it: no key to make
         n = len(latins)
         with collector_paused():   # a record and three keys per unit
-            for i, (code, latin, unit_type, parent) in enumerate(zip(unit_codes, latins, types, parents)):
+            for i, (code, latin, unit_type, parent, respondent) in enumerate(
+                    zip(unit_codes, latins, types, parents, respondents)):
                 parent = None if pd.isna(parent) else parent
-                unit = _Unit(code, latin, unit_type, parent, bool(respondents[i]), keys[i])
+                unit = _Unit(code, latin, unit_type, parent, bool(respondent), keys[i])
                 self._units[code] = unit
                 for key in (keys[i], keys[n + i], keys[2 * n + i]):
                     codes = self._names.setdefault(key, [])
                     if code not in codes:
                         codes.append(code)
         self._codes = {compact_code(c): c for c in self._units}
-        alias_map = aliases if isinstance(aliases, dict) else load_aliases(reg, aliases)
+        alias_map = aliases if isinstance(aliases, dict) else load_aliases(reg, aliases, set(keys[:2 * n]))
         self._aliases = {k: [c] for k, c in alias_map.items()}
         self._choices: dict[str, list[str]] = {**self._names, **self._aliases}
         # Neighbouring countries' look-alike names: never read as a Serbian unit (an exact

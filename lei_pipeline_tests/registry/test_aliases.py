@@ -42,11 +42,25 @@ def _write(tmp_path, lines):
 @pytest.mark.parametrize("line, why", [
     ("Atlantis,00000,x", "unknown unit_code '00000'"),
     ("ČAČAK,71242,x", "already a registry name"),
+    ("Karanovac,71242,x", "already a registry name"),   # the Cyrillic name below, in Latin
     (",71242,x", "empty alias"),
 ])
-def test_bad_alias_tables_are_rejected(reg, tmp_path, line, why):
+@pytest.mark.parametrize("loaded_by", ["load_aliases", "the matcher"])   # the matcher hands over its keys
+def test_bad_alias_tables_are_rejected(reg, tmp_path, line, why, loaded_by):
+    reg = reg.copy()   # a Cyrillic name that is not the Latin one transliterated (Čačak's old name)
+    reg.loc[reg["name_latin"] == "Čačak", "name_cyrillic"] = "Карановац"
     with pytest.raises(LeiError, match=why):
-        load_aliases(reg, _write(tmp_path, [line]))
+        if loaded_by == "the matcher":
+            Matcher(reg, aliases=_write(tmp_path, [line]))
+        else:
+            load_aliases(reg, _write(tmp_path, [line]))
+
+
+def test_the_plain_d_spelling_is_an_alias_both_ways(reg, tmp_path):
+    # not a registry name (those are the Latin and Cyrillic ones), though the matcher knows it
+    path = _write(tmp_path, ["Arandelovac,70033,x"])
+    assert load_aliases(reg, path) == {"arandelovac": "70033"}
+    assert Matcher(reg, aliases=path).match("Arandelovac").unit_code == "70033"
 
 
 def test_repeated_alias_is_rejected(reg, tmp_path):

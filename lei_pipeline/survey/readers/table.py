@@ -258,7 +258,7 @@ def _last_pages(values, rownums, file, problems) -> list:
     out = []
     pages: dict = {}   # per distinct text: a column holds a handful of page numbers
     for v, rownum in zip(values, rownums):
-        if isinstance(v, str):
+        if isinstance(v, str):   # texts only: as dict keys 1, 1.0 and True are one (a spreadsheet's cells)
             page = pages[v] if v in pages else pages.setdefault(v, _int_or_none(v))
         else:
             page = _int_or_none(v)
