@@ -126,3 +126,38 @@ def test_semicolon_csv_whose_headers_contain_commas(write, mini):
              ";".join(["Čačak", "Y", "A1", "Y", "", "", "12", "45,5", "15.01.2024", ""])]
     raw = read_export(write("commas.csv", "\r\n".join(lines) + "\r\n"), mini, wave="2024")
     assert raw.frame["HR02"].iloc[0] == "45,5" and raw.frame["INF01"].iloc[0] == "Y"
+
+
+def _record_wrong_size(path, sheet_xml: str, ref: str = "A1") -> None:
+    """Rewrite one sheet's recorded size (<dimension ref=...>), as some writers get it wrong."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        parts = {i.filename: zf.read(i.filename) for i in zf.infolist()}
+    text, n = re.subn(r'<dimension ref="[^"]*"\s*/>', f'<dimension ref="{ref}"/>', parts[sheet_xml].decode())
+    assert n == 1
+    parts[sheet_xml] = text.encode()
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+
+
+def test_xlsx_sheet_chosen_by_its_cells_not_its_recorded_size(tmp_path, mini):
+    """The data sheet records a size of one cell (A1) and has two title rows above its header; a
+    notes sheet comes first. The sheet is chosen, and its header row found, by what is there."""
+    def tweak(ws):
+        ws.insert_rows(1, 2)
+        ws["A1"] = "LEI 2024: odgovori"
+
+    p = make_xlsx(tmp_path / "sized.xlsx", mini, tweak=tweak)
+    from openpyxl import load_workbook
+    wb = load_workbook(p)
+    notes = wb.create_sheet("Napomene", 0)
+    notes["A1"] = "Izvezeno iz LimeSurvey-a"
+    wb.save(p)
+    _record_wrong_size(p, "xl/worksheets/sheet2.xml")   # the data sheet, second in the workbook
+    raw = read_export(p, mini, wave="2024")
+    assert list(raw.frame["respondent_name"]) == ["Čačak", "Kraljevo"]
+    assert list(raw.frame["source_row"]) == [4, 5]
+    assert any("headers read from row 3" in pr.describe() for pr in raw.problems)

@@ -83,11 +83,13 @@ def _header_row_in(top, identity_keys) -> int | None:
     return None
 
 
-def _choose_sheet(path, wb, sheet, identity_keys) -> tuple[object, list[Problem]]:
-    """The sheet to read and notes about the others. Named: that sheet (a hidden one with a
-    warning). Default: the one visible sheet whose top rows hold the respondent-name header;
-    a hidden sheet is never read unless named."""
+def _choose_sheet(path, wb, sheet, identity_keys) -> tuple[object, list[Problem], dict]:
+    """The sheet to read, notes about the others, and the header rows found while choosing
+    (sheet title -> row or None), so the chosen sheet's top rows are not parsed twice. Named:
+    that sheet (a hidden one with a warning). Default: the one visible sheet whose top rows hold
+    the respondent-name header; a hidden sheet is never read unless named."""
     notes: list[Problem] = []
+    found: dict = {}
     sheets = list(wb.worksheets)
     state = {ws.title: getattr(ws, "sheet_state", "visible") or "visible" for ws in sheets}
     listing = ", ".join(f"{ws.title!r}" + ("" if state[ws.title] == "visible" else f" ({state[ws.title]})")
@@ -104,16 +106,21 @@ def _choose_sheet(path, wb, sheet, identity_keys) -> tuple[object, list[Problem]
             notes.append(Problem(str(path), None, None, None, severity=WARNING, kind="file",
                                  reason=f"sheet {ws.title!r} is {state[ws.title]} in the workbook: read because "
                                         "--sheet named it"))
-        return ws, notes
+        return ws, notes, found
     visible = [w for w in sheets if state[w.title] == "visible"]
     hidden = [w for w in sheets if state[w.title] != "visible"]
-    with_data = [w for w in visible if _header_row_in(_top_rows(w, HEADER_SEARCH_ROWS), identity_keys)]
+    for w in visible:
+        w.reset_dimensions()  # some writers record a wrong sheet size: look at what is really there
+        found[w.title] = _header_row_in(_top_rows(w, HEADER_SEARCH_ROWS), identity_keys)
+    with_data = [w for w in visible if found[w.title]]
     if len(with_data) > 1:
         names = ", ".join(repr(w.title) for w in with_data)
         raise file_error(path, f"several sheets look like the export ({names}): choose one with --sheet")
     if with_data:
         chosen = with_data[0]
     else:
+        for w in hidden:
+            w.reset_dimensions()
         hidden_data = [w for w in hidden if _header_row_in(_top_rows(w, HEADER_SEARCH_ROWS), identity_keys)]
         if hidden_data:
             raise file_error(path, f"the responses are on the hidden sheet {hidden_data[0].title!r}, which is not "
@@ -125,7 +132,7 @@ def _choose_sheet(path, wb, sheet, identity_keys) -> tuple[object, list[Problem]
     for w in hidden:
         notes.append(Problem(str(path), None, None, None, severity=WARNING, kind="file",
                              reason=f"hidden sheet {w.title!r} not read (name it with --sheet to read it instead)"))
-    return chosen, notes
+    return chosen, notes, found
 
 
 def read_xlsx_table(path, sheet=None, header_row: int | None = None, identity_keys=frozenset()):
@@ -150,10 +157,11 @@ def read_xlsx_table(path, sheet=None, header_row: int | None = None, identity_ke
     try:
         if not wb.worksheets:
             raise file_error(path, "the workbook has no worksheet")
-        ws, notes = _choose_sheet(path, wb, sheet, identity_keys)
+        ws, notes, found = _choose_sheet(path, wb, sheet, identity_keys)
         ws.reset_dimensions()  # some writers record a wrong sheet size; read what is really there
         if header_row is None:
-            header_row = _header_row_in(_top_rows(ws, HEADER_SEARCH_ROWS), identity_keys)
+            header_row = found[ws.title] if ws.title in found else \
+                _header_row_in(_top_rows(ws, HEADER_SEARCH_ROWS), identity_keys)
         headers = None
         rows: list[tuple[int, list]] = []
         formulas: list[tuple[int, int, str]] = []
