@@ -91,3 +91,64 @@ def test_the_scored_matrix_travels_wide_and_gives_the_same_long_table(tmp_path):
     assert (back.codes, back.components, back.reading) == (mat.codes, mat.components, mat.reading)
     pd.testing.assert_frame_equal(back.long(), t.indicators, check_exact=True)
     np.testing.assert_array_equal(back.statuses, mat.statuses)
+
+
+def test_a_later_step_gets_from_memory_exactly_what_the_file_holds(instance, resources, monkeypatch):
+    """A wave run keeps its small outputs in memory for the later steps. On every output of a
+    sample wave (the workbook export, its cleaned responses, the scores, the change), what a step
+    is handed from memory equals what it would read from the file, dtypes and index included;
+    and a step that changes its copy changes neither the kept frame nor the next step's copy."""
+    from pathlib import Path
+
+    from lei_pipeline.defs import io_manager as io
+    from lei_pipeline.defs.run_waves import materialize_wave
+
+    compared: dict[str, str] = {}
+    write = io._ArrowFrames.handle_output
+
+    def checked_write(self, context, obj):
+        write(self, context, obj)
+        path = self._path(context)
+        if path not in self._kept:
+            return
+        from_file, kept = read_frame(str(path)), io.as_read(self._kept[path][1])
+        if isinstance(kept, RawExport):
+            assert (kept.fmt, kept.headers, kept.encoding, kept.problems) == \
+                (from_file.fmt, from_file.headers, from_file.encoding, from_file.problems)
+            kept, from_file = kept.frame, from_file.frame
+        pd.testing.assert_frame_equal(kept, from_file, check_exact=True, check_index_type=True,
+                                      check_column_type=True, check_flags=True)
+        assert kept.attrs == from_file.attrs == {}
+        # a step's change to its copy stays its own
+        first = kept.columns[0]
+        kept[first] = kept[first].iloc[::-1].to_numpy()
+        kept["added_by_a_step"] = 1
+        again = io.as_read(self._kept[path][1])
+        pd.testing.assert_frame_equal(getattr(again, "frame", again), from_file, check_exact=True)
+        compared[context.asset_key.to_user_string()] = type(obj).__name__
+
+    monkeypatch.setattr(io._ArrowFrames, "handle_output", checked_write)
+    loads: list[str] = []
+    monkeypatch.setattr(io, "read_frame", lambda path: loads.append(Path(path).parent.name) or read_frame(path))
+    for wave in ("2022", "2024"):
+        run = materialize_wave(instance, wave, resources)
+        assert run.success, run.error
+    assert {"raw_responses", "clean_responses", "composite_index", "wave_change"} <= set(compared)
+    assert compared["raw_responses"] == "RawExport"
+    # ... and they were handed from memory: no later step converted those files again
+    assert not {"raw_responses", "clean_responses", "composite_index"} & set(loads), loads
+
+
+def test_a_kept_frame_gives_way_to_a_file_rewritten_since(tmp_path):
+    """Another run (another process) may rewrite the same output: the file is read, not the copy kept."""
+    import dagster as dg
+
+    from lei_pipeline.defs.io_manager import _ArrowFrames
+
+    frames = _ArrowFrames(tmp_path)
+    key = dg.AssetKey("clean_responses")
+    ours, theirs = typed_frame(6, seed=1), typed_frame(6, seed=2)
+    frames.handle_output(dg.build_output_context(asset_key=key, partition_key="2024"), ours)
+    pd.testing.assert_frame_equal(frames.load_input(dg.build_input_context(asset_key=key, partition_key="2024")), ours)
+    write_frame(theirs, str(tmp_path / "clean_responses" / "2024.arrow"))
+    pd.testing.assert_frame_equal(frames.load_input(dg.build_input_context(asset_key=key, partition_key="2024")), theirs)
