@@ -5,6 +5,7 @@ are methodology-defined, so Scores checks every extra numeric column against 0..
 naming them."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from lei_pipeline.schemas.contract import Column, Rule, TableContract
@@ -83,14 +84,22 @@ def rank_only_when_ranked(df: pd.DataFrame) -> pd.Series:
     return (df["rank"].notna() == ranked) & (df["rank_reason"].isna() == ranked) & (ranked | df["category"].isna())
 
 
+def _within(column: pd.Series, low: float, high: float) -> np.ndarray:
+    """Missing, or low <= value <= high. One mask per column, put together once: a frame built
+    column by column cost more than the check (0.04 s per change table)."""
+    v = column.to_numpy(dtype="float64", na_value=np.nan)
+    return np.isnan(v) | ((v >= low) & (v <= high))
+
+
 def extra_scores_in_range(df: pd.DataFrame) -> pd.DataFrame:
-    extra = [c for c in df.columns if c not in SCORE_FIXED and not str(c).startswith("rank")
-             and pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])]
-    ok = pd.DataFrame(True, index=df.index, columns=df.columns)
-    for c in extra:
-        v = df[c].astype("float64")
-        ok[c] = v.isna() | ((v >= 0) & (v <= 100))
-    return ok
+    ok = np.ones(df.shape, dtype=bool)
+    for j, c in enumerate(df.columns):
+        s = df[c]
+        if c in SCORE_FIXED or str(c).startswith("rank") or not pd.api.types.is_numeric_dtype(s) \
+                or pd.api.types.is_bool_dtype(s):
+            continue
+        ok[:, j] = _within(s, 0, 100)
+    return pd.DataFrame(ok, index=df.index, columns=df.columns)
 
 
 SCORES = TableContract(
@@ -141,14 +150,13 @@ def previous_is_another_wave(df: pd.DataFrame) -> pd.Series:
 
 
 def change_scores_in_range(df: pd.DataFrame) -> pd.DataFrame:
-    ok = pd.DataFrame(True, index=df.index, columns=df.columns)
-    for c in df.columns:
+    ok = np.ones(df.shape, dtype=bool)
+    for j, c in enumerate(df.columns):
         if c.startswith("rank") or c == "indicators_compared" or not pd.api.types.is_float_dtype(df[c]):
             continue
-        v = df[c].astype("float64")
         low = -100 if c.endswith("_change") else 0
-        ok[c] = v.isna() | ((v >= low) & (v <= 100))
-    return ok
+        ok[:, j] = _within(df[c], low, 100)
+    return pd.DataFrame(ok, index=df.index, columns=df.columns)
 
 
 # Built by lei_pipeline.change.compare. Besides these columns, every pillar and component P has

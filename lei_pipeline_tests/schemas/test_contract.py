@@ -50,3 +50,35 @@ def test_columns_named_by_pattern_are_described():
     assert "normalise" in got["normalise"] and got["normalise_option"].startswith("Number")
     assert all(got.values())
     assert column_descriptions("uncertainty", ["p_developed"])["p_developed"].startswith("p_<category>")
+
+
+def test_score_rules_flag_exactly_the_cells_outside_their_bounds():
+    """Scores and previous scores lie in 0..100, changes in -100..100, a missing value passes;
+    ranks, counts and texts are not scores. Expected cells written from that rule."""
+    import numpy as np
+
+    from lei_pipeline.schemas.tables import change_scores_in_range, extra_scores_in_range
+
+    change = pd.DataFrame({
+        "unit_code": ["1", "2", "3", "4"],
+        "infra": [0.0, 100.0, 100.5, np.nan],
+        "infra_previous": [-0.1, 50.0, np.nan, 0.0],
+        "infra_change": [-100.0, -100.5, 100.0, np.nan],
+        "rank_change": [-150.0, 0.0, 0.0, 0.0],
+        "indicators_compared": [500, 1, 1, 1],
+        "lei": pd.array([1.0, None, 101.0, 99.0], dtype="Float64"),
+    })
+    bad = ~change_scores_in_range(change)
+    assert sorted(zip(*np.nonzero(bad.to_numpy()))) == [(0, 2), (1, 3), (2, 1), (2, 6)]
+    assert list(bad.columns) == list(change.columns) and bad.index.equals(change.index)
+
+    scores = pd.DataFrame({
+        "unit_code": ["1", "2", "3"],
+        "digital_services": [100.0, 100.01, np.nan],
+        "rank_in_type": pd.array([1, None, 300], dtype="Int64"),
+        "eligible": [True, False, True],
+        "key_enablers": [0.0, -0.01, 50.0],
+        "lei": [0.0, 150.0, 0.0],          # a named column: its own bound checks it, not this rule
+    })
+    bad = ~extra_scores_in_range(scores)
+    assert sorted(zip(*np.nonzero(bad.to_numpy()))) == [(1, 1), (1, 4)]
