@@ -5,8 +5,9 @@ The instance is created and its SQLite storage migrated once, under a file lock 
 three `lei run` started at once on a fresh home would otherwise each create and stamp the same
 databases, leaving "alembic_version has more than one head" for every later command.
 
-`python -m lei_pipeline.defs.instance` writes dagster.yaml and creates the instance (the Makefile's
-`make run` / `make dev` do this first)."""
+`python -m lei_pipeline.defs.instance` writes dagster.yaml and creates the instance (`make dev`
+does this first, before the webserver reads dagster.yaml; `lei run` and the other commands call
+get_instance themselves)."""
 from __future__ import annotations
 
 import fcntl
