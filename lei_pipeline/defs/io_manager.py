@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import stat
 from pathlib import Path
 
 import dagster as dg
@@ -108,11 +109,12 @@ def as_read(obj):
 
 
 def _file_identity(path: Path) -> tuple[int, int, int] | None:
+    """(inode, mtime, size) of the file at path; None when there is no file."""
     try:
         st = path.stat()
     except OSError:
         return None
-    return st.st_ino, st.st_mtime_ns, st.st_size
+    return (st.st_ino, st.st_mtime_ns, st.st_size) if stat.S_ISREG(st.st_mode) else None
 
 
 class _ArrowFrames(dg.IOManager):
@@ -141,7 +143,7 @@ class _ArrowFrames(dg.IOManager):
     def load_input(self, context: dg.InputContext):
         path = self._path(context)
         identity = _file_identity(path)
-        if identity is None or not path.is_file():
+        if identity is None:
             raise LeiError(f"{context.asset_key.to_user_string()} has no stored output for "
                            f"{context.asset_partition_key if context.has_asset_partitions else 'this run'} "
                            f"({path}): materialise it first")

@@ -5,7 +5,6 @@ the HTML, and through `plot_text` before it reaches a chart (Plotly reads a few 
 labels, so a name like <b>x</b> or <script> must reach it as entities and show as text)."""
 from __future__ import annotations
 
-import functools
 import html
 import json
 import math
@@ -142,15 +141,7 @@ def word(key: str, lang: str, **kw) -> str:
 
 def bi(key: str, tag: str = "span", **kw) -> str:
     """Both languages as escaped HTML; CSS shows the one chosen."""
-    if not kw:
-        return _bi_fixed(key, tag)
     return "".join(f'<{tag} class="l-{lang}">{esc(word(key, lang, **kw))}</{tag}>' for lang in LANGS)
-
-
-@functools.lru_cache(maxsize=None)
-def _bi_fixed(key: str, tag: str) -> str:
-    # a wording without values is the same every time: the profiles ask for them thousands of times
-    return "".join(f'<{tag} class="l-{lang}">{esc(word(key, lang))}</{tag}>' for lang in LANGS)
 
 
 def bi_pair(sr: str, en: str, tag: str = "span") -> str:
