@@ -58,6 +58,14 @@ def expected_ranks(values: pd.Series) -> pd.Series:
     return out
 
 
+def _codes_in(values, members: pd.Series) -> np.ndarray:
+    """values (a Series or an Index of unit codes) as text, each in members' codes (nulls
+    dropped)? One hash table of object strings: pandas' isin on Arrow text checks every member in
+    Python (0.6 s for a 100,000-unit set) and iterating Arrow cells into a set converts each."""
+    known = members.dropna().astype(str).to_numpy(dtype=object)
+    return pd.Index(values.astype(str).to_numpy(dtype=object), dtype=object).isin(known)
+
+
 def _as_float(s: pd.Series) -> pd.Series:
     return pd.to_numeric(s, errors="coerce").astype("float64")
 
@@ -100,10 +108,10 @@ def _scores_suite(gxe, scores: pd.DataFrame, responses: pd.DataFrame | None):
         # codes (above) and as many rows as responding units. Membership is computed here with
         # pandas; a value_set of every unit code inside the expectation made GE re-serialise it
         # for each metric (25 s at 100,000 units).
-        answered = set(responses["unit_code"].dropna().astype(str))
-        frame["unit_answered"] = frame["unit_code"].astype(str).isin(answered)
+        frame["unit_answered"] = _codes_in(frame["unit_code"], responses["unit_code"])
+        answered = responses["unit_code"].dropna().astype(str).nunique()
         exps += [gxe.ExpectColumnValuesToBeInSet(column="unit_answered", value_set=[True]),
-                 gxe.ExpectTableRowCountToEqual(value=len(answered))]
+                 gxe.ExpectTableRowCountToEqual(value=answered)]
     return frame, exps
 
 
@@ -132,9 +140,8 @@ def _indicators_suite(gxe, indicators: pd.DataFrame, responses: pd.DataFrame | N
     if responses is not None and "unit_code" in responses:
         # Membership computed once with pandas, asserted by GE: a 100,000-value value_set inside
         # the expectation took GE ~15 s on 7.5 M rows. Decided per distinct code, then spread.
-        answered = set(responses["unit_code"].dropna().astype(str))
         codes = frame["unit_code"].cat
-        known = np.append(codes.categories.astype(str).isin(answered), False)   # code -1 (null): not answered
+        known = np.append(_codes_in(codes.categories, responses["unit_code"]), False)   # code -1 (null): not answered
         frame = frame.assign(unit_answered=known[codes.codes.to_numpy()])
         exps.append(gxe.ExpectColumnValuesToBeInSet(column="unit_answered", value_set=[True]))
     return frame, exps
@@ -154,7 +161,7 @@ def _change_suite(gxe, change: pd.DataFrame, scores: pd.DataFrame | None):
         exps.append(gxe.ExpectColumnPairValuesToBeEqual(column_A="rank_change", column_B="expected_rank_change",
                                                         ignore_row_if="both_values_are_missing"))
     if scores is not None and "unit_code" in scores and len(frame):
-        frame["unit_scored"] = frame["unit_code"].astype(str).isin(set(scores["unit_code"].dropna().astype(str)))
+        frame["unit_scored"] = _codes_in(frame["unit_code"], scores["unit_code"])
         exps.append(gxe.ExpectColumnValuesToBeInSet(column="unit_scored", value_set=[True]))
     return frame, exps
 

@@ -49,6 +49,11 @@ def test_expected_ranks_ties_share_lowest_rank():
      "expect_column_values_to_be_between", "70017"),
     (lambda t: t["change"].loc.__setitem__((0, "rank_change"), 99), "change_consistent",
      "expect_column_pair_values_to_be_equal", "70017"),
+    # membership across tables: a unit the responses (or the scores) do not have
+    (lambda t: t["indicators"].loc.__setitem__((3, "unit_code"), "99999"), "indicators_values",
+     "expect_column_values_to_be_in_set", "99999"),
+    (lambda t: t["change"].loc.__setitem__((2, "unit_code"), "99999"), "change_consistent",
+     "expect_column_values_to_be_in_set", "99999"),
 ])
 def test_broken_tables_fail_with_named_expectation(mutate, suite, expectation, unit):
     tables = build_tables("2024")
