@@ -82,3 +82,35 @@ def test_score_rules_flag_exactly_the_cells_outside_their_bounds():
     })
     bad = ~extra_scores_in_range(scores)
     assert sorted(zip(*np.nonzero(bad.to_numpy()))) == [(1, 1), (1, 4)]
+
+
+def _model_verdict(model, frame) -> set:
+    """Every check pandera's model reports failing, coercing as the contract says."""
+    import pandera.pandas as pa
+
+    try:
+        model.validate(frame.copy(), lazy=True)
+        return set()
+    except pa.errors.SchemaErrors as e:
+        return set(e.failure_cases["check"].astype(str))
+
+
+def test_typed_and_untyped_tables_get_the_models_verdict():
+    """validate_table first tries the contract without coercion (a table the pipeline made is
+    already typed): whatever the frame, its answer must be the coercing model's."""
+    model = CONTRACTS["change"].model
+    given = pd.DataFrame({"wave": ["2025"] * 3, "previous_wave": ["2024"] * 3, "unit_code": ["70017", "70025", "70033"],
+                          "unit_name": ["X", "Y", "Z"], "lei": [61.5, 40.0, 12.25], "lei_previous": [50.0, 41.0, 10.0],
+                          "lei_change": [11.5, -1.0, 2.25], "rank": [1, 2, 3], "rank_previous": [1, 2, 3],
+                          "rank_change": [0, 0, 0], "methodology_version": ["2.0.0"] * 3,
+                          "previous_methodology_version": ["2.0.0"] * 3, "indicators_compared": [40] * 3,
+                          "comparable": [True] * 3})
+    typed = model.validate(given.copy())          # as the pipeline hands it on: every column of its type
+    as_text = typed.assign(lei=typed["lei"].map(repr).astype(object))     # coercion makes it float again
+    bad_text = as_text.assign(lei=["61.5", "high", "12.25"])
+    too_high = typed.assign(lei=[61.5, 120.0, 12.25])
+    for frame, fails in ((given, False), (typed, False), (as_text, False), (bad_text, True), (too_high, True)):
+        failures = validate_table(model, frame)
+        assert bool(failures) is fails
+        assert {f["check"] for f in failures} == _model_verdict(model, frame)
+    assert ("lei", "less_than_or_equal_to(100)") in {(f["column"], f["check"]) for f in validate_table(model, too_high)}
