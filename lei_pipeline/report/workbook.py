@@ -17,8 +17,9 @@ import zipfile
 from datetime import datetime
 
 import pandas as pd
-from openpyxl import Workbook
+from openpyxl import LXML, Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -70,9 +71,10 @@ def _value(v):
     return v
 
 
-def _sheet(wb: Workbook, name: str, df: pd.DataFrame) -> dict[str, str]:
+def _sheet(wb: Workbook, name: str, df: pd.DataFrame, body: dict[str, str]) -> dict[str, str]:
     """One sheet, streamed (write-only workbook): the cells are prepared first so the column
-    widths, set before any row, can follow the longest value."""
+    widths, set before any row, can follow the longest value. The rows below the header go into
+    body[sheet title] as XML when _rows_xml can write them (see there), else through openpyxl."""
     ws = wb.create_sheet(name)
     bold = Font(bold=True)
     cols = [str(c) for c in df.columns]
@@ -106,6 +108,10 @@ def _sheet(wb: Workbook, name: str, df: pd.DataFrame) -> dict[str, str]:
         cell.font = bold
         header.append(cell)
     ws.append(header)
+    xml = _rows_xml(ws, rows, col_fmts)
+    if xml is not None:
+        body[ws.title] = xml
+        return fmts
     for values in rows:
         cells = []
         for j, v in enumerate(values):
@@ -122,6 +128,56 @@ def _sheet(wb: Workbook, name: str, df: pd.DataFrame) -> dict[str, str]:
             cells.append(cell)
         ws.append(cells)
     return fmts
+
+
+_XML_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})   # ElementTree's text escapes
+
+
+def _rows_xml(ws, rows: list[list], col_fmts: list[str | None]) -> str | None:
+    """The data rows (from row 2) as openpyxl's write-only writer (ElementTree flavour) puts them
+    in the sheet's XML, byte for byte, or None when a value is of a kind written only by openpyxl
+    here (a date, an infinity, a text it would refuse). openpyxl builds, styles and serialises an
+    object per cell: 0.9 s of a sample wave's 1.0 s workbook, which `lei run` waited for. Styles
+    still come from openpyxl, registered in the order its writer would meet them, so styles.xml is
+    unchanged. lei_pipeline_tests/report/test_workbook_cells.py compares both writers' bytes.
+    With lxml installed openpyxl writes through it instead, in its own way: left to openpyxl."""
+    if LXML:
+        return None
+    letters = [get_column_letter(j) for j in range(1, len(col_fmts) + 1)]
+    style: dict[str, str] = {}
+    out = []
+    for r, values in enumerate(rows, start=2):
+        out.append(f'<row r="{r}">')
+        for j, v in enumerate(values):
+            if v is None:
+                continue
+            ref = f"{letters[j]}{r}"
+            if isinstance(v, str):
+                text = v[:32767]                       # openpyxl's check_string
+                if ILLEGAL_CHARACTERS_RE.search(text):
+                    return None
+                if not text:
+                    out.append(f'<c r="{ref}" t="inlineStr" />')
+                    continue
+                stripped = text.strip()
+                space = ' xml:space="preserve"' if stripped and stripped != text else ""
+                out.append(f'<c r="{ref}" t="inlineStr"><is><t{space}>{text.translate(_XML_TEXT)}</t></is></c>')
+            elif isinstance(v, bool):
+                out.append(f'<c r="{ref}" t="b"><v>{int(v)}</v></c>')
+            elif isinstance(v, (int, float)) and math.isfinite(v):
+                fmt = col_fmts[j]
+                s = ""
+                if fmt:
+                    s = style.get(fmt)
+                    if s is None:   # the style id openpyxl gives the first cell with this format
+                        cell = WriteOnlyCell(ws)
+                        cell.number_format = fmt
+                        s = style[fmt] = f' s="{cell.style_id}"'
+                out.append(f'<c r="{ref}"{s} t="n"><v>{"%.16g" % v}</v></c>')
+            else:
+                return None
+        out.append("</row>")
+    return "".join(out)
 
 
 def _frames(data: SnapshotData) -> dict[str, pd.DataFrame]:
@@ -152,7 +208,7 @@ def _frames(data: SnapshotData) -> dict[str, pd.DataFrame]:
     return out
 
 
-def _about(wb: Workbook, data: SnapshotData, frames: dict[str, pd.DataFrame]) -> None:
+def _about(wb: Workbook, data: SnapshotData, frames: dict[str, pd.DataFrame], body: dict[str, str]) -> None:
     mf = data.manifest
     meth = mf.get("methodology") or {}
     rows = [("wave", mf.get("wave")), ("version", mf.get("version")), ("created_at", mf.get("created_at")),
@@ -189,14 +245,15 @@ def _about(wb: Workbook, data: SnapshotData, frames: dict[str, pd.DataFrame]) ->
         dictionary += [(sheet, str(c), desc.get(str(c), "")) for c in df.columns]
     if dups is not None:
         dictionary += [("quality", c, QUALITY_COLUMNS[c]) for c in facts.DECISION_COLUMNS]
-    _sheet(wb, "about", about)
+    _sheet(wb, "about", about, body)
     if dups is not None:
-        _sheet(wb, "quality", dups)
-    _sheet(wb, "columns", pd.DataFrame(dictionary, columns=["sheet", "column", "description"]))
+        _sheet(wb, "quality", dups, body)
+    _sheet(wb, "columns", pd.DataFrame(dictionary, columns=["sheet", "column", "description"]), body)
 
 
-def _fixed_zip(raw: bytes, created: str) -> bytes:
-    """Same bytes for the same content: constant entry dates, document dates from the manifest."""
+def _fixed_zip(raw: bytes, created: str, rows: dict[str, str]) -> bytes:
+    """Same bytes for the same content: constant entry dates, document dates from the manifest;
+    rows: {entry name: XML} of the data rows each sheet gets after its header."""
     src = zipfile.ZipFile(io.BytesIO(raw))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst:
@@ -207,6 +264,8 @@ def _fixed_zip(raw: bytes, created: str) -> bytes:
                 text = re.sub(r"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)",
                               lambda mm: f"{mm.group(1)}{created}{mm.group(3)}", text)
                 body = text.encode("utf-8")
+            elif info.filename in rows:
+                body = body.replace(b"</sheetData>", rows[info.filename].encode("utf-8") + b"</sheetData>", 1)
             zi = zipfile.ZipInfo(info.filename, date_time=ZIP_DATE)
             zi.compress_type = zipfile.ZIP_DEFLATED
             zi.external_attr = 0o644 << 16
@@ -217,9 +276,10 @@ def _fixed_zip(raw: bytes, created: str) -> bytes:
 def build_workbook(data: SnapshotData) -> bytes:
     wb = Workbook(write_only=True)
     frames = _frames(data)
+    body: dict[str, str] = {}
     for name, df in frames.items():
-        _sheet(wb, name, df.reset_index(drop=True))
-    _about(wb, data, frames)
+        _sheet(wb, name, df.reset_index(drop=True), body)
+    _about(wb, data, frames, body)
     created = str(data.manifest.get("created_at") or "1980-01-01T00:00:00+00:00")
     stamp = pd.Timestamp(created).tz_convert("UTC").tz_localize(None).to_pydatetime() if pd.Timestamp(created).tzinfo \
         else pd.Timestamp(created).to_pydatetime()
@@ -227,6 +287,14 @@ def build_workbook(data: SnapshotData) -> bytes:
     wb.properties.modified = stamp
     wb.properties.creator = "lei-pipeline"
     wb.properties.title = f"LEI wave {data.wave} version {data.version}"
+    return _saved(wb, body, stamp.strftime("%Y-%m-%dT%H:%M:%SZ"))
+
+
+def _saved(wb: Workbook, body: dict[str, str], created: str) -> bytes:
+    """The workbook's bytes: saved by openpyxl, then each sheet's rows from body put in (openpyxl
+    names the sheets' files by their order) and the zip made fixed."""
     buf = io.BytesIO()
     wb.save(buf)
-    return _fixed_zip(buf.getvalue(), stamp.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    rows = {f"xl/worksheets/sheet{i}.xml": body[ws.title] for i, ws in enumerate(wb.worksheets, start=1)
+            if ws.title in body}
+    return _fixed_zip(buf.getvalue(), created, rows)
