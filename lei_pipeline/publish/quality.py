@@ -260,6 +260,11 @@ def _run_suites(tables: dict[str, pd.DataFrame], docs_dir: Path | None, weights:
     import great_expectations as gx
     import great_expectations.expectations as gxe
     from great_expectations.data_context.types.base import ProgressBarsConfig
+    from great_expectations.execution_engine import pandas_execution_engine
+
+    # GE hashes every row of a frame it is handed (below HASH_THRESHOLD bytes) only to record the
+    # hash as a batch marker, which nothing here reads: 1.4 s of the suites at 100,000 units.
+    pandas_execution_engine.HASH_THRESHOLD = 0
 
     ctx = gx.get_context(mode="ephemeral")
     ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
