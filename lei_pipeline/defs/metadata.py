@@ -111,9 +111,24 @@ def indicator_matrix_metadata(mat, descriptions: dict[str, str] | None = None) -
         if mat.traces:
             shares["trace"] = sum(t.null_count for t in mat.traces) / len(mat)
         md["missing_share"] = dg.MetadataValue.json({k: round(v, 4) for k, v in shares.items() if v > 0})
-        desc = pd.Series(mat.values.ravel()).describe(percentiles=[0.1, 0.25, 0.5, 0.75, 0.9]).round(3)
-        md["value_distribution"] = dg.MetadataValue.json({str(k): float(v) for k, v in desc.items()})
+        md["value_distribution"] = dg.MetadataValue.json(value_distribution(mat.values))
     return md
+
+
+def value_distribution(values) -> dict[str, float]:
+    """What pandas' describe (10/25/50/75/90 %) says of the values, NaN left out, rounded to 3
+    decimals; in numpy, which selects the percentiles instead of sorting the 7.8 million values
+    of a 100,000-unit wave (0.83 -> 0.24 s)."""
+    import numpy as np
+
+    x = np.asarray(values, dtype="float64").ravel()
+    x = x[~np.isnan(x)]
+    keys = ["count", "mean", "std", "min", "10%", "25%", "50%", "75%", "90%", "max"]
+    if not x.size:
+        return {k: (0.0 if k == "count" else float("nan")) for k in keys}
+    std = float(x.std(ddof=1)) if x.size > 1 else float("nan")
+    stats = [x.size, x.mean(), std, x.min(), *np.percentile(x, [10, 25, 50, 75, 90]), x.max()]
+    return {k: round(float(v), 3) for k, v in zip(keys, stats)}
 
 
 def problems_metadata(problems_df: pd.DataFrame, sample: int = 25) -> dict:
