@@ -91,6 +91,11 @@ def test_the_scored_matrix_travels_wide_and_gives_the_same_long_table(tmp_path):
     assert (back.codes, back.components, back.reading) == (mat.codes, mat.components, mat.reading)
     pd.testing.assert_frame_equal(back.long(), t.indicators, check_exact=True)
     np.testing.assert_array_equal(back.statuses, mat.statuses)
+    # the traces are read in place from the memory-mapped file, not copied: a matrix read before
+    # the file is written again (a re-run) keeps what it read
+    write_frame(score_matrix(t.responses.iloc[:3], t.inputs.questionnaire, t.inputs.methodology), path)
+    assert read_frame(path).units == 3
+    pd.testing.assert_frame_equal(back.long(), t.indicators, check_exact=True)
 
 
 def test_a_later_step_gets_from_memory_exactly_what_the_file_holds(instance, resources, monkeypatch):
