@@ -8,7 +8,7 @@ submit_ahead() and the quality step takes the report with take_ahead(), so the s
 while the calling process runs the uncertainty analysis (the in-process executor would otherwise
 leave one core idle during each). Publishing still waits for the result, and the suites, their
 results and Data Docs are exactly what write_report makes. When the snapshot's reading files are
-built, the worker writes the workbook (openpyxl, about 1 s a wave) while the calling process
+built, the worker writes the workbook (about 0.25 s a sample wave) while the calling process
 builds the report: submit() and its result().
 
 Without a started worker (the Dagster UI, tests, the benchmarks), or if the worker died, the

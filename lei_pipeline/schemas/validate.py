@@ -48,11 +48,13 @@ def validate_table(model, df: pd.DataFrame) -> list[dict]:
     row (index label), source_row (when the table has one), column, check, failure_case, reason."""
     # pandera deep-copies a frame it validates (the contracts coerce); under pandas' copy-on-write
     # a shallow copy keeps the caller's frame as given just the same, without copying every column
-    try:
-        _without_coercion(model).validate(df.copy(deep=False), lazy=True, inplace=True)
-        return []
-    except pa.errors.SchemaErrors:
-        pass   # a column not of its declared type yet, or a real failure: validated as the contract says
+    uncoerced = _without_coercion(model)
+    if uncoerced is not None:
+        try:
+            uncoerced.validate(df.copy(deep=False), lazy=True, inplace=True)
+            return []
+        except pa.errors.SchemaErrors:
+            pass   # a column not of its declared type yet, or a real failure: validated as the contract says
     try:
         model.validate(df.copy(deep=False), lazy=True, inplace=True)
         return []
@@ -78,21 +80,24 @@ def validate_table(model, df: pd.DataFrame) -> list[dict]:
     return out
 
 
-def _without_coercion(model) -> pa.DataFrameSchema:
-    """The model's (a DataFrameModel's, once per model; or a DataFrameSchema's) schema, coercing nothing. A table the pipeline made already has its declared
-    types, and then coercing is a no-op that costs as much as the checks (a sample wave's
-    replications table 0.145 -> 0.088 s): such a table passes this schema exactly when it passes
-    the model. Anything else (a column of another type, a failing rule) goes to the model itself,
-    whose failure cases are the ones reported."""
+def _without_coercion(model) -> pa.DataFrameSchema | None:
+    """The schema of model (a DataFrameModel, made once per model, or a DataFrameSchema) coercing
+    nothing; None when it coerces nothing anyway (validated once, as it is). A table the pipeline
+    made already has its declared types, and then coercing is a no-op that costs as much as the
+    checks (a sample wave's replications table 0.145 -> 0.088 s): such a table passes this schema
+    exactly when it passes the model. Anything else (a column of another type, a failing rule)
+    goes to the model itself, whose failure cases are the ones reported."""
     return _model_without_coercion(model) if isinstance(model, type) else _uncoerced(model)
 
 
 @functools.cache
-def _model_without_coercion(model) -> pa.DataFrameSchema:
+def _model_without_coercion(model) -> pa.DataFrameSchema | None:
     return _uncoerced(model.to_schema())
 
 
-def _uncoerced(schema: pa.DataFrameSchema) -> pa.DataFrameSchema:
+def _uncoerced(schema: pa.DataFrameSchema) -> pa.DataFrameSchema | None:
+    if not schema.coerce and not any(column.coerce for column in schema.columns.values()):
+        return None
     schema = copy.deepcopy(schema)
     schema.coerce = False
     for column in schema.columns.values():
