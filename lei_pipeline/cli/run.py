@@ -59,17 +59,21 @@ def _waves_to_run(waves: list[str] | None):
 
 
 def _run_waves(settings, todo: list[str]) -> list:
-    from lei_pipeline.defs.instance import get_instance
-    from lei_pipeline.defs.run_waves import materialize_wave
-    from lei_pipeline.methodology.versions import check_methodology_version
+    from lei_pipeline.cli.console import imports_uncollected
 
-    check_methodology_version(settings)
-    instance = get_instance()
+    # Dagster, its storage and the snapshot readers are imported here, with the collector off (its
+    # passes walked the growing heap again and again: cli/console.py). What the imports made
+    # (hundreds of thousands of objects that live as long as the process) is then frozen out of the
+    # collector's full passes while the waves run: those passes walked it every time (7 passes,
+    # 1.5 s of a `lei run` of the sample waves, measured).
+    with imports_uncollected():
+        from lei_pipeline.defs.instance import get_instance
+        from lei_pipeline.defs.run_waves import materialize_wave
+        from lei_pipeline.methodology.versions import check_methodology_version
+
+        check_methodology_version(settings)
+        instance = get_instance()
     runs = []
-    # What the imports made (Dagster, pandas, pyarrow: hundreds of thousands of objects that live
-    # as long as the process) is kept out of the collector's full passes while the waves run: those
-    # passes walked it every time (7 passes, 1.5 s of a `lei run` of the sample waves, measured).
-    gc.freeze()
     try:
         for wave in todo:
             echo(f"wave {wave}: running")
