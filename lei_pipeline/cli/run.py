@@ -75,9 +75,10 @@ def _run_waves(settings, todo: list[str]) -> list:
         instance = get_instance()
     runs = []
     try:
-        for wave in todo:
+        for wave, after in zip(todo, [*todo[1:], None]):
             echo(f"wave {wave}: running")
-            runs.append(materialize_wave(instance, wave, on_event=_LiveLines()))
+            read_next = None if after is None else _read_ahead(settings, after)
+            runs.append(materialize_wave(instance, wave, on_event=_LiveLines(after_change=read_next)))
             _show_failures(runs[-1])
     finally:
         gc.unfreeze()   # a caller in the same process (the tests) gets an ordinary collector back
@@ -93,11 +94,22 @@ def _show_failures(r) -> None:
             echo(f"  skip {a.asset:<20} {a.detail}")
 
 
-class _LiveLines:
-    """One line per asset as soon as Dagster reports it, and one per failed check."""
+def _read_ahead(settings, wave: str):
+    """What hands the worker wave's export to read while the wave before it finishes."""
+    from functools import partial
 
-    def __init__(self):
+    from lei_pipeline.defs import read_ahead
+
+    return partial(read_ahead.start, settings, wave)
+
+
+class _LiveLines:
+    """One line per asset as soon as Dagster reports it, and one per failed check. after_change:
+    called once wave_change has materialised (its step has handed the suites to the worker)."""
+
+    def __init__(self, after_change=None):
         self.started: dict[str, float] = {}
+        self.after_change = after_change
 
     def __call__(self, event) -> None:
         import time
@@ -111,6 +123,8 @@ class _LiveLines:
             detail = describe_materialisation(event.event_specific_data.materialization.metadata)
             took = time.perf_counter() - self.started.get(step, time.perf_counter())
             echo(f"  ok   {step:<20} {detail:<34} {took:5.1f} s")
+            if step == "wave_change" and self.after_change is not None:
+                self.after_change()
         elif kind == "ASSET_CHECK_EVALUATION":
             ev = event.event_specific_data
             if not ev.passed:

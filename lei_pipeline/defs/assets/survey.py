@@ -4,6 +4,7 @@ import dagster as dg
 from dagster import AssetExecutionContext
 import pandas as pd
 
+from lei_pipeline.defs import read_ahead
 from lei_pipeline.defs.checks import check_specs, failures_result, problems_result
 from lei_pipeline.defs.metadata import frame_metadata, model_descriptions, model_schema, json_safe, table_descriptions
 from lei_pipeline.defs.partitions import wave_partitions
@@ -32,8 +33,12 @@ def raw_responses(context: AssetExecutionContext, lei: LeiSettings, survey_input
     extra: dict = {"wave": wave}
     try:
         path = find_export(settings, wave)
-        extra.update(export_file=dg.MetadataValue.path(str(path)), export_sha256=file_sha256(path))
-        raw = read_export(path, inputs.questionnaire, wave=wave, **load_reading(path.parent).as_kwargs())
+        sha256, options = file_sha256(path), load_reading(path.parent).as_kwargs()
+        extra.update(export_file=dg.MetadataValue.path(str(path)), export_sha256=sha256)
+        # `lei run` may have had the worker read it during the previous wave (defs/read_ahead.py)
+        raw = read_ahead.take(path, sha256, inputs.questionnaire, wave, options)
+        if raw is None:
+            raw = read_export(path, inputs.questionnaire, wave=wave, **options)
         problems = list(raw.problems)
         extra["format"] = raw.fmt
     except ExportError as e:

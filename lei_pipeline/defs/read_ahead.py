@@ -1,0 +1,76 @@
+"""The next wave's export, read ahead in the worker while this wave's analysis runs.
+
+`lei run` runs its waves one after the other in this process. Once GE is imported, its worker
+(lei_pipeline/worker.py) idles for most of each wave. So when a wave's suites have been handed to
+the worker (wave_change's step), `lei run` hands it the next wave's export to read as well. That
+wave's raw_responses step then takes the export as read there instead of reading it again. The
+2024 sample workbook, for one, takes 0.6 s to read through openpyxl.
+
+The step takes it only if reading here would give the same: the same file (path, and the sha256
+of its bytes, unchanged while the worker read them), questionnaire (its sha256), wave and reading
+options. Anything else, no worker, or a read that failed there: the step reads the file here, as
+it always did, and reports its own problems. Only `lei run` starts a worker, so the Dagster UI,
+the tests and the benchmarks always read in the step."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from lei_pipeline import worker
+
+
+def _job_name(wave: str) -> str:
+    return f"raw export {wave}"
+
+
+def start(settings, wave: str) -> None:
+    """Hand the worker wave's export to read, if a worker runs and the wave's folder and the
+    questionnaire can be read (if not, the wave's own steps say why)."""
+    from lei_pipeline.survey.questionnaire import load_questionnaire
+    from lei_pipeline.survey.readers.reading import load_reading
+    from lei_pipeline.waves.declared import find_export
+
+    if not worker.running():
+        return
+    try:
+        path = find_export(settings, wave)
+        options = load_reading(path.parent).as_kwargs()
+        questionnaire = load_questionnaire(settings.questionnaire_path)
+    except Exception:   # noqa: BLE001  (an optimisation only: it never fails the wave running now)
+        return
+    worker.submit_ahead(_job_name(wave), _read, path, questionnaire, wave, options)
+
+
+def take(path: Path, sha256: str, questionnaire, wave: str, options: dict):
+    """The RawExport the worker read for wave, when it is what read_export here would return;
+    else None."""
+    pending = worker.take_ahead(_job_name(wave))
+    if pending is None:
+        return None
+    try:
+        answer = pending.result()
+    except Exception:   # noqa: BLE001  (the worker died or the job failed: read here instead)
+        return None
+    if answer is None:
+        return None
+    key, raw = answer
+    return raw if key == _key(path, sha256, questionnaire, wave, options) else None
+
+
+def _key(path: Path, sha256: str, questionnaire, wave: str, options: dict) -> tuple:
+    return (str(path), sha256, questionnaire.sha256, str(wave), tuple(sorted(options.items())))
+
+
+def _read(path: Path, questionnaire, wave: str, options: dict):
+    """In the worker: (key, RawExport), or None when the file changed while it was read or could
+    not be read (the step then reads it, and reports why)."""
+    from lei_pipeline.files import file_sha256
+    from lei_pipeline.survey.readers import read_export
+
+    try:
+        before = file_sha256(path)
+        raw = read_export(path, questionnaire, wave=wave, **options)
+        if file_sha256(path) != before:
+            return None
+    except Exception:   # noqa: BLE001  (whatever it was, the step meets it again and reports it)
+        return None
+    return _key(path, before, questionnaire, wave, options), raw
