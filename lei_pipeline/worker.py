@@ -15,7 +15,7 @@ Without a started worker (the Dagster UI, tests, the benchmarks), or if the work
 work runs in the calling process as before. A plain process and a pipe rather than a pool: a
 run that fails before its quality step stops the worker at once, mid-import if need be. The
 worker does one job at a time and answers in the order the jobs came, so several may be in
-flight: each answer goes to the oldest job still waiting for one."""
+flight: a thread here takes each answer as it comes, for the oldest job still waiting for one."""
 from __future__ import annotations
 
 import multiprocessing
@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:   # the module itself stays light: the worker process imports it first
     import pandas as pd
 
-_worker = None      # (process, connection, outbox, sending thread) while started
+_worker = None      # (process, connection, outbox, sending thread, receiving thread) while started
+_lock = threading.Lock()           # _in_flight is shared with the receiving thread
 _STOP = ForkingPickler.dumps(None).tobytes()   # the message that ends the worker
 _in_flight: list["Pending"] = []   # sent and not yet answered, oldest first
 _ahead: dict[str, "Pending"] = {}  # started for a later step, by the name that step asks for
@@ -80,8 +81,11 @@ def start() -> None:
     theirs.close()
     outbox: queue.SimpleQueue = queue.SimpleQueue()
     sender = threading.Thread(target=_send_all, args=(ours, outbox), name="lei-worker-sender", daemon=True)
+    ended = threading.Event()   # set by the receiver when the worker can answer no more
+    receiver = threading.Thread(target=_receive_all, args=(ours, ended), name="lei-worker-receiver", daemon=True)
     sender.start()
-    _worker = (proc, ours, outbox, sender)
+    receiver.start()
+    _worker = (proc, ours, outbox, sender, receiver, ended)
 
 
 def _send_all(conn, outbox: queue.SimpleQueue) -> None:
@@ -91,10 +95,41 @@ def _send_all(conn, outbox: queue.SimpleQueue) -> None:
         message = outbox.get()
         try:
             conn.send_bytes(_STOP if message is None else message)
-        except OSError:        # the worker died: the answers' recv() says so to whoever waits
+        except OSError:        # the worker died: the receiver says so to whoever waits
             return
         if message is None:
             return
+
+
+def _receive_all(conn, ended: threading.Event) -> None:
+    """Takes every answer as soon as the worker sends it, each for the oldest job still waiting
+    for one. A thread for the same reason the other way: an answer bigger than the pipe's buffer
+    (an export read ahead) held the worker until this process next asked for a result, and the
+    jobs queued behind it with it (the workbook waited 0.3 s for that, measured)."""
+    while True:
+        try:
+            message = conn.recv_bytes()
+        except (EOFError, OSError):   # the worker exited or died: no more answers will come
+            _answer_all_in_flight(None, ended)
+            return
+        try:
+            answer = ForkingPickler.loads(message)
+        except Exception as e:   # noqa: BLE001  (e.g. an exception class that cannot be rebuilt here)
+            answer = (False, e)
+        with _lock:
+            job = _in_flight.pop(0) if _in_flight else None
+        if job is not None:
+            job._give(answer)
+
+
+def _answer_all_in_flight(answer, ended: threading.Event | None = None) -> None:
+    with _lock:
+        if ended is not None:
+            ended.set()     # under the lock: submit() then sends nothing more
+        waiting = list(_in_flight)
+        _in_flight.clear()
+    for job in waiting:
+        job._give(answer)
 
 
 def running() -> bool:
@@ -105,9 +140,8 @@ def stop() -> None:
     global _worker
     if _worker is None:
         return
-    proc, conn, outbox, sender = _worker
+    proc, conn, outbox, sender, receiver, _ = _worker
     _worker = None
-    _in_flight.clear()
     _ahead.clear()
     # the worker ends the jobs sent before, then exits cleanly, so what GE opened (a semaphore)
     # is released, not reported as leaked
@@ -117,25 +151,26 @@ def stop() -> None:
         proc.terminate()
         proc.join()
     sender.join(STOP_SECONDS)
+    receiver.join(STOP_SECONDS)   # it ends when the worker's end of the pipe closes
+    _answer_all_in_flight(None)   # what was still unanswered will not be
     conn.close()
 
 
 class Pending:
     """A job sent to the worker; result() waits for it (raises what it raised there)."""
 
-    def __init__(self, conn):
-        self._conn = conn
-        self._answer: tuple | None = None
-        _in_flight.append(self)
+    def __init__(self):
+        self._answered = threading.Event()
+        self._answer: tuple | None = None   # (ok, value); None: the worker ended without answering
+
+    def _give(self, answer: tuple | None) -> None:
+        self._answer = answer
+        self._answered.set()
 
     def _wait(self) -> tuple:
-        while self._answer is None:
-            if self not in _in_flight:    # the worker was stopped meanwhile: no answer will come
-                raise EOFError("the worker was stopped before it answered")
-            oldest = _in_flight[0]
-            answer = self._conn.recv()    # EOFError when the worker died
-            _in_flight.pop(0)
-            oldest._answer = answer
+        self._answered.wait()
+        if self._answer is None:
+            raise EOFError("the worker ended before it answered")
         return self._answer
 
     def result(self):
@@ -157,12 +192,18 @@ def submit(fn, *args) -> Pending | None:
     the caller then runs fn itself. Pickled here, so what cannot be sent fails here."""
     if _worker is None:
         return None
-    proc, conn, outbox, sender = _worker
-    if not sender.is_alive():  # it stops only when a send failed: the worker is gone
+    proc, conn, outbox, sender, receiver, ended = _worker
+    message = ForkingPickler.dumps((fn, args))
+    job = Pending()
+    with _lock:   # waiting before it is sent: its answer may come at once
+        alive = not ended.is_set() and sender.is_alive()   # the sender stops only when a send failed
+        if alive:
+            _in_flight.append(job)
+    if not alive:
         stop()
         return None
-    outbox.put(ForkingPickler.dumps((fn, args)))
-    return Pending(conn)
+    outbox.put(message)
+    return job
 
 
 def submit_ahead(name: str, fn, *args) -> None:

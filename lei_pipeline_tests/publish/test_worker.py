@@ -130,3 +130,29 @@ def test_a_report_started_ahead_is_taken_only_for_the_tables_it_checked(settings
     assert again.passed and again.rows == {"responses": len(wt.responses), "indicators": len(wt.indicators),
                                            "scores": len(wt.scores), "change": 0}
     assert read_report(folder).passed                # the folder holds the report of these tables
+
+
+def _big(n: int) -> bytes:
+    return b"x" * n
+
+
+def _now() -> float:
+    import time
+
+    return time.time()
+
+
+def test_a_big_answer_does_not_hold_the_jobs_behind_it():
+    import time
+
+    worker.start()
+    try:
+        worker.submit(_pid).result()            # the worker is serving (GE imported)
+        big = worker.submit(_big, 16 << 20)     # far more than a pipe holds
+        started = worker.submit(_now)
+        time.sleep(1.0)                         # nobody asks for an answer meanwhile
+        asked = time.time()
+        assert started.result() < asked         # the job behind the big answer ran all the same
+        assert big.result() == _big(16 << 20)
+    finally:
+        worker.stop()
