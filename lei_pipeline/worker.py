@@ -71,9 +71,10 @@ def _serve(conn) -> None:
 def start() -> None:
     """Start the worker and its GE import now (idempotent). 'spawn': a fresh interpreter, never a
     fork of a process holding Dagster's SQLite connections and threads."""
-    global _worker
+    global _worker, _in_flight
     if _worker is not None:
         return
+    _in_flight = []   # this worker's own: a receiver still ending for an earlier one never touches it
     ctx = multiprocessing.get_context("spawn")
     ours, theirs = ctx.Pipe()
     proc = ctx.Process(target=_serve, args=(theirs,), name="lei-quality-worker", daemon=True)
@@ -82,7 +83,8 @@ def start() -> None:
     outbox: queue.SimpleQueue = queue.SimpleQueue()
     sender = threading.Thread(target=_send_all, args=(ours, outbox), name="lei-worker-sender", daemon=True)
     ended = threading.Event()   # set by the receiver when the worker can answer no more
-    receiver = threading.Thread(target=_receive_all, args=(ours, ended), name="lei-worker-receiver", daemon=True)
+    receiver = threading.Thread(target=_receive_all, args=(ours, _in_flight, ended), name="lei-worker-receiver",
+                                daemon=True)
     sender.start()
     receiver.start()
     _worker = (proc, ours, outbox, sender, receiver, ended)
@@ -101,7 +103,7 @@ def _send_all(conn, outbox: queue.SimpleQueue) -> None:
             return
 
 
-def _receive_all(conn, ended: threading.Event) -> None:
+def _receive_all(conn, in_flight: list, ended: threading.Event) -> None:
     """Takes every answer as soon as the worker sends it, each for the oldest job still waiting
     for one. A thread for the same reason the other way: an answer bigger than the pipe's buffer
     (an export read ahead) held the worker until this process next asked for a result, and the
@@ -110,24 +112,24 @@ def _receive_all(conn, ended: threading.Event) -> None:
         try:
             message = conn.recv_bytes()
         except (EOFError, OSError):   # the worker exited or died: no more answers will come
-            _answer_all_in_flight(None, ended)
+            _answer_all(in_flight, None, ended)
             return
         try:
             answer = ForkingPickler.loads(message)
         except Exception as e:   # noqa: BLE001  (e.g. an exception class that cannot be rebuilt here)
             answer = (False, e)
         with _lock:
-            job = _in_flight.pop(0) if _in_flight else None
+            job = in_flight.pop(0) if in_flight else None
         if job is not None:
             job._give(answer)
 
 
-def _answer_all_in_flight(answer, ended: threading.Event | None = None) -> None:
+def _answer_all(in_flight: list, answer, ended: threading.Event | None = None) -> None:
     with _lock:
         if ended is not None:
             ended.set()     # under the lock: submit() then sends nothing more
-        waiting = list(_in_flight)
-        _in_flight.clear()
+        waiting = list(in_flight)
+        in_flight.clear()
     for job in waiting:
         job._give(answer)
 
@@ -152,7 +154,7 @@ def stop() -> None:
         proc.join()
     sender.join(STOP_SECONDS)
     receiver.join(STOP_SECONDS)   # it ends when the worker's end of the pipe closes
-    _answer_all_in_flight(None)   # what was still unanswered will not be
+    _answer_all(_in_flight, None)   # what was still unanswered will not be
     conn.close()
 
 
