@@ -3,10 +3,12 @@ could not use. The CLI prints them, asset checks attach them as metadata, report
 This module is the one place that decides how a problem is worded."""
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-import pandas as pd
+if TYPE_CHECKING:   # imported where a frame is made: the CLI imports this module, and `lei`
+    import pandas as pd   # starts its worker before it needs pandas (cli/console.py)
 
 ERROR = "error"      # blocks the wave: bad data must not flow on
 WARNING = "warning"  # the value or row is set aside, the wave goes on
@@ -54,7 +56,7 @@ class Problem:
             if self.header and self.header != self.column:
                 col = f"{col} ({self.header!r})"
             where.append(f"column {col}")
-        val = "" if self.value is None or (isinstance(self.value, float) and pd.isna(self.value)) else f" value {self.value!r}:"
+        val = "" if self.value is None or (isinstance(self.value, float) and math.isnan(self.value)) else f" value {self.value!r}:"
         return f"{', '.join(where)}:{val} {visible(self.reason)}"
 
     def to_dict(self) -> dict:
@@ -74,6 +76,8 @@ class ExportError(Exception):
 
 
 def problems_frame(problems: Iterable[Problem]) -> pd.DataFrame:
+    import pandas as pd
+
     cols = ["file", "row", "column", "header", "value", "reason", "severity", "kind"]
     rows = [p.to_dict() for p in problems]
     if not rows:

@@ -27,6 +27,14 @@ def test_importing_the_entry_imports_no_command():
     assert out.stdout.strip() == "[]"
 
 
+def test_the_cli_imports_no_pandas_before_a_command_needs_it():
+    # `lei run` starts its worker (GE's import, seconds) before it needs pandas, and `lei --help`
+    # answers without it
+    code = "import sys, lei_pipeline.cli.app; print('pandas' in sys.modules, 'numpy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
+
+
 @pytest.fixture
 def unfrozen():
     yield
