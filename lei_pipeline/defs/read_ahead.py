@@ -35,9 +35,9 @@ def start(settings, wave: str) -> None:
         path = find_export(settings, wave)
         options = load_reading(path.parent).as_kwargs()
         questionnaire = load_questionnaire(settings.questionnaire_path)
+        worker.submit_ahead(_job_name(wave), _read, path, questionnaire, wave, options)
     except Exception:   # noqa: BLE001  (an optimisation only: it never fails the wave running now)
         return
-    worker.submit_ahead(_job_name(wave), _read, path, questionnaire, wave, options)
 
 
 def take(path: Path, sha256: str, questionnaire, wave: str, options: dict):

@@ -62,3 +62,13 @@ def test_a_read_that_fails_there_is_left_to_the_step(data_dir, tmp_path):
     broken.write_bytes(b"\xff\xfe\x00garbage")
     assert read_ahead._read(tmp_path / "missing.csv", q, "2025", {}) is None
     assert read_ahead._read(broken, q, "2025", {}) is None
+
+
+def test_a_wave_whose_export_cannot_be_found_is_not_read_ahead(data_dir):
+    settings = Settings.from_env(data_dir=data_dir)
+    worker.start()
+    try:
+        read_ahead.start(settings, "2031")          # no such wave: nothing raised, nothing sent
+        assert worker.take_ahead("raw export 2031") is None
+    finally:
+        worker.stop()
