@@ -40,17 +40,13 @@ def _serve(conn) -> None:
     import gc
     import os
 
+    from lei_pipeline.collector import imports_uncollected
+
     os.environ["GX_ANALYTICS_ENABLED"] = "false"
-    # The collector off while GE imports (its passes walked the growing heap again and again:
-    # 6.1-6.7 s -> 5.0-5.4 s measured), then what the import made frozen out of later passes: it
-    # lives as long as this process.
-    gc.disable()
-    import great_expectations  # noqa: F401  (the import is the point: it is what takes seconds)
+    with imports_uncollected():   # what GE's import makes lives as long as this process
+        import great_expectations  # noqa: F401  (the import is the point: it is what takes seconds)
 
-    import lei_pipeline.publish.quality_report  # noqa: F401
-
-    gc.freeze()
-    gc.enable()
+        import lei_pipeline.publish.quality_report  # noqa: F401
     while True:
         try:
             job = conn.recv()

@@ -59,10 +59,13 @@ def _waves_to_run(waves: list[str] | None):
 
 
 def _run_waves(settings, todo: list[str]) -> list:
-    from lei_pipeline.cli.console import imports_uncollected
+    from functools import partial
+
+    from lei_pipeline.collector import imports_uncollected
+    from lei_pipeline.defs import read_ahead
 
     # Dagster, its storage and the snapshot readers are imported here, with the collector off (its
-    # passes walked the growing heap again and again: cli/console.py). What the imports made
+    # passes walked the growing heap again and again: lei_pipeline/collector.py). What the imports made
     # (hundreds of thousands of objects that live as long as the process) is then frozen out of the
     # collector's full passes while the waves run: those passes walked it every time (7 passes,
     # 1.5 s of a `lei run` of the sample waves, measured).
@@ -77,7 +80,8 @@ def _run_waves(settings, todo: list[str]) -> list:
     try:
         for wave, after in zip(todo, [*todo[1:], None]):
             echo(f"wave {wave}: running")
-            read_next = None if after is None else _read_ahead(settings, after)
+            # the worker reads the next wave's export while this wave's analysis runs
+            read_next = None if after is None else partial(read_ahead.start, settings, after)
             runs.append(materialize_wave(instance, wave, on_event=_LiveLines(after_change=read_next)))
             _show_failures(runs[-1])
     finally:
@@ -92,15 +96,6 @@ def _show_failures(r) -> None:
             echo(f"  FAIL {a.asset}: {a.detail}")
         elif a.status == "skipped" and a.asset not in shown:
             echo(f"  skip {a.asset:<20} {a.detail}")
-
-
-def _read_ahead(settings, wave: str):
-    """What hands the worker wave's export to read while the wave before it finishes."""
-    from functools import partial
-
-    from lei_pipeline.defs import read_ahead
-
-    return partial(read_ahead.start, settings, wave)
 
 
 class _LiveLines:

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from lei_pipeline.problems import ERROR, WARNING, Problem
-from lei_pipeline.registry.collector import collector_paused
+from lei_pipeline.collector import collector_paused
 
 # 5-digit statistical code, or the project code of a split city (X-NOVI-SAD): see data/reference/README.md
 CODE_SCHEME = re.compile(r"^(?:\d{5}|X-[A-Z0-9]+(?:-[A-Z0-9]+)*)$")

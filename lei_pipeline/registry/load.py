@@ -14,7 +14,7 @@ import pandas as pd
 
 from lei_pipeline.errors import LeiError
 from lei_pipeline.files import load_yaml, parsed_once
-from lei_pipeline.registry.collector import collector_paused
+from lei_pipeline.collector import collector_paused
 from lei_pipeline.registry.normalise import name_key
 from lei_pipeline.settings import REPO_ROOT, Settings
 

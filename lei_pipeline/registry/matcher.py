@@ -15,7 +15,7 @@ from rapidfuzz import fuzz, process
 
 from lei_pipeline.errors import LeiError
 from lei_pipeline.registry.aliases import load_aliases
-from lei_pipeline.registry.collector import collector_paused
+from lei_pipeline.collector import collector_paused
 from lei_pipeline.registry.foreign import load_foreign_names
 from lei_pipeline.registry.load import CITY_TYPES, UNIT_TYPES
 from lei_pipeline.registry.normalise import compact_code, name_key, name_keys, strip_prefixes

@@ -10,7 +10,7 @@ import tomllib
 import pytest
 
 from lei_pipeline import worker
-from lei_pipeline.cli.console import imports_uncollected
+from lei_pipeline.collector import imports_uncollected
 from lei_pipeline.settings import REPO_ROOT
 
 

@@ -2,7 +2,7 @@ import gc
 
 import pytest
 
-from lei_pipeline.registry.collector import collector_paused
+from lei_pipeline.collector import collector_paused
 
 
 def test_the_collector_is_paused_inside_and_back_as_it_was_after_however_the_loop_ends():
