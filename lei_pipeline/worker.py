@@ -1,4 +1,5 @@
-"""The second process `lei run` starts: Great Expectations, and the snapshot's workbook.
+"""The second process `lei run` starts: Great Expectations, the snapshot's workbook, and the next
+wave read and scored ahead (defs/read_ahead.py, defs/score_ahead.py).
 
 Importing GE takes 3-6 s on a 2-core machine, more than its suites take on a 140-unit wave, and
 the in-process executor `lei run` uses runs one step at a time. So `lei run` starts this worker
@@ -132,6 +133,12 @@ def _answer_all(in_flight: list, answer, ended: threading.Event | None = None) -
 
 def running() -> bool:
     return _worker is not None
+
+
+def idle() -> bool:
+    """A started worker with no job waiting for an answer."""
+    with _lock:
+        return _worker is not None and not _in_flight
 
 
 def stop() -> None:

@@ -10,12 +10,14 @@ The step takes it only if reading here would give the same: the same file (path,
 of its bytes, unchanged while the worker read them), questionnaire (its sha256), wave and reading
 options. Anything else, no worker, or a read that failed there: the step reads the file here, as
 it always did, and reports its own problems. Only `lei run` starts a worker, so the Dagster UI,
-the tests and the benchmarks always read in the step."""
+the tests and the benchmarks always read in the step. The worker then scores what it read
+(defs/score_ahead.py)."""
 from __future__ import annotations
 
 from pathlib import Path
 
 from lei_pipeline import worker
+from lei_pipeline.defs import score_ahead
 
 
 def _job_name(wave: str) -> str:
@@ -36,6 +38,7 @@ def start(settings, wave: str) -> None:
         options = load_reading(path.parent).as_kwargs()
         questionnaire = load_questionnaire(settings.questionnaire_path)
         worker.submit_ahead(_job_name(wave), _read, path, questionnaire, wave, options)
+        score_ahead.start(settings, wave)   # then the wave's steps, from this read (in the worker)
     except Exception:   # noqa: BLE001  (an optimisation only: it never fails the wave running now)
         return
 
@@ -62,7 +65,8 @@ def _key(path: Path, sha256: str, questionnaire, wave: str, options: dict) -> tu
 
 def _read(path: Path, questionnaire, wave: str, options: dict):
     """In the worker: (key, RawExport), or None when the file changed while it was read or could
-    not be read (the step then reads it, and reports why)."""
+    not be read (the step then reads it, and reports why). The read stays in the worker too, for
+    score_ahead's jobs after this one."""
     from lei_pipeline.files import file_sha256
     from lei_pipeline.survey.readers import read_export
 
@@ -70,7 +74,8 @@ def _read(path: Path, questionnaire, wave: str, options: dict):
         before = file_sha256(path)
         raw = read_export(path, questionnaire, wave=wave, **options)
         if file_sha256(path) != before:
-            return None
+            raw = None
     except Exception:   # noqa: BLE001  (whatever it was, the step meets it again and reports it)
-        return None
-    return _key(path, before, questionnaire, wave, options), raw
+        raw = None
+    score_ahead.read_here(wave, raw)
+    return None if raw is None else (_key(path, before, questionnaire, wave, options), raw)

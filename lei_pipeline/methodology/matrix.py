@@ -125,6 +125,20 @@ class IndicatorMatrix:
     def units(self) -> int:
         return self.values.shape[0]
 
+    def same_as(self, other) -> bool:
+        """Every part equal (values bit for bit, NaN where NaN), however the Arrow parts are chunked."""
+        def arrow(a, b) -> bool:
+            return pa.chunked_array([a]).equals(pa.chunked_array([b]))
+
+        return (isinstance(other, IndicatorMatrix) and self.codes == other.codes
+                and self.components == other.components and self.reading == other.reading
+                and arrow(self.waves, other.waves) and arrow(self.unit_codes, other.unit_codes)
+                and self.values.dtype == other.values.dtype and self.statuses.dtype == other.statuses.dtype
+                and np.array_equal(self.values, other.values, equal_nan=True)
+                and np.array_equal(self.statuses, other.statuses)
+                and len(self.traces) == len(other.traces)
+                and all(arrow(a, b) for a, b in zip(self.traces, other.traces)))
+
     # ---- the matrix, sliced ----
 
     def rows(self, positions: np.ndarray) -> IndicatorMatrix:

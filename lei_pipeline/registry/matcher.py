@@ -136,6 +136,16 @@ class Matcher:
         return MatchResult(code, status, candidates, score, template.replace(_NAME, query), query,
                            foreign=decided[5:] == (_FOREIGN,))
 
+    def fingerprint(self) -> str:
+        """sha256 of what decides a match besides the registry itself: the alias and look-alike
+        tables and the rules' settings (two matchers of one registry with equal fingerprints
+        answer every name alike)."""
+        import hashlib
+
+        parts = (sorted(self._aliases.items()), sorted(self._foreign.items()), self.respondents_only,
+                 self.threshold, self.margin)
+        return hashlib.sha256(repr(parts).encode()).hexdigest()
+
     def describe(self, code: str) -> str:
         u = self._units[code]
         where = f", {u.parent}" if u.parent else ""

@@ -4,6 +4,7 @@ import dagster as dg
 from dagster import AssetExecutionContext
 import pandas as pd
 
+from lei_pipeline.defs import score_ahead
 from lei_pipeline.defs.checks import check_specs, failures_result
 from lei_pipeline.defs.metadata import (
     frame_metadata, indicator_matrix_metadata, markdown_table, model_descriptions, model_schema, table_descriptions,
@@ -32,13 +33,16 @@ def _methodology_metadata(m) -> dict:
     description="Per local government and indicator (criterion): the score 0..100 and its scoring trace "
                 "(which answers gave which value), by the rules of the methodology.",
 )
-def indicators(clean_responses: pd.DataFrame, survey_inputs: SurveyInputs, lei: LeiSettings):
+def indicators(context: AssetExecutionContext, clean_responses: pd.DataFrame, survey_inputs: SurveyInputs,
+               lei: LeiSettings):
     inputs = survey_inputs.get()
     settings = lei.settings()
     check_methodology_version(settings, inputs.methodology)   # never score under a reused version
     # handed on wide: the long table (a row per unit and indicator) is made only where it is published
-    matrix = score_matrix(clean_responses, inputs.questionnaire, inputs.methodology, registry=inputs.registry,
-                          reference_dates=reference_dates(settings))
+    matrix = score_ahead.indicators(settings, inputs, context.partition_key, clean_responses)
+    if matrix is None:
+        matrix = score_matrix(clean_responses, inputs.questionnaire, inputs.methodology, registry=inputs.registry,
+                              reference_dates=reference_dates(settings))
     yield dg.Output(matrix, metadata={**indicator_matrix_metadata(matrix, model_descriptions(Indicators)),
                                       **_methodology_metadata(inputs.methodology)})
     yield failures_result("indicators", "indicators_schema", validate_indicators(Indicators, matrix, inputs.methodology))
@@ -52,10 +56,13 @@ def indicators(clean_responses: pd.DataFrame, survey_inputs: SurveyInputs, lei: 
                 "the LEI score, ranks overall and within type (city / municipality / city municipality), "
                 "and the development category.",
 )
-def composite_index(indicators: IndicatorMatrix, survey_inputs: SurveyInputs):
+def composite_index(context: AssetExecutionContext, indicators: IndicatorMatrix, survey_inputs: SurveyInputs,
+                    lei: LeiSettings):
     inputs = survey_inputs.get()
     m = inputs.methodology
-    frame = compose_index(indicators, inputs.registry, m)
+    frame = score_ahead.composed(lei.settings(), inputs, context.partition_key, indicators)
+    if frame is None:
+        frame = compose_index(indicators, inputs.registry, m)
     # component and pillar columns described too (the methodology's names in the contract's words)
     meta = {**frame_metadata(frame, table_descriptions("scores", frame, m),
                              score_columns=m.component_codes + m.pillar_codes + ["lei"]),

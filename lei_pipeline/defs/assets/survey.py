@@ -4,7 +4,7 @@ import dagster as dg
 from dagster import AssetExecutionContext
 import pandas as pd
 
-from lei_pipeline.defs import read_ahead
+from lei_pipeline.defs import read_ahead, score_ahead
 from lei_pipeline.defs.checks import check_specs, failures_result, problems_result
 from lei_pipeline.defs.metadata import frame_metadata, model_descriptions, model_schema, json_safe, table_descriptions
 from lei_pipeline.defs.partitions import wave_partitions
@@ -77,11 +77,15 @@ def _missing_table(name: str) -> pd.DataFrame:
                 "submissions resolved (the later complete one wins), answers typed to the questionnaire, "
                 "out-of-range values quarantined.",
 )
-def clean_responses(context: AssetExecutionContext, raw_responses: RawExport, survey_inputs: SurveyInputs):
+def clean_responses(context: AssetExecutionContext, raw_responses: RawExport, survey_inputs: SurveyInputs,
+                    lei: LeiSettings):
     wave = context.partition_key
-    inputs = survey_inputs.get()
-    result = clean_core(raw_responses.frame, inputs.questionnaire, inputs.registry, wave, matcher=inputs.matcher,
-                        headers=raw_responses.headers)
+    settings, inputs = lei.settings(), survey_inputs.get()
+    # `lei run` may have had the worker clean this export already (defs/score_ahead.py)
+    result = score_ahead.cleaned(settings, inputs, wave, raw_responses)
+    if result is None:
+        result = clean_core(raw_responses.frame, inputs.questionnaire, inputs.registry, wave, matcher=inputs.matcher,
+                            headers=raw_responses.headers)
     frame = result.frame
     by_kind: dict[str, list[Problem]] = {"match": [], "duplicate": [], "other": []}
     for p in result.problems:

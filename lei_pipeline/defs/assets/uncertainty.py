@@ -6,6 +6,7 @@ from dagster import AssetExecutionContext
 import numpy as np
 import pandas as pd
 
+from lei_pipeline.defs import score_ahead
 from lei_pipeline.defs.checks import check_specs, failures_result
 from lei_pipeline.defs.metadata import json_safe, markdown_table, model_schema
 from lei_pipeline.defs.partitions import wave_partitions
@@ -61,9 +62,13 @@ def wave_uncertainty(context: AssetExecutionContext, clean_responses: pd.DataFra
     inputs = survey_inputs.get()
     m = inputs.methodology
     spec, _, spec_file = load_spec(m.path)
-    result = analyse_wave(context.partition_key, clean_responses, indicators, composite_index,
-                          inputs.questionnaire, m, spec,
-                          score_kwargs=dict(registry=inputs.registry, reference_dates=reference_dates(lei.settings())))
+    # `lei run` may have had the worker analyse this wave already (defs/score_ahead.py)
+    result = score_ahead.analysed(lei.settings(), inputs, context.partition_key, clean_responses, indicators,
+                                  composite_index)
+    if result is None:
+        result = analyse_wave(context.partition_key, clean_responses, indicators, composite_index,
+                              inputs.questionnaire, m, spec,
+                              score_kwargs=dict(registry=inputs.registry, reference_dates=reference_dates(lei.settings())))
     tables = result.tables()
     unit = tables["uncertainty"]
     sens = tables["sensitivity"]

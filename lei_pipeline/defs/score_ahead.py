@@ -1,0 +1,183 @@
+"""The next wave scored ahead in the worker, after its export is read there (defs/read_ahead.py).
+
+`lei run` runs its waves one after the other, each step in this process, and its worker idles
+for about half the run. Once the worker has read the next wave's export, it goes on with that
+wave's pure steps as the Dagster steps would call them, in two jobs: cleaning and matching, the
+indicators and the index; then the uncertainty analysis (together about 1.5 s of this process'
+time per sample wave). The wave's own steps then take those results instead of computing them
+again, waiting for the job if it is still running.
+
+A step takes a result only when computing it here would give the same: the same wave; the same
+questionnaire, methodology, uncertainty spec and reference dates; the same registry, alias and
+look-alike tables (`_situation`); and the step's own inputs equal, value for value, to the ones
+the worker computed from (the export as read, the clean responses, the indicator matrix, the
+scores). Anything else, no worker, a wave above MAX_UNITS rows (its frames would cost more to
+send than to compute), or a step that failed there: the step computes as it always did. Checks,
+metadata and validation always run in the step itself."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import pandas as pd
+
+MAX_UNITS = 5000   # submissions in the export; beyond it only the read is done ahead
+
+_here: dict[str, "Scored"] = {}    # in the worker: by wave, what its jobs have made so far
+_ready: dict[str, "Scored"] = {}   # in this process: by wave, the worker's scores once taken
+
+
+@dataclass
+class Scored:
+    """What the worker computed for a wave; a part is None where a step failed there (the step
+    then computes it here and reports why)."""
+    situation: tuple
+    raw: object = None            # survey.readers.RawExport, as read there
+    clean: object = None          # survey.clean.CleanResult
+    matrix: object = None         # methodology.IndicatorMatrix
+    scores: pd.DataFrame | None = None
+
+
+def _situation(settings, inputs, wave: str) -> tuple:
+    """Everything besides its step inputs that a wave's results depend on."""
+    from lei_pipeline.uncertainty.spec import load_spec
+    from lei_pipeline.waves.declared import reference_dates
+
+    registry = inputs.registry
+    rows = pd.util.hash_pandas_object(registry, index=True).to_numpy().tobytes()
+    layout = repr([(c, str(t)) for c, t in registry.dtypes.items()]).encode()
+    try:
+        spec = repr(load_spec(inputs.methodology.path)[0])
+    except Exception:   # noqa: BLE001  (no spec: the analysis step says so itself)
+        spec = None
+    return (str(wave), inputs.questionnaire.sha256, inputs.methodology.sha256, spec,
+            hashlib.sha256(layout + rows).hexdigest(), inputs.matcher.fingerprint(),
+            tuple(sorted((str(k), str(v)) for k, v in reference_dates(settings).items())))
+
+
+# ---- in this process: start the jobs, take their results ----
+
+def start(settings, wave: str) -> None:
+    """After read_ahead.start: the worker scores, then analyses, the export it reads."""
+    from lei_pipeline import worker
+
+    worker.submit_ahead(f"scores {wave}", _score, settings, str(wave))
+    worker.submit_ahead(f"analysis {wave}", _analyse, settings, str(wave))
+
+
+def _take(name: str):
+    from lei_pipeline import worker
+
+    pending = worker.take_ahead(name)
+    if pending is None:
+        return None
+    try:
+        return pending.result()
+    except Exception:   # noqa: BLE001  (the worker died or the job failed: computed here instead)
+        return None
+
+
+def _for(settings, inputs, wave: str) -> Scored | None:
+    wave = str(wave)
+    scored = _take(f"scores {wave}")
+    if scored is not None:
+        _ready[wave] = scored
+    scored = _ready.get(wave)
+    if scored is None or scored.situation != _situation(settings, inputs, wave):
+        return None
+    return scored
+
+
+def _same_frame(a, b) -> bool:
+    return (isinstance(a, pd.DataFrame) and isinstance(b, pd.DataFrame) and list(a.columns) == list(b.columns)
+            and a.index.equals(b.index) and a.equals(b))
+
+
+def cleaned(settings, inputs, wave: str, raw):
+    """The CleanResult the worker made from this export as read (raw: the step's RawExport), or None."""
+    from lei_pipeline.survey.clean import CleanResult
+
+    scored = _for(settings, inputs, wave)
+    if (scored is None or scored.clean is None or (raw.fmt, raw.encoding, raw.headers)
+            != (scored.raw.fmt, scored.raw.encoding, scored.raw.headers) or not _same_frame(raw.frame, scored.raw.frame)):
+        return None
+    c = scored.clean   # a step's changes to its frame (copy-on-write) stay its own
+    return CleanResult(c.frame.copy(deep=False), list(c.problems), c.decisions.copy(deep=False))
+
+
+def indicators(settings, inputs, wave: str, clean: pd.DataFrame):
+    """The IndicatorMatrix the worker scored from these clean responses, or None."""
+    scored = _for(settings, inputs, wave)
+    if scored is None or scored.matrix is None or not _same_frame(clean, scored.clean.frame):
+        return None
+    return scored.matrix
+
+
+def composed(settings, inputs, wave: str, matrix) -> pd.DataFrame | None:
+    """The scores the worker composed from this matrix, or None."""
+    scored = _for(settings, inputs, wave)
+    if scored is None or scored.scores is None or not scored.matrix.same_as(matrix):
+        return None
+    return scored.scores.copy(deep=False)
+
+
+def analysed(settings, inputs, wave: str, clean: pd.DataFrame, matrix, scores: pd.DataFrame):
+    """The WaveUncertainty the worker computed from these inputs, or None. The wave's last
+    step to ask: its results are dropped here."""
+    analysis = _take(f"analysis {wave}")
+    scored = _for(settings, inputs, wave)
+    _ready.pop(str(wave), None)
+    if (analysis is None or scored is None or scored.scores is None or not _same_frame(clean, scored.clean.frame)
+            or not scored.matrix.same_as(matrix) or not _same_frame(scores, scored.scores)):
+        return None
+    return analysis
+
+
+# ---- in the worker ----
+
+def read_here(wave: str, raw) -> None:
+    """read_ahead's job hands on the export it read (None: it could not), for the jobs after it."""
+    _here.pop(str(wave), None)
+    if raw is not None and len(raw.frame.columns) and len(raw.frame) <= MAX_UNITS:
+        _here[str(wave)] = Scored(situation=(), raw=raw)
+
+
+def _score(settings, wave: str) -> Scored | None:
+    """Cleaning, the indicators and the index, as the Dagster steps call them, as far as they go
+    without an error."""
+    from lei_pipeline.methodology import compose_index, score_matrix
+    from lei_pipeline.survey.clean import clean_responses
+    from lei_pipeline.waves.declared import reference_dates
+    from lei_pipeline.waves.inputs import load_inputs
+
+    out = _here.get(wave)
+    if out is None:
+        return None
+    try:
+        inputs = load_inputs(settings)
+        q, m, registry = inputs.questionnaire, inputs.methodology, inputs.registry
+        out.situation = _situation(settings, inputs, wave)
+        out.clean = clean_responses(out.raw.frame, q, registry, wave, matcher=inputs.matcher, headers=out.raw.headers)
+        out.matrix = score_matrix(out.clean.frame, q, m, registry=registry, reference_dates=reference_dates(settings))
+        out.scores = compose_index(out.matrix, registry, m)
+    except Exception:   # noqa: BLE001  (what got done is kept; the failing step runs here and reports)
+        pass
+    return out if out.situation else None
+
+
+def _analyse(settings, wave: str):
+    """The uncertainty analysis of what _score made (then the wave is forgotten here)."""
+    from lei_pipeline.uncertainty.spec import load_spec
+    from lei_pipeline.uncertainty.wave import analyse_wave
+    from lei_pipeline.waves.declared import reference_dates
+    from lei_pipeline.waves.inputs import load_inputs
+
+    out = _here.pop(wave, None)
+    if out is None or out.scores is None:
+        return None
+    inputs = load_inputs(settings)
+    q, m = inputs.questionnaire, inputs.methodology
+    if _situation(settings, inputs, wave) != out.situation:
+        return None
+    return analyse_wave(wave, out.clean.frame, out.matrix, out.scores, q, m, load_spec(m.path)[0],
+                        score_kwargs=dict(registry=inputs.registry, reference_dates=reference_dates(settings)))
