@@ -135,12 +135,6 @@ def running() -> bool:
     return _worker is not None
 
 
-def idle() -> bool:
-    """A started worker with no job waiting for an answer."""
-    with _lock:
-        return _worker is not None and not _in_flight
-
-
 def stop() -> None:
     global _worker
     if _worker is None:

@@ -62,7 +62,7 @@ def _run_waves(settings, todo: list[str]) -> list:
     from functools import partial
 
     from lei_pipeline.collector import imports_uncollected
-    from lei_pipeline.defs import read_ahead
+    from lei_pipeline.defs import read_ahead, score_ahead
 
     # Dagster, its storage and the snapshot readers are imported here, with the collector off (its
     # passes walked the growing heap again and again: lei_pipeline/collector.py). What the imports made
@@ -80,9 +80,11 @@ def _run_waves(settings, todo: list[str]) -> list:
     try:
         for wave, after in zip(todo, [*todo[1:], None]):
             echo(f"wave {wave}: running")
-            # the worker reads the next wave's export while this wave's analysis runs
-            read_next = None if after is None else partial(read_ahead.start, settings, after)
-            runs.append(materialize_wave(instance, wave, on_event=_LiveLines(after_change=read_next)))
+            # the worker reads and scores the next wave while this one is analysed and published
+            # (defs/read_ahead.py, defs/score_ahead.py), then analyses it
+            ahead = {} if after is None else dict(after_change=partial(read_ahead.start, settings, after),
+                                                   after_publish=partial(score_ahead.start_analysis, settings, after))
+            runs.append(materialize_wave(instance, wave, on_event=_LiveLines(**ahead)))
             _show_failures(runs[-1])
     finally:
         gc.unfreeze()   # a caller in the same process (the tests) gets an ordinary collector back
@@ -100,11 +102,12 @@ def _show_failures(r) -> None:
 
 class _LiveLines:
     """One line per asset as soon as Dagster reports it, and one per failed check. after_change:
-    called once wave_change has materialised (its step has handed the suites to the worker)."""
+    called once wave_change has materialised (its step has handed the suites to the worker);
+    after_publish: once published_snapshot has."""
 
-    def __init__(self, after_change=None):
+    def __init__(self, after_change=None, after_publish=None):
         self.started: dict[str, float] = {}
-        self.after_change = after_change
+        self.after = {"wave_change": after_change, "published_snapshot": after_publish}
 
     def __call__(self, event) -> None:
         import time
@@ -118,8 +121,8 @@ class _LiveLines:
             detail = describe_materialisation(event.event_specific_data.materialization.metadata)
             took = time.perf_counter() - self.started.get(step, time.perf_counter())
             echo(f"  ok   {step:<20} {detail:<34} {took:5.1f} s")
-            if step == "wave_change" and self.after_change is not None:
-                self.after_change()
+            if self.after.get(step) is not None:
+                self.after[step]()
         elif kind == "ASSET_CHECK_EVALUATION":
             ev = event.event_specific_data
             if not ev.passed:

@@ -3,8 +3,9 @@
 `lei run` runs its waves one after the other, each step in this process, and its worker idles
 for about half the run. Once the worker has read the next wave's export, it goes on with that
 wave's pure steps as the Dagster steps would call them, in two jobs: cleaning and matching, the
-indicators and the index; then the uncertainty analysis (together about 1.5 s of this process'
-time per sample wave). The wave's own steps then take those results instead of computing them
+indicators and the index; then, once the wave before is published (its workbook is built in the
+worker too, and the worker answers in order), the uncertainty analysis (together about 1.5 s of
+this process' time per sample wave). The wave's own steps then take those results instead of computing them
 again, waiting for the job if it is still running.
 
 A step takes a result only when computing it here would give the same: the same wave; the same
@@ -58,11 +59,19 @@ def _situation(settings, inputs, wave: str) -> tuple:
 # ---- in this process: start the jobs, take their results ----
 
 def start(settings, wave: str) -> None:
-    """After read_ahead.start: the worker scores, then analyses, the export it reads."""
+    """After read_ahead.start: the worker scores the export it reads."""
     from lei_pipeline import worker
 
     worker.submit_ahead(f"scores {wave}", _score, settings, str(wave))
-    worker.submit_ahead(f"analysis {wave}", _analyse, settings, str(wave))
+
+
+def start_analysis(settings, wave: str) -> None:
+    """Then its analysis, once the wave before has been published: the worker answers in order,
+    and the snapshot's workbook, which that publishing waits for, comes first."""
+    from lei_pipeline import worker
+
+    if worker.running():
+        worker.submit_ahead(f"analysis {wave}", _analyse, settings, str(wave))
 
 
 def _take(name: str):

@@ -30,9 +30,8 @@ def build_artifacts(data: SnapshotData) -> dict[str, bytes]:
     from lei_pipeline.report.datapackage import build_datapackage
     from lei_pipeline.report.html import build_report
 
-    # the workbook in `lei run`'s worker process while the report is built here (same bytes), when
-    # the worker is free: busy with the next wave (defs/score_ahead.py), it would keep this one waiting
-    workbook = worker.submit(_build_workbook, data) if worker.idle() else None
+    # the workbook in `lei run`'s worker process while the report is built here (same bytes)
+    workbook = worker.submit(_build_workbook, data)
     try:
         report, datapackage = build_report(data), build_datapackage(data)
     except BaseException:

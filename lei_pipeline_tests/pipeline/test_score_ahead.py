@@ -41,11 +41,13 @@ def _here(settings, wave):
 
 
 def _ahead(settings, wave):
-    """Start the worker's jobs for wave and take the read, as raw_responses' step does."""
+    """Start the worker's jobs for wave (as `lei run` does after the wave before changed and was
+    published) and take the read, as raw_responses' step does."""
     inputs = load_inputs(settings)
     path = find_export(settings, wave)
     options = load_reading(path.parent).as_kwargs()
     read_ahead.start(settings, wave)
+    score_ahead.start_analysis(settings, wave)
     return inputs, read_ahead.take(path, file_sha256(path), inputs.questionnaire, wave, options)
 
 
