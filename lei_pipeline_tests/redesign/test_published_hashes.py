@@ -1,5 +1,6 @@
 """The published tables keep their content through the columnar redesign (issue 17): the three
-sample waves, published by `lei run`, hash as recorded before it (fixtures/redesign/)."""
+sample waves, published by `lei run`, hash as recorded before it (fixtures/redesign/), with the
+second and third wave's steps taking what `lei run`'s worker scored ahead (defs/score_ahead.py)."""
 from __future__ import annotations
 
 import json
@@ -19,3 +20,19 @@ def test_sample_waves_publish_the_recorded_tables(tmp_path):
     got = published_hashes(data / "published")
     assert sorted(got) == sorted(want)   # every wave, every table
     assert {k: v for k, v in got.items() if want[k] != v} == {}
+    # the same run: every wave after the first took its cleaning, scores and analysis from the worker
+    assert _computed_ahead(tmp_path / "dagster_home") == {
+        step: {"2022": False, "2024": True, "2025": True}
+        for step in ("clean_responses", "indicators", "composite_index", "wave_uncertainty")}
+
+
+def _computed_ahead(home: Path) -> dict:
+    import dagster as dg
+    from dagster._core.instance.ref import InstanceRef
+
+    with dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(home))) as instance:
+        out = {}
+        for step in ("clean_responses", "indicators", "composite_index", "wave_uncertainty"):
+            records = instance.fetch_materializations(dg.AssetKey(step), limit=10).records
+            out[step] = {r.partition_key: r.asset_materialization.metadata["computed_ahead"].value for r in records}
+    return out

@@ -40,11 +40,12 @@ def indicators(context: AssetExecutionContext, clean_responses: pd.DataFrame, su
     check_methodology_version(settings, inputs.methodology)   # never score under a reused version
     # handed on wide: the long table (a row per unit and indicator) is made only where it is published
     matrix = score_ahead.indicators(settings, inputs, context.partition_key, clean_responses)
+    ahead = matrix is not None
     if matrix is None:
         matrix = score_matrix(clean_responses, inputs.questionnaire, inputs.methodology, registry=inputs.registry,
                               reference_dates=reference_dates(settings))
     yield dg.Output(matrix, metadata={**indicator_matrix_metadata(matrix, model_descriptions(Indicators)),
-                                      **_methodology_metadata(inputs.methodology)})
+                                      **_methodology_metadata(inputs.methodology), "computed_ahead": ahead})
     yield failures_result("indicators", "indicators_schema", validate_indicators(Indicators, matrix, inputs.methodology))
 
 
@@ -61,12 +62,13 @@ def composite_index(context: AssetExecutionContext, indicators: IndicatorMatrix,
     inputs = survey_inputs.get()
     m = inputs.methodology
     frame = score_ahead.composed(lei.settings(), inputs, context.partition_key, indicators)
+    ahead = frame is not None
     if frame is None:
         frame = compose_index(indicators, inputs.registry, m)
     # component and pillar columns described too (the methodology's names in the contract's words)
     meta = {**frame_metadata(frame, table_descriptions("scores", frame, m),
                              score_columns=m.component_codes + m.pillar_codes + ["lei"]),
-            **_methodology_metadata(m)}
+            **_methodology_metadata(m), "computed_ahead": ahead}
     if len(frame):
         top = frame.dropna(subset=["rank"]).nsmallest(5, "rank")[["rank", "unit_name", "lei", "category"]]
         meta["top_five"] = dg.MetadataValue.md(markdown_table(top))

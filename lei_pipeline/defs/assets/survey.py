@@ -83,6 +83,7 @@ def clean_responses(context: AssetExecutionContext, raw_responses: RawExport, su
     settings, inputs = lei.settings(), survey_inputs.get()
     # `lei run` may have had the worker clean this export already (defs/score_ahead.py)
     result = score_ahead.cleaned(settings, inputs, wave, raw_responses)
+    ahead = result is not None
     if result is None:
         result = clean_core(raw_responses.frame, inputs.questionnaire, inputs.registry, wave, matcher=inputs.matcher,
                             headers=raw_responses.headers)
@@ -93,6 +94,7 @@ def clean_responses(context: AssetExecutionContext, raw_responses: RawExport, su
     meta = {**frame_metadata(frame, table_descriptions("responses", frame, inputs.methodology, inputs.questionnaire)),
             **_versions(inputs)}
     meta["units"] = dg.MetadataValue.int(frame["unit_code"].nunique() if "unit_code" in frame else 0)
+    meta["computed_ahead"] = ahead
     yield dg.Output(frame, metadata=meta)
     yield problems_result("clean_responses", "units_matched", by_kind["match"])
     yield problems_result("clean_responses", "answers_valid", by_kind["other"])

@@ -65,6 +65,7 @@ def wave_uncertainty(context: AssetExecutionContext, clean_responses: pd.DataFra
     # `lei run` may have had the worker analyse this wave already (defs/score_ahead.py)
     result = score_ahead.analysed(lei.settings(), inputs, context.partition_key, clean_responses, indicators,
                                   composite_index)
+    ahead = result is not None
     if result is None:
         result = analyse_wave(context.partition_key, clean_responses, indicators, composite_index,
                               inputs.questionnaire, m, spec,
@@ -79,6 +80,7 @@ def wave_uncertainty(context: AssetExecutionContext, clean_responses: pd.DataFra
         "replications": dg.MetadataValue.int(result.spec.replications),
         "spec": dg.MetadataValue.text(spec_file.name),
         "seconds": dg.MetadataValue.float(round(result.seconds, 3)),
+        "computed_ahead": ahead,   # in `lei run`'s worker, during the wave before (defs/score_ahead.py)
         "widest_rank_bands": dg.MetadataValue.md(markdown_table(_widest(unit)) if len(unit) else "(empty)"),
         "crossing_category_border": dg.MetadataValue.int(len(crossers)),
         "sobol_indices": dg.MetadataValue.md(markdown_table(sens.drop(columns=["wave", "output"]).round(3))
