@@ -52,8 +52,9 @@ def match_units(raw: pd.DataFrame, registry_df: pd.DataFrame, matcher, problems:
     group = pairs.groupby(["name", "code"], dropna=False, sort=False).ngroup().to_numpy()
     with collector_paused():   # one decision per distinct pair: 100,000 at the scale benchmark
         distinct = pairs.drop_duplicates()   # as lists: iterating Arrow text converts cell by cell
-        decisions = [_decide(raw_name, raw_code, valid, names, unit, by_name)
-                     for raw_name, raw_code in zip(distinct["name"].tolist(), distinct["code"].tolist())]
+        typed, given = distinct["name"].tolist(), distinct["code"].tolist()
+        decisions = [_plain(code, raw_code, valid) or _decide(raw_name, raw_code, valid, names, unit, by_name)
+                     for raw_name, raw_code, code in zip(typed, given, matcher.exact_codes(typed))]
     codes = np.array([code for code, _ in decisions] + [None], dtype=object)[:-1]
     noted = np.array([bool(notes) for _, notes in decisions])
     if noted.any():
@@ -62,6 +63,25 @@ def match_units(raw: pd.DataFrame, registry_df: pd.DataFrame, matcher, problems:
             for column, value, severity, reason in decisions[group[i]][1]:
                 problems.append(Problem(files[i], int(rows[i]), column, value, reason, severity=severity, kind="match"))
     return pd.Series(codes[group], index=raw.index, dtype="object")
+
+
+def _plain(exact: str | None, raw_code, valid) -> tuple[str, list] | None:
+    """The decision without notes when the name is a registry spelling of exactly one responding
+    unit (exact: Matcher.exact_codes) and the code is empty or that unit's: what _decide gives
+    then, without asking the matcher (most names in a clean export). None: _decide decides."""
+    if exact is None or exact not in valid:
+        return None
+    if _blank(raw_code):
+        return exact, []
+    compact = str(raw_code).strip().upper().replace(" ", "")
+    return (exact, []) if compact == exact and _in_scheme(compact) else None
+
+
+def _in_scheme(compact: str) -> bool:
+    """A 5-digit statistical code with its check digit, or an X-... project code."""
+    from lei_pipeline.registry.load import check_digit_ok
+
+    return bool(CODE_SCHEME.match(compact)) and (not compact.isdigit() or check_digit_ok(compact))
 
 
 def _decide(raw_name, raw_code, valid, names, unit, by_name) -> tuple[str | None, list[tuple]]:
@@ -80,11 +100,8 @@ def _decide(raw_name, raw_code, valid, names, unit, by_name) -> tuple[str | None
 
 def _by_code(name, code, valid, names, unit, by_name, notes):
     """The code decides when it is a responding unit's code and the name agrees (or says nothing)."""
-    from lei_pipeline.registry.load import check_digit_ok
-
     compact = code.upper().replace(" ", "")
-    in_scheme = CODE_SCHEME.match(compact) and (not compact.isdigit() or check_digit_ok(compact))
-    if not in_scheme:
+    if not _in_scheme(compact):
         notes.append(("JLS_CODE", code, ERROR,
                       "not a unit code of the registry's scheme (a 5-digit statistical code with "
                       "its check digit, or an X-... project code): the row is not matched by name "

@@ -136,4 +136,7 @@ def compact_code(text: str) -> str:
     """A code as typed ("70 645", "70.645", "x-beograd") without separators, upper case."""
     if text.isalnum():   # most names and codes: no separator to remove (asked once per distinct name)
         return text.upper()
+    joined = text.replace(" ", "")   # a name's key: words and single spaces
+    if joined.isalnum():
+        return joined.upper()
     return _CODE_SEPARATORS.sub("", text).upper()
