@@ -1,5 +1,6 @@
-"""The second process `lei run` starts: Great Expectations, the snapshot's workbook, and the next
-wave read and scored ahead (defs/read_ahead.py, defs/score_ahead.py).
+"""The second process `lei run` starts: Great Expectations, the snapshot's workbook, and the waves
+read and scored ahead (waves/read_ahead.py, waves/score_ahead.py; the first wave's export is read
+before GE is imported: start(first=...)).
 
 Importing GE takes 3-6 s on a 2-core machine, more than its suites take on a 140-unit wave, and
 the in-process executor `lei run` uses runs one step at a time. So `lei run` starts this worker
@@ -37,13 +38,20 @@ _ahead: dict[str, "Pending"] = {}  # started for a later step, by the name that 
 STOP_SECONDS = 2.0  # how long a stopping worker may take to finish on its own
 
 
-def _serve(conn) -> None:
+def _serve(conn, first: bytes | None = None) -> None:
     import gc
     import os
 
     from lei_pipeline.collector import imports_uncollected
 
     os.environ["GX_ANALYTICS_ENABLED"] = "false"
+    if first is not None:   # the job start() was given: before GE's import
+        try:
+            fn, args = ForkingPickler.loads(first)
+        except BaseException as e:  # noqa: BLE001
+            conn.send((False, e))
+        else:
+            _answer(conn, fn, args)
     with imports_uncollected():   # what GE's import makes lives as long as this process
         import great_expectations  # noqa: F401  (the import is the point: it is what takes seconds)
 
@@ -58,24 +66,43 @@ def _serve(conn) -> None:
             # frozen, and the caller's stop() waits for it. Nothing here needs finalising by it.
             gc.freeze()
             return
-        fn, args = job
-        try:
-            conn.send((True, fn(*args)))
-        except BaseException as e:  # noqa: BLE001  (handed back and raised in the caller)
-            conn.send((False, e))
+        _answer(conn, *job)
 
 
-def start() -> None:
+def _answer(conn, fn, args) -> None:
+    try:
+        conn.send((True, fn(*args)))
+    except BaseException as e:  # noqa: BLE001  (handed back and raised in the caller)
+        conn.send((False, e))
+
+
+def start(first: tuple | None = None) -> None:
     """Start the worker and its GE import now (idempotent). 'spawn': a fresh interpreter, never a
-    fork of a process holding Dagster's SQLite connections and threads."""
+    fork of a process holding Dagster's SQLite connections and threads. first: (name, fn, args),
+    a job the worker runs before importing GE, taken with take_ahead(name) (`lei run`'s first
+    export, read there while this process imports Dagster and loads the registry)."""
     global _worker, _in_flight
     if _worker is not None:
         return
     _in_flight = []   # this worker's own: a receiver still ending for an earlier one never touches it
+    message = None
+    if first is not None:
+        try:
+            message = ForkingPickler.dumps(first[1:]).tobytes()
+        except Exception:   # noqa: BLE001  (what cannot be sent is simply not done ahead)
+            message = None
+    if message is not None:
+        job = Pending()
+        _in_flight.append(job)   # answered before anything submitted later
+        _ahead[first[0]] = job
     ctx = multiprocessing.get_context("spawn")
     ours, theirs = ctx.Pipe()
-    proc = ctx.Process(target=_serve, args=(theirs,), name="lei-quality-worker", daemon=True)
-    proc.start()
+    proc = ctx.Process(target=_serve, args=(theirs, message), name="lei-quality-worker", daemon=True)
+    try:
+        proc.start()
+    except BaseException:
+        _ahead.pop(first[0], None) if message is not None else None   # nothing will answer it
+        raise
     theirs.close()
     outbox: queue.SimpleQueue = queue.SimpleQueue()
     sender = threading.Thread(target=_send_all, args=(ours, outbox), name="lei-worker-sender", daemon=True)

@@ -17,11 +17,13 @@ def run(
     Example: lei run --wave 2024
     """
     from lei_pipeline import worker
+    from lei_pipeline.waves import read_ahead
 
     settings, todo = _waves_to_run(waves)    # a mistake in the command is said before anything starts
-    # Then the worker: it imports Great Expectations on the other core while this process imports
-    # Dagster and reads the first wave (stopped below however the command ends).
-    worker.start()
+    # Then the worker: it reads the first wave's export, then imports Great Expectations, on the
+    # other core while this process imports Dagster and loads the registry (stopped below however
+    # the command ends).
+    worker.start(first=read_ahead.first_job(settings, todo[0]))
     try:
         runs = _run_waves(settings, todo)
     finally:
@@ -62,7 +64,7 @@ def _run_waves(settings, todo: list[str]) -> list:
     from functools import partial
 
     from lei_pipeline.collector import imports_uncollected
-    from lei_pipeline.defs import read_ahead, score_ahead
+    from lei_pipeline.waves import read_ahead, score_ahead
 
     # Dagster, its storage and the snapshot readers are imported here, with the collector off (its
     # passes walked the growing heap again and again: lei_pipeline/collector.py). What the imports made
@@ -81,7 +83,7 @@ def _run_waves(settings, todo: list[str]) -> list:
         for wave, after in zip(todo, [*todo[1:], None]):
             echo(f"wave {wave}: running")
             # the worker reads and scores the next wave while this one is analysed and published
-            # (defs/read_ahead.py, defs/score_ahead.py), then analyses it
+            # (waves/read_ahead.py, waves/score_ahead.py), then analyses it
             ahead = {} if after is None else dict(after_change=partial(read_ahead.start, settings, after),
                                                    after_publish=partial(score_ahead.start_analysis, settings, after))
             runs.append(materialize_wave(instance, wave, on_event=_LiveLines(**ahead)))

@@ -4,8 +4,9 @@
            no orchestration, no publishing): the floor the pipeline is measured against;
 - plain:   the pipeline's core functions called in order (read, pandera, clean, score, index,
            change, Great Expectations suites, publish), no Dagster;
-- dagster: the wave's assets materialised in-process as `lei run` does (its GE worker started
-           first, the CLI's instance), every check running.
+- dagster: the wave's assets materialised in-process as `lei run` does (its worker, which reads
+           the export and then imports GE, started after the imports, as the time starts; the
+           CLI's instance), every check running.
 
 Each run is a child process (peak memory = its VmHWM) on its own copy of a data directory written
 by `lei sample --units N --seed 42 --wave 2024`. The bare script's scores, ranks and categories

@@ -1,11 +1,11 @@
-"""The next wave's export read ahead in `lei run`'s worker (defs/read_ahead.py): the step takes it
+"""The next wave's export read ahead in `lei run`'s worker (waves/read_ahead.py): the step takes it
 only when it is what reading the file here gives."""
 from __future__ import annotations
 
 from pandas.testing import assert_frame_equal
 
 from lei_pipeline import worker
-from lei_pipeline.defs import read_ahead
+from lei_pipeline.waves import read_ahead
 from lei_pipeline.files import file_sha256
 from lei_pipeline.settings import Settings
 from lei_pipeline.survey.questionnaire import load_questionnaire
@@ -68,7 +68,28 @@ def test_a_wave_whose_export_cannot_be_found_is_not_read_ahead(data_dir):
     settings = Settings.from_env(data_dir=data_dir)
     worker.start()
     try:
-        read_ahead.start(settings, "2031")          # no such wave: nothing raised, nothing sent
-        assert worker.take_ahead("raw export 2031") is None
+        read_ahead.start(settings, "2031")          # no such wave: nothing raised, nothing read there
+        assert worker.take_ahead("raw export 2031").result() is None
+        assert worker.take_ahead("scores 2031").result() is None
+    finally:
+        worker.stop()
+
+
+def test_a_large_first_export_is_read_as_the_worker_starts(data_dir, monkeypatch):
+    settings, path, q, options = _wave(data_dir, "2024")
+    assert read_ahead.first_job(settings, "2024") is None      # 90 KB: read in its step
+    monkeypatch.setattr(read_ahead, "FIRST_READ_BYTES", path.stat().st_size)
+    worker.start(first=read_ahead.first_job(settings, "2024"))
+    try:
+        there = read_ahead.take(path, file_sha256(path), q, "2024", options)
+    finally:
+        worker.stop()
+    here = read_export(path, q, wave="2024", **options)
+    assert there is not None
+    assert_frame_equal(there.frame, here.frame, check_exact=True)
+    assert read_ahead.first_job(settings, "2031") is None     # no such wave: its step says so
+    worker.start(first=("raw export 2031", read_ahead._read_wave, (settings, "2031")))
+    try:
+        assert worker.take_ahead("raw export 2031").result() is None
     finally:
         worker.stop()

@@ -1,4 +1,4 @@
-"""The next wave scored ahead in `lei run`'s worker (defs/score_ahead.py): a step takes the worker's
+"""The next wave scored ahead in `lei run`'s worker (waves/score_ahead.py): a step takes the worker's
 result only when its own inputs and everything else the result depends on are the same, and the
 result is then what computing it here gives, value for value."""
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pyarrow as pa
 from pandas.testing import assert_frame_equal
 
 from lei_pipeline import worker
-from lei_pipeline.defs import read_ahead, score_ahead
+from lei_pipeline.waves import read_ahead, score_ahead
 from lei_pipeline.files import file_sha256
 from lei_pipeline.methodology import compose_index, score_matrix
 from lei_pipeline.registry import Matcher

@@ -156,3 +156,46 @@ def test_a_big_answer_does_not_hold_the_jobs_behind_it():
         assert big.result() == _big(16 << 20)
     finally:
         worker.stop()
+
+
+def _ge_imported() -> bool:
+    import sys
+
+    return "great_expectations" in sys.modules
+
+
+def _fail():
+    raise ValueError("the first job failed")
+
+
+def test_a_first_job_runs_before_the_ge_import_and_is_answered_first():
+    worker.start(first=("early", _ge_imported, ()))
+    try:
+        later = worker.submit(_ge_imported)       # after the import, in order
+        early = worker.take_ahead("early")
+        assert early is not None and early.result() is False
+        assert later.result() is True
+        assert worker.take_ahead("early") is None   # taken once
+    finally:
+        worker.stop()
+
+
+def test_a_first_job_that_fails_or_cannot_be_sent_leaves_the_worker_working():
+    worker.start(first=("early", _fail, ()))
+    try:
+        early = worker.take_ahead("early")
+        try:
+            early.result()
+            raised = None
+        except ValueError as e:
+            raised = str(e)
+        assert raised == "the first job failed"
+        assert worker.submit(_pid).result() != os.getpid()
+    finally:
+        worker.stop()
+    worker.start(first=("early", lambda: 1, ()))     # a lambda cannot be pickled: not done ahead
+    try:
+        assert worker.take_ahead("early") is None
+        assert worker.submit(_pid).result() != os.getpid()
+    finally:
+        worker.stop()

@@ -1,6 +1,6 @@
 """The published tables keep their content through the columnar redesign (issue 17): the three
 sample waves, published by `lei run`, hash as recorded before it (fixtures/redesign/), with the
-second and third wave's steps taking what `lei run`'s worker scored ahead (defs/score_ahead.py)."""
+second and third wave's steps taking what `lei run`'s worker scored ahead (waves/score_ahead.py)."""
 from __future__ import annotations
 
 import json

@@ -4,7 +4,7 @@ import dagster as dg
 from dagster import AssetExecutionContext
 import pandas as pd
 
-from lei_pipeline.defs import score_ahead
+from lei_pipeline.waves import score_ahead
 from lei_pipeline.defs.checks import check_specs, failures_result
 from lei_pipeline.defs.metadata import (
     frame_metadata, indicator_matrix_metadata, markdown_table, model_descriptions, model_schema, table_descriptions,

@@ -4,7 +4,7 @@ import dagster as dg
 from dagster import AssetExecutionContext
 import pandas as pd
 
-from lei_pipeline.defs import read_ahead, score_ahead
+from lei_pipeline.waves import read_ahead, score_ahead
 from lei_pipeline.defs.checks import check_specs, failures_result, problems_result
 from lei_pipeline.defs.metadata import frame_metadata, model_descriptions, model_schema, json_safe, table_descriptions
 from lei_pipeline.defs.partitions import wave_partitions
@@ -35,7 +35,7 @@ def raw_responses(context: AssetExecutionContext, lei: LeiSettings, survey_input
         path = find_export(settings, wave)
         sha256, options = file_sha256(path), load_reading(path.parent).as_kwargs()
         extra.update(export_file=dg.MetadataValue.path(str(path)), export_sha256=sha256)
-        # `lei run` may have had the worker read it during the previous wave (defs/read_ahead.py)
+        # `lei run` may have had the worker read it during the previous wave (waves/read_ahead.py)
         raw = read_ahead.take(path, sha256, inputs.questionnaire, wave, options)
         if raw is None:
             raw = read_export(path, inputs.questionnaire, wave=wave, **options)
@@ -81,7 +81,7 @@ def clean_responses(context: AssetExecutionContext, raw_responses: RawExport, su
                     lei: LeiSettings):
     wave = context.partition_key
     settings, inputs = lei.settings(), survey_inputs.get()
-    # `lei run` may have had the worker clean this export already (defs/score_ahead.py)
+    # `lei run` may have had the worker clean this export already (waves/score_ahead.py)
     result = score_ahead.cleaned(settings, inputs, wave, raw_responses)
     ahead = result is not None
     if result is None:

@@ -6,7 +6,7 @@ from dagster import AssetExecutionContext
 import numpy as np
 import pandas as pd
 
-from lei_pipeline.defs import score_ahead
+from lei_pipeline.waves import score_ahead
 from lei_pipeline.defs.checks import check_specs, failures_result
 from lei_pipeline.defs.metadata import json_safe, markdown_table, model_schema
 from lei_pipeline.defs.partitions import wave_partitions
@@ -62,7 +62,7 @@ def wave_uncertainty(context: AssetExecutionContext, clean_responses: pd.DataFra
     inputs = survey_inputs.get()
     m = inputs.methodology
     spec, _, spec_file = load_spec(m.path)
-    # `lei run` may have had the worker analyse this wave already (defs/score_ahead.py)
+    # `lei run` may have had the worker analyse this wave already (waves/score_ahead.py)
     result = score_ahead.analysed(lei.settings(), inputs, context.partition_key, clean_responses, indicators,
                                   composite_index)
     ahead = result is not None
@@ -80,7 +80,7 @@ def wave_uncertainty(context: AssetExecutionContext, clean_responses: pd.DataFra
         "replications": dg.MetadataValue.int(result.spec.replications),
         "spec": dg.MetadataValue.text(spec_file.name),
         "seconds": dg.MetadataValue.float(round(result.seconds, 3)),
-        "computed_ahead": ahead,   # in `lei run`'s worker, during the wave before (defs/score_ahead.py)
+        "computed_ahead": ahead,   # in `lei run`'s worker, during the wave before (waves/score_ahead.py)
         "widest_rank_bands": dg.MetadataValue.md(markdown_table(_widest(unit)) if len(unit) else "(empty)"),
         "crossing_category_border": dg.MetadataValue.int(len(crossers)),
         "sobol_indices": dg.MetadataValue.md(markdown_table(sens.drop(columns=["wave", "output"]).round(3))

@@ -10,14 +10,16 @@ The step takes it only if reading here would give the same: the same file (path,
 of its bytes, unchanged while the worker read them), questionnaire (its sha256), wave and reading
 options. Anything else, no worker, or a read that failed there: the step reads the file here, as
 it always did, and reports its own problems. Only `lei run` starts a worker, so the Dagster UI,
-the tests and the benchmarks always read in the step. The worker then scores what it read
-(defs/score_ahead.py)."""
+the tests always read in the step. The first wave's export is read the same way, by the worker
+before it imports GE (first_job, for worker.start), while this process imports Dagster and loads
+the registry. The worker then scores what it read
+(waves/score_ahead.py)."""
 from __future__ import annotations
 
 from pathlib import Path
 
 from lei_pipeline import worker
-from lei_pipeline.defs import score_ahead
+from lei_pipeline.waves import score_ahead
 
 
 def _job_name(wave: str) -> str:
@@ -25,22 +27,35 @@ def _job_name(wave: str) -> str:
 
 
 def start(settings, wave: str) -> None:
-    """Hand the worker wave's export to read, if a worker runs and the wave's folder and the
-    questionnaire can be read (if not, the wave's own steps say why)."""
-    from lei_pipeline.survey.questionnaire import load_questionnaire
-    from lei_pipeline.survey.readers.reading import load_reading
-    from lei_pipeline.waves.declared import find_export
-
+    """Hand the worker wave's export to read, and then to score (waves/score_ahead.py), if a
+    worker runs."""
     if not worker.running():
         return
     try:
-        path = find_export(settings, wave)
-        options = load_reading(path.parent).as_kwargs()
-        questionnaire = load_questionnaire(settings.questionnaire_path)
-        worker.submit_ahead(_job_name(wave), _read, path, questionnaire, wave, options)
-        score_ahead.start(settings, wave)   # then the wave's steps, from this read (in the worker)
+        worker.submit_ahead(_job_name(wave), _read_wave, settings, wave)
+        score_ahead.start(settings, wave)
     except Exception:   # noqa: BLE001  (an optimisation only: it never fails the wave running now)
         return
+
+
+FIRST_READ_BYTES = 5 * 1024 * 1024
+
+
+def first_job(settings, wave: str) -> tuple | None:
+    """(name, fn, args) of reading wave's export, for worker.start(first=...), when the export
+    is at least FIRST_READ_BYTES: `lei run`'s first wave is then read there while this process
+    imports Dagster and loads the registry (a 100,000-unit export: 2.7 s), and GE is imported
+    after it. A smaller export is read faster than the wait it would add for GE (the sample
+    waves' 90 KB: measured no better, if anything slower), so it is read in its step. None:
+    read in the step."""
+    from lei_pipeline.waves.declared import find_export
+
+    try:
+        if find_export(settings, wave).stat().st_size < FIRST_READ_BYTES:
+            return None
+    except Exception:   # noqa: BLE001  (the wave's own steps say why)
+        return None
+    return _job_name(wave), _read_wave, (settings, wave)
 
 
 def take(path: Path, sha256: str, questionnaire, wave: str, options: dict):
@@ -61,6 +76,23 @@ def take(path: Path, sha256: str, questionnaire, wave: str, options: dict):
 
 def _key(path: Path, sha256: str, questionnaire, wave: str, options: dict) -> tuple:
     return (str(path), sha256, questionnaire.sha256, str(wave), tuple(sorted(options.items())))
+
+
+def _read_wave(settings, wave: str):
+    """In the worker: _read of wave's export, found and read as raw_responses' step finds and
+    reads it; None when its folder or the questionnaire cannot be read (the step says why)."""
+    from lei_pipeline.survey.questionnaire import load_questionnaire
+    from lei_pipeline.survey.readers.reading import load_reading
+    from lei_pipeline.waves.declared import find_export
+
+    try:
+        path = find_export(settings, wave)
+        options = load_reading(path.parent).as_kwargs()
+        questionnaire = load_questionnaire(settings.questionnaire_path)
+    except Exception:   # noqa: BLE001  (an optimisation only: the wave's own steps say why)
+        score_ahead.read_here(wave, None)
+        return None
+    return _read(path, questionnaire, wave, options)
 
 
 def _read(path: Path, questionnaire, wave: str, options: dict):

@@ -1,4 +1,4 @@
-"""The next wave scored ahead in the worker, after its export is read there (defs/read_ahead.py).
+"""The next wave scored ahead in the worker, after its export is read there (waves/read_ahead.py).
 
 `lei run` runs its waves one after the other, each step in this process, and its worker idles
 for about half the run. Once the worker has read the next wave's export, it goes on with that
@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:   # `lei run` imports this module before it starts the worker: kept light
+    import pandas as pd
 
 MAX_UNITS = 5000   # submissions in the export; beyond it only the read is done ahead
 
@@ -43,6 +45,8 @@ def _situation(settings, inputs, wave: str) -> tuple:
     """Everything besides its step inputs that a wave's results depend on."""
     from lei_pipeline.uncertainty.spec import load_spec
     from lei_pipeline.waves.declared import reference_dates
+
+    import pandas as pd
 
     registry = inputs.registry
     rows = pd.util.hash_pandas_object(registry, index=True).to_numpy().tobytes()
@@ -98,6 +102,8 @@ def _for(settings, inputs, wave: str) -> Scored | None:
 
 
 def _same_frame(a, b) -> bool:
+    import pandas as pd
+
     return (isinstance(a, pd.DataFrame) and isinstance(b, pd.DataFrame) and list(a.columns) == list(b.columns)
             and a.index.equals(b.index) and a.equals(b))
 
