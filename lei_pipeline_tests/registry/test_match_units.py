@@ -86,23 +86,28 @@ def _every_spelling_and_code(reg) -> pd.DataFrame:
     return _raw(names, codes)
 
 
+def _plain_and_asked(raw, reg, matcher, monkeypatch):
+    """match_units' (codes, problems) with the plain path, then with every name asked of the
+    matcher; the two must be equal."""
+    plain_problems: list = []
+    plain = match_units(raw, reg, matcher, plain_problems)
+    monkeypatch.setattr(type(matcher), "exact_codes", lambda self, names: [None] * len(names))
+    asked_problems: list = []
+    pd.testing.assert_series_equal(plain, match_units(raw, reg, matcher, asked_problems))
+    assert plain_problems == asked_problems
+    return plain, plain_problems
+
+
 @pytest.mark.parametrize("respondents_only", [True, False])
 def test_the_plain_path_decides_as_the_matcher_does(reg, matcher, lsgu_matcher, respondents_only, monkeypatch):
     """Names typed as the registry spells one responding unit are decided without asking the
     matcher (Matcher.exact_codes): every code and every problem as when the matcher decides all
     (with or without the matcher's preference for the responding unit of a shared name)."""
-    lsgu_matcher = lsgu_matcher if respondents_only else matcher
+    m = lsgu_matcher if respondents_only else matcher
     raw = _every_spelling_and_code(reg)
-    plain_problems: list = []
-    plain = match_units(raw, reg, lsgu_matcher, plain_problems)
-    assert sum(c is not None for c in lsgu_matcher.exact_codes(raw["respondent_name"].tolist())) > len(reg)
-
-    monkeypatch.setattr(type(lsgu_matcher), "exact_codes", lambda self, names: [None] * len(names))
-    asked_problems: list = []
-    asked = match_units(raw, reg, lsgu_matcher, asked_problems)
-    pd.testing.assert_series_equal(plain, asked)
-    assert plain_problems == asked_problems
-    assert plain.notna().sum() > len(reg) and len(asked_problems) > len(reg)   # both kinds are there
+    assert sum(c is not None for c in m.exact_codes(raw["respondent_name"].tolist())) > len(reg)
+    codes, problems = _plain_and_asked(raw, reg, m, monkeypatch)
+    assert codes.notna().sum() > len(reg) and len(problems) > len(reg)   # both kinds are there
 
 
 def test_the_plain_path_decides_as_the_matcher_does_on_a_synthetic_registry(tmp_path, monkeypatch):
@@ -111,14 +116,7 @@ def test_the_plain_path_decides_as_the_matcher_does_on_a_synthetic_registry(tmp_
 
     write_data_dir(tmp_path / "data", 300, seed=7)
     reg = load_registry(tmp_path / "data" / "reference" / "registry.csv")
-    matcher = Matcher(reg, respondents_only=True)
-    raw = _every_spelling_and_code(reg)
-    plain_problems: list = []
-    plain = match_units(raw, reg, matcher, plain_problems)
-    monkeypatch.setattr(Matcher, "exact_codes", lambda self, names: [None] * len(names))
-    asked_problems: list = []
-    pd.testing.assert_series_equal(plain, match_units(raw, reg, matcher, asked_problems))
-    assert plain_problems == asked_problems
+    _plain_and_asked(_every_spelling_and_code(reg), reg, Matcher(reg, respondents_only=True), monkeypatch)
 
 
 def test_a_registry_name_that_reads_as_a_code_is_left_to_the_matcher(reg, monkeypatch):
@@ -131,11 +129,4 @@ def test_a_registry_name_that_reads_as_a_code_is_left_to_the_matcher(reg, monkey
     odd.loc[respondents[0], "name_latin"] = odd.loc[respondents[5], "unit_code"]
     odd.loc[respondents[1], "name_latin"] = "X-Novi-Sad"
     odd.loc[respondents[2], "name_latin"] = f"{odd.loc[respondents[6], 'unit_code']} Neko Mesto"
-    m = Matcher(odd, respondents_only=True)
-    raw = _every_spelling_and_code(odd)
-    plain_problems: list = []
-    plain = match_units(raw, odd, m, plain_problems)
-    monkeypatch.setattr(Matcher, "exact_codes", lambda self, names: [None] * len(names))
-    asked_problems: list = []
-    pd.testing.assert_series_equal(plain, match_units(raw, odd, m, asked_problems))
-    assert plain_problems == asked_problems
+    _plain_and_asked(_every_spelling_and_code(odd), odd, Matcher(odd, respondents_only=True), monkeypatch)
