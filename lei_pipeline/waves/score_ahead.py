@@ -1,12 +1,12 @@
 """The next wave scored ahead in the worker, after its export is read there (waves/read_ahead.py).
 
-`lei run` runs its waves one after the other, each step in this process, and its worker idles
+`lei run` runs its waves one after the other, each step in this process, and its worker idled
 for about half the run. Once the worker has read the next wave's export, it goes on with that
 wave's pure steps as the Dagster steps would call them, in two jobs: cleaning and matching, the
 indicators and the index; then, once the wave before is published (its workbook is built in the
-worker too, and the worker answers in order), the uncertainty analysis (together about 1.5 s of
-this process' time per sample wave). The wave's own steps then take those results instead of computing them
-again, waiting for the job if it is still running.
+worker too, and the worker answers in order), the uncertainty analysis. Together that is about
+1.5 s of this process' time per sample wave. The wave's own steps then take those results
+instead of computing them again, waiting for the job if it is still running.
 
 A step takes a result only when computing it here would give the same: the same wave; the same
 questionnaire, methodology, uncertainty spec and reference dates; the same registry, alias and
