@@ -91,19 +91,14 @@ def start(first: tuple | None = None) -> None:
             message = ForkingPickler.dumps(first[1:]).tobytes()
         except Exception:   # noqa: BLE001  (what cannot be sent is simply not done ahead)
             message = None
-    if message is not None:
-        job = Pending()
-        _in_flight.append(job)   # answered before anything submitted later
-        _ahead[first[0]] = job
     ctx = multiprocessing.get_context("spawn")
     ours, theirs = ctx.Pipe()
     proc = ctx.Process(target=_serve, args=(theirs, message), name="lei-quality-worker", daemon=True)
-    try:
-        proc.start()
-    except BaseException:
-        _ahead.pop(first[0], None) if message is not None else None   # nothing will answer it
-        raise
+    proc.start()
     theirs.close()
+    if message is not None:   # its answer waits in the pipe until the receiver below reads it, first
+        _in_flight.append(Pending())
+        _ahead[first[0]] = _in_flight[-1]
     outbox: queue.SimpleQueue = queue.SimpleQueue()
     sender = threading.Thread(target=_send_all, args=(ours, outbox), name="lei-worker-sender", daemon=True)
     ended = threading.Event()   # set by the receiver when the worker can answer no more

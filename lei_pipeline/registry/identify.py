@@ -73,8 +73,13 @@ def _plain(exact: str | None, raw_code, valid) -> tuple[str, list] | None:
         return None
     if _blank(raw_code):
         return exact, []
-    compact = str(raw_code).strip().upper().replace(" ", "")
+    compact = _compact(str(raw_code).strip())
     return (exact, []) if compact == exact and _in_scheme(compact) else None
+
+
+def _compact(code: str) -> str:
+    """A typed code (stripped) as the registry writes it: upper case, no spaces."""
+    return code.upper().replace(" ", "")
 
 
 def _in_scheme(compact: str) -> bool:
@@ -100,7 +105,7 @@ def _decide(raw_name, raw_code, valid, names, unit, by_name) -> tuple[str | None
 
 def _by_code(name, code, valid, names, unit, by_name, notes):
     """The code decides when it is a responding unit's code and the name agrees (or says nothing)."""
-    compact = code.upper().replace(" ", "")
+    compact = _compact(code)
     if not _in_scheme(compact):
         notes.append(("JLS_CODE", code, ERROR,
                       "not a unit code of the registry's scheme (a 5-digit statistical code with "

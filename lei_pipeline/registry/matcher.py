@@ -145,8 +145,8 @@ class Matcher:
         for name in names:
             code = None
             if isinstance(name, str):
-                text = name.strip()
-                key = self._key_of.get(text) if not text.endswith(")") else None   # "Palilula (Niš)": match()
+                main, paren = _split_parenthesis(name.strip())   # as match() reads it
+                key = None if paren else self._key_of.get(main)   # "Palilula (Niš)": match() decides
                 codes = self._names.get(key) if key else None
                 if codes is not None and len(codes) == 1 and self._by_code(key) is None:
                     code = codes[0]

@@ -9,11 +9,10 @@ wave's raw_responses step then takes the export as read there instead of reading
 The step takes it only if reading here would give the same: the same file (path, and the sha256
 of its bytes, unchanged while the worker read them), questionnaire (its sha256), wave and reading
 options. Anything else, no worker, or a read that failed there: the step reads the file here, as
-it always did, and reports its own problems. Only `lei run` starts a worker, so the Dagster UI,
-the tests always read in the step. The first wave's export is read the same way, by the worker
-before it imports GE (first_job, for worker.start), while this process imports Dagster and loads
-the registry. The worker then scores what it read
-(waves/score_ahead.py)."""
+it always did, and reports its own problems. Only `lei run` starts a worker, so the Dagster UI
+and the tests always read in the step. The first wave's export, when large, is read the same way,
+by the worker before it imports GE (first_job, for worker.start), while this process imports
+Dagster and loads the registry. The worker then scores what it read (waves/score_ahead.py)."""
 from __future__ import annotations
 
 from pathlib import Path

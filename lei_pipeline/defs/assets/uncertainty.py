@@ -59,17 +59,17 @@ def _nominal_mismatch(table: pd.DataFrame, scores: pd.DataFrame, column: str, pu
 )
 def wave_uncertainty(context: AssetExecutionContext, clean_responses: pd.DataFrame, indicators: IndicatorMatrix,
                      composite_index: pd.DataFrame, survey_inputs: SurveyInputs, lei: LeiSettings):
-    inputs = survey_inputs.get()
+    settings, inputs = lei.settings(), survey_inputs.get()
     m = inputs.methodology
     spec, _, spec_file = load_spec(m.path)
     # `lei run` may have had the worker analyse this wave already (waves/score_ahead.py)
-    result = score_ahead.analysed(lei.settings(), inputs, context.partition_key, clean_responses, indicators,
+    result = score_ahead.analysed(settings, inputs, context.partition_key, clean_responses, indicators,
                                   composite_index)
     ahead = result is not None
     if result is None:
         result = analyse_wave(context.partition_key, clean_responses, indicators, composite_index,
                               inputs.questionnaire, m, spec,
-                              score_kwargs=dict(registry=inputs.registry, reference_dates=reference_dates(lei.settings())))
+                              score_kwargs=dict(registry=inputs.registry, reference_dates=reference_dates(settings)))
     tables = result.tables()
     unit = tables["uncertainty"]
     sens = tables["sensitivity"]
