@@ -124,3 +124,53 @@ def test_both_storages_record_the_same_events(tmp_path):
         instance.dispose()
     assert kinds["open"] == kinds["stock"]
     assert kinds["open"].count("ASSET_MATERIALIZATION") == 1 and kinds["open"].count("ASSET_CHECK_EVALUATION") == 1
+
+
+def _shard_layout(path) -> dict:
+    import sqlite3
+
+    with sqlite3.connect(path) as conn:
+        return {"schema": sorted(conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master").fetchall(),
+                                 key=repr),
+                "stamp": conn.execute("SELECT version_num FROM alembic_version").fetchall(),
+                "journal": conn.execute("PRAGMA journal_mode").fetchone()}
+
+
+def test_a_new_run_shard_is_made_as_dagster_makes_it(tmp_path):
+    # the open storage creates run shards itself (defs/sqlite_storage.py: _create_run_shard), the
+    # first from SQLAlchemy's DDL and the next from the statements SQLite recorded for it
+    sqlite_storage._SHARD_SCHEMA.clear()
+    layouts = {}
+    for name in ("stock", "open"):
+        (tmp_path / name).mkdir()
+        instance = _instance(tmp_path / name, name)
+        runs = [_materialise(instance) for _ in range(2)]
+        layouts[name] = [_shard_layout(tmp_path / name / "history" / "runs" / f"{r}.db") for r in runs]
+        instance.dispose()
+    assert sqlite_storage._SHARD_SCHEMA, "the open storage did not make the shards itself"
+    stock = layouts["stock"][0]
+    assert stock["journal"] == ("wal",) and len(stock["stamp"]) == 1 and len(stock["schema"]) > 10
+    assert layouts["stock"][1] == stock
+    assert layouts["open"] == [stock, stock]
+
+
+def test_a_shard_made_elsewhere_is_left_to_dagster(tmp_path):
+    # a shard with tables but no stamp (another process half-way, an old version) goes through
+    # the stock class, which stamps it; a stamped one is not touched
+    import sqlite3
+
+    import sqlalchemy as sa
+
+    storage = sqlite_storage.OpenSqliteEventLogStorage(str(tmp_path / "events"))
+    half = tmp_path / "half.db"
+    with sqlite3.connect(half) as conn:
+        conn.execute("CREATE TABLE event_logs (id INTEGER PRIMARY KEY)")
+    engine = sa.create_engine(f"sqlite:///{half}")
+    assert sqlite_storage._shard_state(engine) == "other"
+    storage._initdb(engine)
+    assert sqlite_storage._shard_state(engine) == "stamped"
+    assert _shard_layout(half)["stamp"] == [(sqlite_storage._event_log_head(),)]
+    before = half.read_bytes()
+    storage._initdb(engine)
+    assert half.read_bytes() == before
+    engine.dispose()
