@@ -1,11 +1,13 @@
 """The next wave scored ahead in `lei run`'s worker (waves/score_ahead.py): a step takes the worker's
 result only when its own inputs and everything else the result depends on are the same, and the
-result is then what computing it here gives, value for value."""
+result is then what computing it here gives, value for value, with the failures its schema check
+finds here."""
 from __future__ import annotations
 
 import shutil
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 from pandas.testing import assert_frame_equal
 
@@ -13,7 +15,9 @@ from lei_pipeline import worker
 from lei_pipeline.waves import read_ahead, score_ahead
 from lei_pipeline.files import file_sha256
 from lei_pipeline.methodology import compose_index, score_matrix
+from lei_pipeline.change.previous import PreviousWave, compare_with_previous, previous_wave
 from lei_pipeline.registry import Matcher
+from lei_pipeline.schemas import step_checks
 from lei_pipeline.settings import Settings
 from lei_pipeline.survey.clean import clean_responses
 from lei_pipeline.survey.readers import read_export
@@ -58,23 +62,28 @@ def test_the_steps_take_what_the_worker_computed_and_it_equals_computing_here(da
     try:
         their_inputs, their_raw = _ahead(settings, WAVE)
         assert their_raw is not None
-        taken = score_ahead.cleaned(settings, inputs, WAVE, raw)
-        assert taken is not None
+        ahead = score_ahead.cleaned(settings, inputs, WAVE, raw)
+        assert ahead is not None
+        taken = ahead.value
         assert_frame_equal(taken.frame, clean.frame, check_exact=True)
         assert taken.problems == clean.problems
         assert_frame_equal(taken.decisions, clean.decisions, check_exact=True)
-        taken_matrix = score_ahead.indicators(settings, inputs, WAVE, clean.frame)
-        assert taken_matrix is not None and taken_matrix.same_as(matrix)
-        taken_scores = score_ahead.composed(settings, inputs, WAVE, matrix)
-        assert_frame_equal(taken_scores, scores, check_exact=True)
+        assert (ahead.check, ahead.failures) == ("clean_schema", step_checks.clean_schema(clean.frame))
+        ahead = score_ahead.indicators(settings, inputs, WAVE, clean.frame)
+        assert ahead is not None and ahead.value.same_as(matrix)
+        assert (ahead.check, ahead.failures) == ("indicators_schema", step_checks.indicators_schema(matrix, inputs.methodology))
+        ahead = score_ahead.composed(settings, inputs, WAVE, matrix)
+        assert_frame_equal(ahead.value, scores, check_exact=True)
+        assert (ahead.check, ahead.failures) == ("scores_schema", step_checks.scores_schema(scores))
         taken_analysis = score_ahead.analysed(settings, inputs, WAVE, clean.frame, matrix, scores)
     finally:
         worker.stop()
     assert taken_analysis is not None
-    ours, theirs = analysis.tables(), taken_analysis.tables()
+    ours, theirs = analysis.tables(), taken_analysis.value.tables()
     assert sorted(ours) == sorted(theirs)
     for name in ours:
         assert_frame_equal(theirs[name], ours[name], check_exact=True)
+    assert (taken_analysis.check, taken_analysis.failures) == ("uncertainty_schema", step_checks.uncertainty_schema(ours))
     # taken once: the wave's entry is gone after its analysis
     assert score_ahead.composed(settings, inputs, WAVE, matrix) is None
 
@@ -169,3 +178,52 @@ def test_matrices_are_the_same_however_their_arrow_parts_are_chunked(data_dir):
     assert not other.same_as(matrix)
     assert not matrix.same_as(matrix.rows(np.arange(matrix.units - 1)))
     assert not matrix.same_as(None)
+
+
+def test_the_change_is_taken_only_against_the_same_previous_snapshot(data_dir):
+    settings = Settings.from_env(data_dir=data_dir)
+    wave = "2022"   # the first declared wave: compared with no wave, never blocked
+    inputs, raw, clean, matrix, scores, _ = _here(settings, wave)
+    prev = previous_wave(settings, wave)
+    assert prev.wave is None and not prev.blocked
+    here = compare_with_previous(settings, wave, prev, matrix, scores, inputs.methodology, inputs.questionnaire,
+                                 inputs.registry)
+    worker.start()
+    try:
+        _ahead(settings, wave)
+        ahead = score_ahead.compared(settings, inputs, wave, prev, matrix, scores)
+        assert ahead is not None
+        assert_frame_equal(ahead.value.frame, here.frame, check_exact=True)
+        assert ahead.value.metadata() == here.metadata()
+        assert (ahead.check, ahead.failures) == ("change_schema", step_checks.change_schema(here.frame))
+        # another previous snapshot than the worker compared with, or other scores: computed here
+        _ahead(settings, wave)
+        assert score_ahead.compared(settings, inputs, wave, PreviousWave(wave="2021", version=1), matrix, scores) is None
+        _ahead(settings, wave)
+        assert score_ahead.compared(settings, inputs, wave, prev, matrix, scores.iloc[::-1]) is None
+    finally:
+        worker.stop()
+
+
+def test_the_worker_records_the_failures_its_checks_find(data_dir, monkeypatch):
+    # in this process, as the worker runs it: a result its check fails keeps those failures
+    settings = Settings.from_env(data_dir=data_dir)
+    inputs, raw, clean, matrix, scores, _ = _here(settings, WAVE)
+    broken = scores.assign(lei=scores["lei"] + 200.0)
+    monkeypatch.setattr("lei_pipeline.methodology.compose_index", lambda *a, **k: broken.copy())
+    score_ahead.read_here(WAVE, raw)
+    scored = score_ahead._score(settings, WAVE)
+    found = step_checks.scores_schema(broken)
+    assert len(found) == len(broken) and scored.checked["scores_schema"] == found
+    assert scored.checked["clean_schema"] == [] and scored.checked["indicators_schema"] == []
+
+
+def test_a_checks_failures_are_taken_only_with_the_result_they_were_found_on():
+    bad = pd.DataFrame({"unit_code": ["RS-X"]})
+    here = step_checks.scores_schema(bad)
+    assert here
+    check = step_checks.scores_schema
+    assert score_ahead.failures(None, check, bad) == here                                       # computed here
+    assert score_ahead.failures(score_ahead.Ahead(bad), check, bad) == here                    # not checked there
+    assert score_ahead.failures(score_ahead.Ahead(bad, "clean_schema", []), check, bad) == here   # another check
+    assert score_ahead.failures(score_ahead.Ahead(bad, "scores_schema", here[:1]), check, bad) == here[:1]

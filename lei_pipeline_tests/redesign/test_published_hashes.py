@@ -20,10 +20,33 @@ def test_sample_waves_publish_the_recorded_tables(tmp_path):
     got = published_hashes(data / "published")
     assert sorted(got) == sorted(want)   # every wave, every table
     assert {k: v for k, v in got.items() if want[k] != v} == {}
-    # the same run: every wave after the first took its cleaning, scores and analysis from the worker
+    # the same run: every wave after the first took its cleaning, scores, change and analysis from
+    # the worker, with their schema checks' verdicts (passed, as here)
     assert _computed_ahead(tmp_path / "dagster_home") == {
-        step: {"2022": False, "2024": True, "2025": True}
-        for step in ("clean_responses", "indicators", "composite_index", "wave_uncertainty")}
+        step: {"2022": False, "2024": True, "2025": True} for step in AHEAD}
+    assert _check_verdicts(tmp_path / "dagster_home") == {check: {"2022": True, "2024": True, "2025": True}
+                                                          for check in SCHEMA_CHECKS}
+
+
+AHEAD = ("clean_responses", "indicators", "composite_index", "wave_change", "wave_uncertainty")
+SCHEMA_CHECKS = (("clean_responses", "clean_schema"), ("indicators", "indicators_schema"),
+                 ("composite_index", "scores_schema"), ("wave_change", "change_schema"),
+                 ("wave_uncertainty", "uncertainty_schema"))
+
+
+def _check_verdicts(home: Path) -> dict:
+    import dagster as dg
+    from dagster._core.instance.ref import InstanceRef
+    from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
+
+    with dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(home))) as instance:
+        out = {}
+        for asset, check in SCHEMA_CHECKS:
+            records = instance.event_log_storage.get_asset_check_execution_history(
+                dg.AssetCheckKey(dg.AssetKey(asset), check), limit=10)
+            out[(asset, check)] = {instance.get_run_by_id(r.run_id).tags["dagster/partition"]:
+                                   r.status == AssetCheckExecutionRecordStatus.SUCCEEDED for r in records}
+    return out
 
 
 def _computed_ahead(home: Path) -> dict:
@@ -32,7 +55,7 @@ def _computed_ahead(home: Path) -> dict:
 
     with dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(home))) as instance:
         out = {}
-        for step in ("clean_responses", "indicators", "composite_index", "wave_uncertainty"):
+        for step in AHEAD:
             records = instance.fetch_materializations(dg.AssetKey(step), limit=10).records
             out[step] = {r.partition_key: r.asset_materialization.metadata["computed_ahead"].value for r in records}
     return out

@@ -18,8 +18,7 @@ from lei_pipeline.change.previous import compare_with_previous, previous_wave
 from lei_pipeline.publish.quality_gate import start_quality_report
 from lei_pipeline.publish.quality_report import report_dir
 from lei_pipeline.waves.declared import reference_dates
-from lei_pipeline.schemas import Change, Indicators, Scores, validate_table
-from lei_pipeline.schemas.validate import validate_indicators
+from lei_pipeline.schemas import Change, Indicators, Scores, step_checks
 
 
 def _methodology_metadata(m) -> dict:
@@ -39,14 +38,16 @@ def indicators(context: AssetExecutionContext, clean_responses: pd.DataFrame, su
     settings = lei.settings()
     check_methodology_version(settings, inputs.methodology)   # never score under a reused version
     # handed on wide: the long table (a row per unit and indicator) is made only where it is published
-    matrix = score_ahead.indicators(settings, inputs, context.partition_key, clean_responses)
-    ahead = matrix is not None
-    if matrix is None:
+    ahead = score_ahead.indicators(settings, inputs, context.partition_key, clean_responses)
+    if ahead is not None:
+        matrix = ahead.value
+    else:
         matrix = score_matrix(clean_responses, inputs.questionnaire, inputs.methodology, registry=inputs.registry,
                               reference_dates=reference_dates(settings))
     yield dg.Output(matrix, metadata={**indicator_matrix_metadata(matrix, model_descriptions(Indicators)),
-                                      **_methodology_metadata(inputs.methodology), "computed_ahead": ahead})
-    yield failures_result("indicators", "indicators_schema", validate_indicators(Indicators, matrix, inputs.methodology))
+                                      **_methodology_metadata(inputs.methodology), "computed_ahead": ahead is not None})
+    yield failures_result("indicators", "indicators_schema",
+                          score_ahead.failures(ahead, step_checks.indicators_schema, matrix, inputs.methodology))
 
 
 @dg.asset(
@@ -61,21 +62,19 @@ def composite_index(context: AssetExecutionContext, indicators: IndicatorMatrix,
                     lei: LeiSettings):
     inputs = survey_inputs.get()
     m = inputs.methodology
-    frame = score_ahead.composed(lei.settings(), inputs, context.partition_key, indicators)
-    ahead = frame is not None
-    if frame is None:
-        frame = compose_index(indicators, inputs.registry, m)
+    ahead = score_ahead.composed(lei.settings(), inputs, context.partition_key, indicators)
+    frame = ahead.value if ahead is not None else compose_index(indicators, inputs.registry, m)
     # component and pillar columns described too (the methodology's names in the contract's words)
     meta = {**frame_metadata(frame, table_descriptions("scores", frame, m),
                              score_columns=m.component_codes + m.pillar_codes + ["lei"]),
-            **_methodology_metadata(m), "computed_ahead": ahead}
+            **_methodology_metadata(m), "computed_ahead": ahead is not None}
     if len(frame):
         top = frame.dropna(subset=["rank"]).nsmallest(5, "rank")[["rank", "unit_name", "lei", "category"]]
         meta["top_five"] = dg.MetadataValue.md(markdown_table(top))
         meta["categories"] = dg.MetadataValue.json({str(k): int(v) for k, v in frame["category"].value_counts().items()})
         meta["ranked"] = int(frame["ranked"].sum()) if "ranked" in frame else len(frame)
     yield dg.Output(frame, metadata=meta)
-    yield failures_result("composite_index", "scores_schema", validate_table(Scores, frame))
+    yield failures_result("composite_index", "scores_schema", score_ahead.failures(ahead, step_checks.scores_schema, frame))
 
 
 @dg.asset(
@@ -93,11 +92,14 @@ def wave_change(context: AssetExecutionContext, clean_responses: pd.DataFrame, i
     settings, inputs = lei.settings(), survey_inputs.get()
     m = inputs.methodology
     prev = previous_wave(settings, wave)
+    ahead = None
     if prev.blocked:
         frame, about = empty_change(m), {"previous_wave": prev.wave or "(unknown)", "blocked": prev.blocked}
     else:
-        comparison = compare_with_previous(settings, wave, prev, indicators, composite_index, m,
-                                           inputs.questionnaire, inputs.registry)
+        # `lei run` may have had the worker compare it with this same snapshot already (waves/score_ahead.py)
+        ahead = score_ahead.compared(settings, inputs, wave, prev, indicators, composite_index)
+        comparison = ahead.value if ahead is not None else compare_with_previous(
+            settings, wave, prev, indicators, composite_index, m, inputs.questionnaire, inputs.registry)
         frame, about = comparison.frame, comparison.metadata()
     # The last of the four tables the quality suites read: under `lei run` they start now in the
     # worker process, beside the uncertainty analysis this process runs next, and the quality
@@ -110,8 +112,9 @@ def wave_change(context: AssetExecutionContext, clean_responses: pd.DataFrame, i
                                  dg.MetadataValue.text("" if v is None else str(v))) for k, v in about.items()})
     meta["previous_wave"] = str(prev.wave) if prev.wave else "(none published)"
     meta["previous_version"] = str(prev.version) if prev.version else ""
+    meta["computed_ahead"] = ahead is not None
     yield dg.Output(frame, metadata=meta)
     yield dg.AssetCheckResult(asset_key="wave_change", check_name="previous_wave_ready", passed=not prev.blocked,
                               metadata={"first_error": dg.MetadataValue.text(prev.blocked or ""),
                                         "previous_wave": dg.MetadataValue.text(str(prev.wave or ""))})
-    yield failures_result("wave_change", "change_schema", validate_table(Change, frame))
+    yield failures_result("wave_change", "change_schema", score_ahead.failures(ahead, step_checks.change_schema, frame))

@@ -11,7 +11,7 @@ from lei_pipeline.defs.partitions import wave_partitions
 from lei_pipeline.defs.resources import LeiSettings, SurveyInputs
 from lei_pipeline.errors import LeiError
 from lei_pipeline.problems import ExportError, Problem
-from lei_pipeline.schemas import CleanResponses, RawResponses, validate_table
+from lei_pipeline.schemas import CleanResponses, RawResponses, step_checks, validate_table
 from lei_pipeline.survey.clean import clean_responses as clean_core
 from lei_pipeline.survey.readers import RawExport, read_export
 from lei_pipeline.survey.readers.reading import load_reading
@@ -82,9 +82,10 @@ def clean_responses(context: AssetExecutionContext, raw_responses: RawExport, su
     wave = context.partition_key
     settings, inputs = lei.settings(), survey_inputs.get()
     # `lei run` may have had the worker clean this export already (waves/score_ahead.py)
-    result = score_ahead.cleaned(settings, inputs, wave, raw_responses)
-    ahead = result is not None
-    if result is None:
+    ahead = score_ahead.cleaned(settings, inputs, wave, raw_responses)
+    if ahead is not None:
+        result = ahead.value
+    else:
         result = clean_core(raw_responses.frame, inputs.questionnaire, inputs.registry, wave, matcher=inputs.matcher,
                             headers=raw_responses.headers)
     frame = result.frame
@@ -94,7 +95,7 @@ def clean_responses(context: AssetExecutionContext, raw_responses: RawExport, su
     meta = {**frame_metadata(frame, table_descriptions("responses", frame, inputs.methodology, inputs.questionnaire)),
             **_versions(inputs)}
     meta["units"] = dg.MetadataValue.int(frame["unit_code"].nunique() if "unit_code" in frame else 0)
-    meta["computed_ahead"] = ahead
+    meta["computed_ahead"] = ahead is not None
     yield dg.Output(frame, metadata=meta)
     yield problems_result("clean_responses", "units_matched", by_kind["match"])
     yield problems_result("clean_responses", "answers_valid", by_kind["other"])
@@ -103,4 +104,4 @@ def clean_responses(context: AssetExecutionContext, raw_responses: RawExport, su
         "clean_responses", "duplicates_resolved", by_kind["duplicate"], passes_on_errors=True,
         extra={"decisions": dg.MetadataValue.json(json_safe(decisions)), "duplicates": len(decisions)},
     )
-    yield failures_result("clean_responses", "clean_schema", validate_table(CleanResponses, frame))
+    yield failures_result("clean_responses", "clean_schema", score_ahead.failures(ahead, step_checks.clean_schema, frame))

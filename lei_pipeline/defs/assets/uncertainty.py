@@ -12,7 +12,7 @@ from lei_pipeline.defs.metadata import json_safe, markdown_table, model_schema
 from lei_pipeline.defs.partitions import wave_partitions
 from lei_pipeline.defs.resources import LeiSettings, SurveyInputs
 from lei_pipeline.methodology import IndicatorMatrix
-from lei_pipeline.schemas import Replications, Sensitivity, UnitUncertainty, validate_table
+from lei_pipeline.schemas import UnitUncertainty, step_checks
 from lei_pipeline.uncertainty import analyse_wave, border_crossers, load_spec
 from lei_pipeline.waves.declared import reference_dates
 
@@ -63,10 +63,11 @@ def wave_uncertainty(context: AssetExecutionContext, clean_responses: pd.DataFra
     m = inputs.methodology
     spec, _, spec_file = load_spec(m.path)
     # `lei run` may have had the worker analyse this wave already (waves/score_ahead.py)
-    result = score_ahead.analysed(settings, inputs, context.partition_key, clean_responses, indicators,
-                                  composite_index)
-    ahead = result is not None
-    if result is None:
+    ahead = score_ahead.analysed(settings, inputs, context.partition_key, clean_responses, indicators,
+                                 composite_index)
+    if ahead is not None:
+        result = ahead.value
+    else:
         result = analyse_wave(context.partition_key, clean_responses, indicators, composite_index,
                               inputs.questionnaire, m, spec,
                               score_kwargs=dict(registry=inputs.registry, reference_dates=reference_dates(settings)))
@@ -80,7 +81,7 @@ def wave_uncertainty(context: AssetExecutionContext, clean_responses: pd.DataFra
         "replications": dg.MetadataValue.int(result.spec.replications),
         "spec": dg.MetadataValue.text(spec_file.name),
         "seconds": dg.MetadataValue.float(round(result.seconds, 3)),
-        "computed_ahead": ahead,   # in `lei run`'s worker, during the wave before (waves/score_ahead.py)
+        "computed_ahead": ahead is not None,   # in `lei run`'s worker, during the wave before (waves/score_ahead.py)
         "widest_rank_bands": dg.MetadataValue.md(markdown_table(_widest(unit)) if len(unit) else "(empty)"),
         "crossing_category_border": dg.MetadataValue.int(len(crossers)),
         "sobol_indices": dg.MetadataValue.md(markdown_table(sens.drop(columns=["wave", "output"]).round(3))
@@ -89,9 +90,8 @@ def wave_uncertainty(context: AssetExecutionContext, clean_responses: pd.DataFra
                                                    if len(unit) else 0.0),
     }
     yield dg.Output(tables, metadata=meta)
-    failures = (validate_table(UnitUncertainty, unit) + validate_table(Sensitivity, sens)
-                + validate_table(Replications, tables["replications"]))
-    yield failures_result("wave_uncertainty", "uncertainty_schema", failures)
+    yield failures_result("wave_uncertainty", "uncertainty_schema",
+                          score_ahead.failures(ahead, step_checks.uncertainty_schema, tables))
     yield failures_result("wave_uncertainty", "nominal_matches_index",
                           _nominal_mismatch(unit, composite_index, "nominal_score", m.index_code))
     # Ranks come from the methodology's ranking rule (lei_pipeline.uncertainty.nominal_rules); a
