@@ -5,9 +5,15 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lei_pipeline.schemas.tables import Change, CleanResponses, Indicators, Scores
+from lei_pipeline.schemas.tables import Change, CleanResponses, Indicators, RawResponses, Scores
 from lei_pipeline.schemas.uncertainty import Replications, Sensitivity, UnitUncertainty
 from lei_pipeline.schemas.validate import validate_indicators, validate_table
+
+
+def raw_schema(frame: pd.DataFrame) -> list[dict]:
+    if not len(frame.columns):   # an export that could not be read: no table to validate
+        return [{"column": None, "check": "table_present", "reason": "raw_responses could not be built"}]
+    return validate_table(RawResponses, frame)
 
 
 def clean_schema(frame: pd.DataFrame) -> list[dict]:

@@ -58,8 +58,8 @@ def first_job(settings, wave: str) -> tuple | None:
 
 
 def take(path: Path, sha256: str, questionnaire, wave: str, options: dict):
-    """The RawExport the worker read for wave, when it is what read_export here would return;
-    else None."""
+    """The RawExport the worker read for wave, when it is what read_export here would return, with
+    the failures of raw_responses' schema check on it (a score_ahead.Ahead); else None."""
     pending = worker.take_ahead(_job_name(wave))
     if pending is None:
         return None
@@ -95,10 +95,11 @@ def _read_wave(settings, wave: str):
 
 
 def _read(path: Path, questionnaire, wave: str, options: dict):
-    """In the worker: (key, RawExport), or None when the file changed while it was read or could
-    not be read (the step then reads it, and reports why). The read stays in the worker too, for
-    score_ahead's jobs after this one."""
+    """In the worker: (key, Ahead of the RawExport, validated by the step's schema check), or None
+    when the file changed while it was read or could not be read (the step then reads it, and
+    reports why). The read stays in the worker too, for score_ahead's jobs after this one."""
     from lei_pipeline.files import file_sha256
+    from lei_pipeline.schemas import step_checks
     from lei_pipeline.survey.readers import read_export
 
     try:
@@ -109,4 +110,10 @@ def _read(path: Path, questionnaire, wave: str, options: dict):
     except Exception:   # noqa: BLE001  (whatever it was, the step meets it again and reports it)
         raw = None
     score_ahead.read_here(wave, raw)
-    return None if raw is None else (_key(path, before, questionnaire, wave, options), raw)
+    if raw is None:
+        return None
+    try:
+        ahead = score_ahead.Ahead(raw, "raw_schema", step_checks.raw_schema(raw.frame))
+    except Exception:   # noqa: BLE001  (the step validates it and reports what went wrong)
+        ahead = score_ahead.Ahead(raw)
+    return _key(path, before, questionnaire, wave, options), ahead

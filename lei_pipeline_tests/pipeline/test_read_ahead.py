@@ -7,6 +7,7 @@ from pandas.testing import assert_frame_equal
 from lei_pipeline import worker
 from lei_pipeline.waves import read_ahead
 from lei_pipeline.files import file_sha256
+from lei_pipeline.schemas import step_checks
 from lei_pipeline.settings import Settings
 from lei_pipeline.survey.questionnaire import load_questionnaire
 from lei_pipeline.survey.readers import read_export
@@ -26,14 +27,17 @@ def test_the_worker_reads_the_export_the_step_would_read(data_dir):
         worker.start()
         try:
             read_ahead.start(settings, wave)
-            there = read_ahead.take(path, file_sha256(path), q, wave, options)
+            ahead = read_ahead.take(path, file_sha256(path), q, wave, options)
         finally:
             worker.stop()
         here = read_export(path, q, wave=wave, **options)
-        assert there is not None, wave
+        assert ahead is not None, wave
+        there = ahead.value
         assert_frame_equal(there.frame, here.frame, check_exact=True)
         assert (there.problems, there.fmt, there.headers, there.encoding) == \
                (here.problems, here.fmt, here.headers, here.encoding)
+        # with the failures raw_responses' schema check finds on it (none: the sample exports are valid)
+        assert (ahead.check, ahead.failures) == ("raw_schema", step_checks.raw_schema(here.frame))
 
 
 def test_other_bytes_than_the_step_sees_are_not_taken(data_dir):
@@ -86,7 +90,7 @@ def test_a_large_first_export_is_read_as_the_worker_starts(data_dir, monkeypatch
         worker.stop()
     here = read_export(path, q, wave="2024", **options)
     assert there is not None
-    assert_frame_equal(there.frame, here.frame, check_exact=True)
+    assert_frame_equal(there.value.frame, here.frame, check_exact=True)
     assert read_ahead.first_job(settings, "2031") is None     # no such wave: its step says so
     worker.start(first=("raw export 2031", read_ahead._read_wave, (settings, "2031")))
     try:

@@ -11,7 +11,7 @@ from lei_pipeline.defs.partitions import wave_partitions
 from lei_pipeline.defs.resources import LeiSettings, SurveyInputs
 from lei_pipeline.errors import LeiError
 from lei_pipeline.problems import ExportError, Problem
-from lei_pipeline.schemas import CleanResponses, RawResponses, step_checks, validate_table
+from lei_pipeline.schemas import CleanResponses, RawResponses, step_checks
 from lei_pipeline.survey.clean import clean_responses as clean_core
 from lei_pipeline.survey.readers import RawExport, read_export
 from lei_pipeline.survey.readers.reading import load_reading
@@ -31,14 +31,14 @@ def raw_responses(context: AssetExecutionContext, lei: LeiSettings, survey_input
     wave = context.partition_key
     settings, inputs = lei.settings(), survey_inputs.get()
     extra: dict = {"wave": wave}
+    ahead = None
     try:
         path = find_export(settings, wave)
         sha256, options = file_sha256(path), load_reading(path.parent).as_kwargs()
         extra.update(export_file=dg.MetadataValue.path(str(path)), export_sha256=sha256)
         # `lei run` may have had the worker read it during the previous wave (waves/read_ahead.py)
-        raw = read_ahead.take(path, sha256, inputs.questionnaire, wave, options)
-        if raw is None:
-            raw = read_export(path, inputs.questionnaire, wave=wave, **options)
+        ahead = read_ahead.take(path, sha256, inputs.questionnaire, wave, options)
+        raw = ahead.value if ahead is not None else read_export(path, inputs.questionnaire, wave=wave, **options)
         problems = list(raw.problems)
         extra["format"] = raw.fmt
     except ExportError as e:
@@ -55,18 +55,13 @@ def raw_responses(context: AssetExecutionContext, lei: LeiSettings, survey_input
     yield dg.Output(raw, metadata={**frame_metadata(frame, descriptions), **extra,
                                      **_versions(inputs)})
     yield problems_result("raw_responses", "export_readable", problems)
-    yield failures_result("raw_responses", "raw_schema",
-                          validate_table(RawResponses, frame) if len(frame.columns) else _missing_table("raw_responses"))
+    yield failures_result("raw_responses", "raw_schema", score_ahead.failures(ahead, step_checks.raw_schema, frame))
 
 
 def _versions(inputs) -> dict:
     # Every materialisation says which methodology and questionnaire it was read and scored against.
     return {"methodology_version": str(inputs.methodology.version), "methodology_sha256": str(inputs.methodology.sha256),
             "questionnaire_version": str(inputs.questionnaire.version)}
-
-
-def _missing_table(name: str) -> pd.DataFrame:
-    return pd.DataFrame([{"column": None, "check": "table_present", "reason": f"{name} could not be built"}])
 
 
 @dg.asset(
