@@ -154,7 +154,6 @@ def declare_wave(settings: Settings, wave: str, reference_date: dt.date | str | 
     import os
     import tempfile
 
-
     check_wave_name(wave)
     if reference_date is not None and not isinstance(reference_date, dt.date):
         try:
