@@ -11,10 +11,10 @@ CLI's instance when the home uses the default SQLite storage.
 The run-sharded event log keeps its index engine and at most KEEP_RUN_SHARDS per-run engines (a
 process that reads many runs holds no more), and closes them before Dagster deletes shard files.
 
-A new run's shard gets Dagster's tables, WAL journal and alembic stamp as the stock class gives
-it, with the head revision looked up once per process: the stock class reads Dagster's 90
-migration scripts twice for every new shard and SQLAlchemy compiles its DDL (0.13 s a run; 0.01 s
-this way)."""
+A new shard (a run's, or a new home's index) gets Dagster's tables, WAL journal and alembic stamp
+as the stock class gives it, with the head revision looked up once per process: the stock class
+reads Dagster's 90 migration scripts twice for every new shard and SQLAlchemy compiles its DDL
+(0.13 s a run; 0.03 s this way), and reads them again to find an existing shard stamped."""
 from __future__ import annotations
 
 import functools
@@ -88,7 +88,8 @@ class OpenSqliteEventLogStorage(SqliteEventLogStorage):
                 yield conn
 
     def _initdb(self, engine: sa.Engine, for_index_shard=False) -> None:
-        state = None if for_index_shard else _shard_state(engine)
+        # the index shard too: the same tables, and on a new home the stock class stamps it "head" as well
+        state = _shard_state(engine)
         if state == "stamped":   # the stock class does nothing either, after reading the scripts
             return
         if state != "new":
@@ -98,7 +99,7 @@ class OpenSqliteEventLogStorage(SqliteEventLogStorage):
             with engine.connect() as conn:   # WAL first: the tables are then written in one WAL commit
                 conn.exec_driver_sql("PRAGMA journal_mode=WAL")
             with engine.connect() as conn, conn.begin():
-                _create_run_shard(conn)
+                _create_shard(conn)
         except sa.exc.DatabaseError:   # another process created it meanwhile: the stock class settles that
             super()._initdb(engine, for_index_shard)
 
@@ -127,10 +128,10 @@ class OpenSqliteEventLogStorage(SqliteEventLogStorage):
         self._close_engines()
 
 
-_SHARD_SCHEMA: list[str] = []   # the CREATE statements of the first run shard made in this process
+_SHARD_SCHEMA: list[str] = []   # the CREATE statements of the first shard made in this process
 
 
-def _create_run_shard(conn: sa.Connection) -> None:
+def _create_shard(conn: sa.Connection) -> None:
     """Dagster's event-log tables and alembic's version table, stamped at head. SQLAlchemy's
     create_all looks up every table first and compiles its DDL (0.05 s): the first shard is made
     that way, the next ones from the statements SQLite recorded for it."""

@@ -137,8 +137,8 @@ def _shard_layout(path) -> dict:
 
 
 def test_a_new_run_shard_is_made_as_dagster_makes_it(tmp_path):
-    # the open storage creates run shards itself (defs/sqlite_storage.py: _create_run_shard), the
-    # first from SQLAlchemy's DDL and the next from the statements SQLite recorded for it
+    # the open storage creates new shards itself (defs/sqlite_storage.py: _create_shard), the
+    # first (a new home's index) from SQLAlchemy's DDL and the next from the statements SQLite recorded
     sqlite_storage._SHARD_SCHEMA.clear()
     layouts = {}
     for name in ("stock", "open"):
@@ -146,12 +146,13 @@ def test_a_new_run_shard_is_made_as_dagster_makes_it(tmp_path):
         instance = _instance(tmp_path / name, name)
         runs = [_materialise(instance) for _ in range(2)]
         layouts[name] = [_shard_layout(tmp_path / name / "history" / "runs" / f"{r}.db") for r in runs]
+        layouts[name].append(_shard_layout(tmp_path / name / "history" / "runs" / "index.db"))
         instance.dispose()
     assert sqlite_storage._SHARD_SCHEMA, "the open storage did not make the shards itself"
     stock = layouts["stock"][0]
     assert stock["journal"] == ("wal",) and len(stock["stamp"]) == 1 and len(stock["schema"]) > 10
     assert layouts["stock"][1] == stock
-    assert layouts["open"] == [stock, stock]
+    assert layouts["open"] == layouts["stock"]     # the new home's index shard too
 
 
 def test_a_shard_made_elsewhere_is_left_to_dagster(tmp_path):
