@@ -31,7 +31,7 @@ def start(settings, wave: str) -> None:
     if not worker.running():
         return
     try:
-        worker.submit_ahead(_job_name(wave), _read_wave, settings, wave)
+        worker.submit_ahead(_job_name(wave), _read_wave, settings, wave, later=True)
         score_ahead.start(settings, wave)
     except Exception:   # noqa: BLE001  (an optimisation only: it never fails the wave running now)
         return

@@ -90,7 +90,7 @@ def start(settings, wave: str) -> None:
     """After read_ahead.start: the worker scores the export it reads."""
     from lei_pipeline import worker
 
-    worker.submit_ahead(f"scores {wave}", _score, settings, str(wave))
+    worker.submit_ahead(f"scores {wave}", _score, settings, str(wave), later=True)
 
 
 def start_analysis(settings, wave: str) -> None:
@@ -99,8 +99,8 @@ def start_analysis(settings, wave: str) -> None:
     from lei_pipeline import worker
 
     if worker.running():
-        worker.submit_ahead(f"change {wave}", _compare, settings, str(wave))
-        worker.submit_ahead(f"analysis {wave}", _analyse, settings, str(wave))
+        worker.submit_ahead(f"change {wave}", _compare, settings, str(wave), later=True)
+        worker.submit_ahead(f"analysis {wave}", _analyse, settings, str(wave), later=True)
 
 
 def _take(name: str):

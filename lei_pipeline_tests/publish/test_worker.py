@@ -95,6 +95,42 @@ def test_jobs_in_flight_get_their_own_answers_whichever_is_asked_first():
     assert worker._worker is None and worker.take_ahead("never taken") is None
 
 
+_RAN: list[str] = []   # in the worker: the jobs in the order they ran
+
+
+def _ran(label: str, seconds: float = 0.0) -> list[str]:
+    import time
+
+    time.sleep(seconds)
+    _RAN.append(label)
+    return list(_RAN)
+
+
+def test_a_job_for_this_wave_goes_before_queued_jobs_for_the_next():
+    worker.start()
+    try:
+        worker.submit(_ran, "warm-up").result()          # GE imported: the worker is serving
+        running = worker.submit(_ran, "running", 0.5)     # queued behind it while it runs:
+        nexts = [worker.submit(_ran, f"next wave {i}", later=True) for i in range(3)]
+        now = worker.submit(_ran, "this wave")
+        order = nexts[-1].result()
+        assert [p.result()[-1] for p in (running, now)] == ["running", "this wave"]
+    finally:
+        worker.stop()
+    assert order[order.index("running"):] == ["running", "this wave", "next wave 0", "next wave 1", "next wave 2"]
+
+
+def test_jobs_for_later_alone_run_in_the_order_sent():
+    worker.start()
+    try:
+        pending = [worker.submit(_ran, f"later {i}", 0.05, later=True) for i in range(4)]
+        order = pending[-1].result()
+        assert [p.result()[-1] for p in pending] == [f"later {i}" for i in range(4)]
+    finally:
+        worker.stop()
+    assert order[-4:] == [f"later {i}" for i in range(4)]
+
+
 def _long_table_built(*args, **kwargs):
     raise AssertionError("the long indicators table was built again")
 
