@@ -4,7 +4,8 @@
 for about half the run. Once the worker has read the next wave's export, it goes on with that
 wave's pure steps as the Dagster steps would call them, in three jobs: cleaning and matching, the
 indicators and the index; then, once the wave before is published (its workbook is built in the
-worker too, and the worker answers in order), the change against it and the uncertainty analysis.
+worker too, and comes first), the change against it and the uncertainty analysis. All three are
+jobs for later: the worker runs them when no job of the running wave waits.
 Each result is validated there by its step's schema check (schemas/step_checks.py). Together that
 is about 2 s of this process' time per sample wave. The wave's own steps then take those results
 and the checks' failures (`Ahead`) instead of computing them again, waiting for the job if it is
@@ -94,8 +95,8 @@ def start(settings, wave: str) -> None:
 
 
 def start_analysis(settings, wave: str) -> None:
-    """Then its change and analysis, once the wave before has been published: the worker answers in
-    order, and the snapshot's workbook, which that publishing waits for, comes first."""
+    """Then its change and analysis, once the wave before has been published (the change is
+    against that snapshot)."""
     from lei_pipeline import worker
 
     if worker.running():
