@@ -5,6 +5,7 @@ pure core (and the CLI's fast paths) must not pay for it. GE runs offline: analy
 progress bars off, an ephemeral context (nothing written except the optional Data Docs)."""
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -248,26 +249,67 @@ def run_quality_suites(tables: dict[str, pd.DataFrame], docs_dir: Path | None = 
         # for every expectation, failing or not (a sample wave's suites 1.1-1.3 s -> 0.5-0.6 s,
         # 100,000 units 9.5 s -> 7.0 s, measured); only when a suite fails do they all run again,
         # in full, for the rows and values its failures name and for the Data Docs.
-        verdicts = _run_suites(tables, None, weights, "BOOLEAN_ONLY")
+        verdicts = _verdicts(tables, weights)
         if all(r.passed for r in verdicts):
             return verdicts
     return _run_suites(tables, docs_dir, weights, "COMPLETE")
 
 
-def _run_suites(tables: dict[str, pd.DataFrame], docs_dir: Path | None, weights: dict | None,
-                result_format: str) -> list[SuiteResult]:
+def _import_gx():
     os.environ["GX_ANALYTICS_ENABLED"] = "false"
     import great_expectations as gx
     import great_expectations.expectations as gxe
-    from great_expectations.data_context.types.base import ProgressBarsConfig
     from great_expectations.execution_engine import pandas_execution_engine
 
     # GE hashes every row of a frame it is handed (below HASH_THRESHOLD bytes) only to record the
     # hash as a batch marker, which nothing here reads: 1.4 s of the suites at 100,000 units.
     pandas_execution_engine.HASH_THRESHOLD = 0
+    return gx, gxe
+
+
+def _context(gx):
+    from great_expectations.data_context.types.base import ProgressBarsConfig
 
     ctx = gx.get_context(mode="ephemeral")
     ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
+    return ctx
+
+
+@functools.cache
+def _verdict_batches() -> dict:
+    """{table: whole-frame batch definition} in one ephemeral context kept for the process: the
+    verdict runs need no stores, and an ephemeral context serialises its whole configuration to
+    YAML again for every data source and asset added (a sample wave's suites 0.1-0.2 s)."""
+    gx, _ = _import_gx()
+    return {"source": _context(gx).data_sources.add_pandas(name="lei")}
+
+
+def _verdicts(tables: dict[str, pd.DataFrame], weights: dict | None) -> list[SuiteResult]:
+    """Each suite run on its table for its verdict alone (GE's BOOLEAN_ONLY: no lists of unexpected
+    rows and values), through Batch.validate: the same validator ValidationDefinition.run calls,
+    without storing suites, definitions and results in the context."""
+    gx, gxe = _import_gx()
+    batches = _verdict_batches()
+    results = []
+    for name, table, frame, expectations in _suites(gxe, tables, weights):
+        if table not in batches:
+            batches[table] = batches["source"].add_dataframe_asset(name=table).add_batch_definition_whole_dataframe("whole")
+        run = batches[table].get_batch(batch_parameters={"dataframe": frame}).validate(
+            gx.ExpectationSuite(name=name, expectations=expectations), result_format="BOOLEAN_ONLY")
+        results.append(_suite_result(name, table, frame, run))
+    return results
+
+
+def _suite_result(name: str, table: str, frame: pd.DataFrame, run) -> SuiteResult:
+    failures = [_failure(r.to_json_dict(), frame) for r in run.results if not r.success]
+    return SuiteResult(name=name, table=table, passed=bool(run.success) and not failures, failures=failures,
+                       expectations=len(run.results))
+
+
+def _run_suites(tables: dict[str, pd.DataFrame], docs_dir: Path | None, weights: dict | None,
+                result_format: str) -> list[SuiteResult]:
+    gx, gxe = _import_gx()
+    ctx = _context(gx)
     if docs_dir is not None:
         docs_dir = Path(docs_dir).resolve()
         docs_dir.mkdir(parents=True, exist_ok=True)
@@ -281,10 +323,8 @@ def _run_suites(tables: dict[str, pd.DataFrame], docs_dir: Path | None, weights:
         batch = source.add_dataframe_asset(name=table).add_batch_definition_whole_dataframe("whole")
         suite = ctx.suites.add(gx.ExpectationSuite(name=name, expectations=expectations))
         vd = ctx.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch, suite=suite))
-        run = vd.run(batch_parameters={"dataframe": frame}, result_format=result_format)
-        failures = [_failure(r.to_json_dict(), frame) for r in run.results if not r.success]
-        results.append(SuiteResult(name=name, table=table, passed=bool(run.success) and not failures,
-                                   failures=failures, expectations=len(run.results)))
+        results.append(_suite_result(name, table, frame, vd.run(batch_parameters={"dataframe": frame},
+                                                                 result_format=result_format)))
     if docs_dir is not None:
         ctx.build_data_docs(site_names=[DOCS_SITE])
     return results
