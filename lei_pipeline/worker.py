@@ -19,7 +19,8 @@ run that fails before its quality step stops the worker at once, mid-import if n
 worker does one job at a time, so several may be in flight; each message names its job, and a
 thread here takes each answer as it comes. Jobs for the next wave (submitted with later=True)
 wait while a job for this one is queued: the snapshot's workbook, which publishing waits for,
-does not queue behind the next wave's reading and scoring (0.2-0.4 s a wave, measured)."""
+does not queue behind the next wave's reading and scoring (under py-spy, `lei run` waited 0.66 s
+for its workbooks before, 0.24 s since)."""
 from __future__ import annotations
 
 import itertools

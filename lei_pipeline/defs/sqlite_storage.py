@@ -14,7 +14,11 @@ process that reads many runs holds no more), and closes them before Dagster dele
 A new shard (a run's, or a new home's index) gets Dagster's tables, WAL journal and alembic stamp
 as the stock class gives it, with the head revision looked up once per process: the stock class
 reads Dagster's 90 migration scripts twice for every new shard and SQLAlchemy compiles its DDL
-(0.13 s a run; 0.03 s this way), and reads them again to find an existing shard stamped."""
+(0.13 s a run; 0.03 s this way), and reads them again to find an existing shard stamped.
+
+Dagster asks the index, for every event, whether tables, asset-key columns and secondary-index
+migrations exist (a query or an inspection each). Once there they stay until a wipe or upgrade,
+so a yes is kept (as Dagster's PostgreSQL storage keeps its secondary-index answers)."""
 from __future__ import annotations
 
 import functools
@@ -58,6 +62,7 @@ class OpenSqliteEventLogStorage(SqliteEventLogStorage):
     def __init__(self, base_dir: str, inst_data=None):
         self._engines: OrderedDict[str, sa.Engine] = OrderedDict()
         self._index: sa.Engine | None = None
+        self._present: set[tuple[str, str]] = set()   # ("table" | "column" | "index", name) seen present
         super().__init__(base_dir, inst_data)   # may already write to the index (a new home)
 
     @property
@@ -104,9 +109,29 @@ class OpenSqliteEventLogStorage(SqliteEventLogStorage):
             super()._initdb(engine, for_index_shard)
 
     def has_table(self, table_name: str) -> bool:
+        if ("table", table_name) in self._present:
+            return True
         # Called while an index connection is open (Dagster holds _db_lock then): no lock, a pooled connection.
         with self._index_engine.connect() as conn:
-            return bool(conn.dialect.has_table(conn, table_name))
+            return self._seen("table", table_name, bool(conn.dialect.has_table(conn, table_name)))
+
+    def has_asset_key_col(self, column_name: str) -> bool:
+        return ("column", column_name) in self._present or super().has_asset_key_col(column_name)
+
+    def _has_asset_key_col_on_connection(self, conn, column_name: str) -> bool:
+        if ("column", column_name) in self._present:
+            return True
+        return self._seen("column", column_name, super()._has_asset_key_col_on_connection(conn, column_name))
+
+    def has_secondary_index(self, name: str) -> bool:
+        if ("index", name) in self._present:
+            return True
+        return self._seen("index", name, super().has_secondary_index(name))
+
+    def _seen(self, kind: str, name: str, present: bool) -> bool:
+        if present:
+            self._present.add((kind, name))
+        return present
 
     def _close_engines(self) -> None:
         with self._db_lock:
@@ -117,10 +142,12 @@ class OpenSqliteEventLogStorage(SqliteEventLogStorage):
 
     def wipe(self) -> None:
         self._close_engines()   # before the shard files are deleted under open connections
+        self._present.clear()
         super().wipe()
 
     def upgrade(self) -> None:
         self._close_engines()
+        self._present.clear()
         super().upgrade()
 
     def dispose(self) -> None:

@@ -175,3 +175,33 @@ def test_a_shard_made_elsewhere_is_left_to_dagster(tmp_path):
     storage._initdb(engine)
     assert half.read_bytes() == before
     engine.dispose()
+
+
+def test_schema_answers_are_kept_once_yes_and_asked_again_while_no(tmp_path):
+    import sqlite3
+
+    instance = _instance(tmp_path, "open")
+    _materialise(instance)
+    storage = instance.event_log_storage
+    kept = set(storage._present)
+    assert {("table", "asset_check_executions"), ("table", "asset_event_tags")} <= kept
+    assert any(kind == "index" for kind, _ in kept) and any(kind == "column" for kind, _ in kept)
+    # a no is asked again: the table made meanwhile (by a migration, another process) is found
+    assert not storage.has_table("lei_later")
+    with sqlite3.connect(tmp_path / "history" / "runs" / "index.db") as conn:
+        conn.execute("CREATE TABLE lei_later (id INTEGER)")
+    assert storage.has_table("lei_later") and ("table", "lei_later") in storage._present
+    # a yes is not asked again (answered without a connection), until a wipe
+    engine = storage._index
+    storage._index = None
+    try:
+        storage._index_engine.dispose()
+        with sqlite3.connect(tmp_path / "history" / "runs" / "index.db") as conn:
+            conn.execute("DROP TABLE lei_later")
+        assert storage.has_table("lei_later")
+    finally:
+        storage._index = engine
+    storage.wipe()
+    assert ("table", "lei_later") not in storage._present and not storage.has_table("lei_later")
+    assert len(instance.all_logs(_materialise(instance))) > 5   # and events are written as before
+    instance.dispose()
