@@ -18,7 +18,11 @@ reads Dagster's 90 migration scripts twice for every new shard and SQLAlchemy co
 
 Dagster asks the index, for every event, whether tables, asset-key columns and secondary-index
 migrations exist (a query or an inspection each). Once there they stay until a wipe or upgrade,
-so a yes is kept (as Dagster's PostgreSQL storage keeps its secondary-index answers)."""
+so a yes is kept (as Dagster's PostgreSQL storage keeps its secondary-index answers). Each step
+also asks whether its wave's partition exists, 327 times in a `lei run` of three waves: a yes is
+kept for this storage's life (one CLI command) unless this process deletes that partition, so a
+wave deleted from the UI while `lei run` runs it finishes its run. 614 + 327 look-ups: 1.1 s ->
+0.03 s under cProfile."""
 from __future__ import annotations
 
 import functools
@@ -62,7 +66,7 @@ class OpenSqliteEventLogStorage(SqliteEventLogStorage):
     def __init__(self, base_dir: str, inst_data=None):
         self._engines: OrderedDict[str, sa.Engine] = OrderedDict()
         self._index: sa.Engine | None = None
-        self._present: set[tuple[str, str]] = set()   # ("table" | "column" | "index", name) seen present
+        self._present: set[tuple[str, str]] = set()   # (table|column|index|partition, name) seen present
         super().__init__(base_dir, inst_data)   # may already write to the index (a new home)
 
     @property
@@ -127,6 +131,16 @@ class OpenSqliteEventLogStorage(SqliteEventLogStorage):
         if ("index", name) in self._present:
             return True
         return self._seen("index", name, super().has_secondary_index(name))
+
+    def has_dynamic_partition(self, partitions_def_name: str, partition_key: str) -> bool:
+        key = ("partition", f"{partitions_def_name}\x1f{partition_key}")
+        if key in self._present:
+            return True
+        return self._seen(*key, super().has_dynamic_partition(partitions_def_name, partition_key))
+
+    def delete_dynamic_partition(self, partitions_def_name: str, partition_key: str) -> None:
+        self._present.discard(("partition", f"{partitions_def_name}\x1f{partition_key}"))
+        super().delete_dynamic_partition(partitions_def_name, partition_key)
 
     def _seen(self, kind: str, name: str, present: bool) -> bool:
         if present:

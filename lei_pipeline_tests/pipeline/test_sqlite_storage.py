@@ -205,3 +205,16 @@ def test_schema_answers_are_kept_once_yes_and_asked_again_while_no(tmp_path):
     assert ("table", "lei_later") not in storage._present and not storage.has_table("lei_later")
     assert len(instance.all_logs(_materialise(instance))) > 5   # and events are written as before
     instance.dispose()
+
+
+def test_a_partition_seen_is_kept_until_this_process_deletes_it(tmp_path):
+    instance = _instance(tmp_path, "open")
+    storage = instance.event_log_storage
+    assert not instance.has_dynamic_partition("waves", "2024")        # a no is asked again:
+    instance.add_dynamic_partitions("waves", ["2024"])
+    assert instance.has_dynamic_partition("waves", "2024")            # ... and found once added
+    assert ("partition", "waves\x1f2024") in storage._present
+    instance.delete_dynamic_partition("waves", "2024")                 # deleted here: forgotten
+    assert not instance.has_dynamic_partition("waves", "2024")
+    assert not instance.has_dynamic_partition("other", "2024")
+    instance.dispose()
