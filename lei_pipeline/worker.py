@@ -181,7 +181,7 @@ def _send_all(conn, outbox: queue.SimpleQueue) -> None:
             return
 
 
-def _receive_all(conn, in_flight: list, ended: threading.Event) -> None:
+def _receive_all(conn, in_flight: dict, ended: threading.Event) -> None:
     """Takes every answer as soon as the worker sends it, each for the oldest job still waiting
     for one. A thread for the same reason the other way: an answer bigger than the pipe's buffer
     (an export read ahead) held the worker until this process next asked for a result, and the

@@ -22,13 +22,14 @@ so a yes is kept (as Dagster's PostgreSQL storage keeps its secondary-index answ
 also asks whether its wave's partition exists, 327 times in a `lei run` of three waves: a yes is
 kept for this storage's life (one CLI command) unless this process deletes that partition (a wave
 deleted elsewhere while `lei run` runs it is then still seen by that run's later steps, as by the
-steps that asked before the deletion). The partition look-ups alone
-took 0.17 s a run (0.5 ms each, timed directly); all 941 look-ups 1.1 s -> 0.03 s under cProfile,
-which inflates many small calls: `lei run` itself showed no difference beyond its noise."""
+steps that asked before the deletion). The partition look-ups alone took 0.17 s a run (0.5 ms
+each, timed directly); all 941 look-ups 1.1 s -> 0.03 s under cProfile, which inflates many small
+calls: `lei run` itself showed no difference beyond its noise."""
 from __future__ import annotations
 
 import functools
 from collections import OrderedDict
+from collections.abc import Callable
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -114,40 +115,37 @@ class OpenSqliteEventLogStorage(SqliteEventLogStorage):
         except sa.exc.DatabaseError:   # another process created it meanwhile: the stock class settles that
             super()._initdb(engine, for_index_shard)
 
+    def _kept_yes(self, kind: str, name: str, ask: Callable[[], bool]) -> bool:
+        """ask()'s answer, asked only until it is yes."""
+        if (kind, name) not in self._present and ask():
+            self._present.add((kind, name))
+        return (kind, name) in self._present
+
     def has_table(self, table_name: str) -> bool:
-        if ("table", table_name) in self._present:
-            return True
+        return self._kept_yes("table", table_name, functools.partial(self._index_has_table, table_name))
+
+    def _index_has_table(self, table_name: str) -> bool:
         # Called while an index connection is open (Dagster holds _db_lock then): no lock, a pooled connection.
         with self._index_engine.connect() as conn:
-            return self._seen("table", table_name, bool(conn.dialect.has_table(conn, table_name)))
+            return bool(conn.dialect.has_table(conn, table_name))
 
     def has_asset_key_col(self, column_name: str) -> bool:
-        return ("column", column_name) in self._present or super().has_asset_key_col(column_name)
+        return self._kept_yes("column", column_name, functools.partial(super().has_asset_key_col, column_name))
 
     def _has_asset_key_col_on_connection(self, conn, column_name: str) -> bool:
-        if ("column", column_name) in self._present:
-            return True
-        return self._seen("column", column_name, super()._has_asset_key_col_on_connection(conn, column_name))
+        return self._kept_yes("column", column_name,
+                              functools.partial(super()._has_asset_key_col_on_connection, conn, column_name))
 
     def has_secondary_index(self, name: str) -> bool:
-        if ("index", name) in self._present:
-            return True
-        return self._seen("index", name, super().has_secondary_index(name))
+        return self._kept_yes("index", name, functools.partial(super().has_secondary_index, name))
 
     def has_dynamic_partition(self, partitions_def_name: str, partition_key: str) -> bool:
-        key = ("partition", f"{partitions_def_name}\x1f{partition_key}")
-        if key in self._present:
-            return True
-        return self._seen(*key, super().has_dynamic_partition(partitions_def_name, partition_key))
+        return self._kept_yes("partition", _partition(partitions_def_name, partition_key),
+                              functools.partial(super().has_dynamic_partition, partitions_def_name, partition_key))
 
     def delete_dynamic_partition(self, partitions_def_name: str, partition_key: str) -> None:
-        self._present.discard(("partition", f"{partitions_def_name}\x1f{partition_key}"))
+        self._present.discard(("partition", _partition(partitions_def_name, partition_key)))
         super().delete_dynamic_partition(partitions_def_name, partition_key)
-
-    def _seen(self, kind: str, name: str, present: bool) -> bool:
-        if present:
-            self._present.add((kind, name))
-        return present
 
     def _close_engines(self) -> None:
         with self._db_lock:
@@ -169,6 +167,10 @@ class OpenSqliteEventLogStorage(SqliteEventLogStorage):
     def dispose(self) -> None:
         super().dispose()
         self._close_engines()
+
+
+def _partition(partitions_def_name: str, partition_key: str) -> str:
+    return f"{partitions_def_name}\x1f{partition_key}"
 
 
 _SHARD_SCHEMA: list[str] = []   # the CREATE statements of the first shard made in this process

@@ -276,12 +276,18 @@ def _context(gx):
 
 
 @functools.cache
-def _verdict_batches() -> dict:
-    """{table: whole-frame batch definition} in one ephemeral context kept for the process: the
-    verdict runs need no stores, and an ephemeral context serialises its whole configuration to
-    YAML again for every data source and asset added (a sample wave's suites 0.1-0.2 s)."""
+def _verdict_source():
+    """A pandas data source in one ephemeral context kept for the process: the verdict runs need
+    no stores, and an ephemeral context serialises its whole configuration to YAML again for every
+    data source and asset added (a sample wave's suites 0.1-0.2 s)."""
     gx, _ = _import_gx()
-    return {"source": _context(gx).data_sources.add_pandas(name="lei")}
+    return _context(gx).data_sources.add_pandas(name="lei")
+
+
+@functools.cache
+def _verdict_batch(table: str):
+    """table's whole-frame batch definition in that data source, made once."""
+    return _verdict_source().add_dataframe_asset(name=table).add_batch_definition_whole_dataframe("whole")
 
 
 def _verdicts(tables: dict[str, pd.DataFrame], weights: dict | None) -> list[SuiteResult]:
@@ -289,12 +295,9 @@ def _verdicts(tables: dict[str, pd.DataFrame], weights: dict | None) -> list[Sui
     rows and values), through Batch.validate: the same validator ValidationDefinition.run calls,
     without storing suites, definitions and results in the context."""
     gx, gxe = _import_gx()
-    batches = _verdict_batches()
     results = []
     for name, table, frame, expectations in _suites(gxe, tables, weights):
-        if table not in batches:
-            batches[table] = batches["source"].add_dataframe_asset(name=table).add_batch_definition_whole_dataframe("whole")
-        run = batches[table].get_batch(batch_parameters={"dataframe": frame}).validate(
+        run = _verdict_batch(table).get_batch(batch_parameters={"dataframe": frame}).validate(
             gx.ExpectationSuite(name=name, expectations=expectations), result_format="BOOLEAN_ONLY")
         results.append(_suite_result(name, table, frame, run))
     return results

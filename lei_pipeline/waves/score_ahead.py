@@ -227,19 +227,28 @@ def _score(settings, wave: str) -> Scored | None:
     return out if out.situation else None
 
 
+def _scored_here(settings, wave: str, forget: bool = False) -> tuple | None:
+    """(what _score made for wave, the inputs now) when it got as far as the scores and nothing it
+    depends on changed since; else None. forget: the wave's last job, its results dropped here."""
+    from lei_pipeline.waves.inputs import load_inputs
+
+    out = _here.pop(wave, None) if forget else _here.get(wave)
+    if out is None or out.scores is None:
+        return None
+    inputs = load_inputs(settings)
+    return (out, inputs) if _situation(settings, inputs, wave) == out.situation else None
+
+
 def _compare(settings, wave: str) -> tuple | None:
     """The change of what _score made against the previous wave's snapshot, as wave_change's step
     computes it: (that snapshot's identity, Ahead)."""
     from lei_pipeline.change.previous import compare_with_previous, previous_wave
     from lei_pipeline.schemas import step_checks
-    from lei_pipeline.waves.inputs import load_inputs
 
-    out = _here.get(wave)
-    if out is None or out.scores is None:
+    here = _scored_here(settings, wave)
+    if here is None:
         return None
-    inputs = load_inputs(settings)
-    if _situation(settings, inputs, wave) != out.situation:
-        return None
+    out, inputs = here
     prev = previous_wave(settings, wave)
     if prev.blocked:   # the step says so itself
         return None
@@ -254,15 +263,12 @@ def _analyse(settings, wave: str) -> Ahead | None:
     from lei_pipeline.uncertainty.spec import load_spec
     from lei_pipeline.uncertainty.wave import analyse_wave
     from lei_pipeline.waves.declared import reference_dates
-    from lei_pipeline.waves.inputs import load_inputs
 
-    out = _here.pop(wave, None)
-    if out is None or out.scores is None:
+    here = _scored_here(settings, wave, forget=True)
+    if here is None:
         return None
-    inputs = load_inputs(settings)
+    out, inputs = here
     q, m = inputs.questionnaire, inputs.methodology
-    if _situation(settings, inputs, wave) != out.situation:
-        return None
     analysis = analyse_wave(wave, out.clean.frame, out.matrix, out.scores, q, m, load_spec(m.path)[0],
                             score_kwargs=dict(registry=inputs.registry, reference_dates=reference_dates(settings)))
     return Ahead(analysis, "uncertainty_schema", step_checks.uncertainty_schema(analysis.tables()))
