@@ -1,6 +1,6 @@
 """The second process `lei run` starts: Great Expectations, the snapshot's workbook, and the waves
-read and scored ahead (waves/read_ahead.py, waves/score_ahead.py; the first wave's export is read
-before GE is imported: start(first=...)).
+read and scored ahead (waves/read_ahead.py, waves/score_ahead.py; the first wave is read and
+scored before GE is imported: start(first=...)).
 
 Importing GE takes 3-6 s on a 2-core machine, more than its suites take on a 140-unit wave, and
 the in-process executor `lei run` uses runs one step at a time. So `lei run` starts this worker
@@ -40,7 +40,7 @@ _worker = None      # (process, connection, outbox, sending thread, receiving th
 _lock = threading.Lock()           # _in_flight is shared with the receiving thread
 _in_flight: dict[int, "Pending"] = {}   # sent and not yet answered, by job number
 _ahead: dict[str, "Pending"] = {}  # started for a later step, by the name that step asks for
-_numbers = itertools.count(1)      # 0: the first job, given to start()
+_numbers = itertools.count(1)
 STOP_SECONDS = 2.0  # how long a stopping worker may take to finish on its own
 
 # Every job and every answer is two messages: a header (job number; for a job, whether it is for
@@ -94,7 +94,7 @@ class _Inbox:
             return self._later.popleft() if self._later else None
 
 
-def _serve(conn, first: bytes | None = None) -> None:
+def _serve(conn, first: list[tuple[int, bytes]]) -> None:
     import gc
     import os
 
@@ -103,11 +103,12 @@ def _serve(conn, first: bytes | None = None) -> None:
     os.environ["GX_ANALYTICS_ENABLED"] = "false"
     inbox = _Inbox()
     threading.Thread(target=inbox.fill, args=(conn,), name="lei-worker-inbox", daemon=True).start()
-    if first is not None:   # the job start() was given: before GE's import
-        _answer(conn, 0, first)
+    for number, body in first:   # the jobs start() was given: before GE's import
+        _answer(conn, number, body)
     with imports_uncollected():   # what GE's import makes lives as long as this process
-        import great_expectations  # noqa: F401  (the import is the point: it is what takes seconds)
+        from lei_pipeline.publish.gx_import import import_gx
 
+        import_gx()   # the import is the point: it is what takes seconds
         import lei_pipeline.publish.quality_report  # noqa: F401
     while True:
         job = inbox.next()
@@ -133,28 +134,30 @@ def _answer(conn, number: int, body) -> None:
     conn.send_bytes(payload)
 
 
-def start(first: tuple | None = None) -> None:
+def start(first: list[tuple] = ()) -> None:
     """Start the worker and its GE import now (idempotent). 'spawn': a fresh interpreter, never a
-    fork of a process holding Dagster's SQLite connections and threads. first: (name, fn, args),
-    a job the worker runs before importing GE, taken with take_ahead(name) (`lei run`'s first
-    export, read there while this process imports Dagster and loads the registry)."""
+    fork of a process holding Dagster's SQLite connections and threads. first: (name, fn, args)
+    of jobs the worker runs, in order, before importing GE, each taken with take_ahead(name)
+    (`lei run`'s first wave read and scored there while this process imports Dagster and loads
+    the registry). A job that cannot be pickled, and those after it, are not done ahead."""
     global _worker, _in_flight
     if _worker is not None:
         return
     _in_flight = {}   # this worker's own: a receiver still ending for an earlier one never touches it
-    message = None
-    if first is not None:
+    messages = []
+    for name, fn, args in first:
         try:
-            message = ForkingPickler.dumps(first[1:]).tobytes()
+            messages.append((name, next(_numbers), ForkingPickler.dumps((fn, args)).tobytes()))
         except Exception:   # noqa: BLE001  (what cannot be sent is simply not done ahead)
-            message = None
+            break
     ctx = multiprocessing.get_context("spawn")
     ours, theirs = ctx.Pipe()
-    proc = ctx.Process(target=_serve, args=(theirs, message), name="lei-quality-worker", daemon=True)
+    proc = ctx.Process(target=_serve, args=(theirs, [(n, body) for _, n, body in messages]),
+                       name="lei-quality-worker", daemon=True)
     proc.start()
     theirs.close()
-    if message is not None:   # its answer waits in the pipe until the receiver below reads it
-        _in_flight[0] = _ahead[first[0]] = Pending()
+    for name, number, _ in messages:   # their answers wait in the pipe until the receiver below reads them
+        _in_flight[number] = _ahead[name] = Pending()
     outbox: queue.SimpleQueue = queue.SimpleQueue()
     sender = threading.Thread(target=_send_all, args=(ours, outbox), name="lei-worker-sender", daemon=True)
     ended = threading.Event()   # set by the receiver when the worker can answer no more

@@ -20,10 +20,10 @@ def run(
     from lei_pipeline.waves import read_ahead
 
     settings, todo = _waves_to_run(waves)    # a mistake in the command is said before anything starts
-    # Then the worker: it reads the first wave's export, then imports Great Expectations, on the
-    # other core while this process imports Dagster and loads the registry (stopped below however
-    # the command ends).
-    worker.start(first=read_ahead.first_job(settings, todo[0]))
+    # Then the worker: it reads and scores the first wave's export, then imports Great
+    # Expectations, on the other core while this process imports Dagster and loads the registry
+    # (stopped below however the command ends).
+    worker.start(first=read_ahead.first_jobs(settings, todo[0]))
     try:
         runs = _run_waves(settings, todo)
     finally:

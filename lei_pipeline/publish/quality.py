@@ -1,12 +1,11 @@
 """Great Expectations suites on the tables about to be published.
 
-great_expectations is imported inside run_quality_suites only: it takes ~3 s to import, and the
-pure core (and the CLI's fast paths) must not pay for it. GE runs offline: analytics off,
+great_expectations is imported inside run_quality_suites only (publish/gx_import.py): it takes
+seconds to import, and the pure core (and the CLI's fast paths) must not pay for it. GE runs offline: analytics off,
 progress bars off, an ephemeral context (nothing written except the optional Data Docs)."""
 from __future__ import annotations
 
 import functools
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import pandas as pd
 
 # Rules a pandera contract already states (not null, unique, bounds, keys) are re-asserted here
 # from the contract itself; the suites add what crosses rows and tables.
+from lei_pipeline.publish.gx_import import import_gx
 from lei_pipeline.schemas.tables import CHANGE, CLEAN_RESPONSES, INDICATORS, SCORES
 
 WEIGHT_TOLERANCE = 1e-6
@@ -255,18 +255,6 @@ def run_quality_suites(tables: dict[str, pd.DataFrame], docs_dir: Path | None = 
     return _run_suites(tables, docs_dir, weights, "COMPLETE")
 
 
-def _import_gx():
-    os.environ["GX_ANALYTICS_ENABLED"] = "false"
-    import great_expectations as gx
-    import great_expectations.expectations as gxe
-    from great_expectations.execution_engine import pandas_execution_engine
-
-    # GE hashes every row of a frame it is handed (below HASH_THRESHOLD bytes) only to record the
-    # hash as a batch marker, which nothing here reads: 1.4 s of the suites at 100,000 units.
-    pandas_execution_engine.HASH_THRESHOLD = 0
-    return gx, gxe
-
-
 def _context(gx):
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
@@ -280,7 +268,7 @@ def _verdict_source():
     """A pandas data source in one ephemeral context kept for the process: the verdict runs need
     no stores, and an ephemeral context serialises its whole configuration to YAML again for every
     data source and asset added (a sample wave's suites 0.1-0.2 s)."""
-    gx, _ = _import_gx()
+    gx, _ = import_gx()
     return _context(gx).data_sources.add_pandas(name="lei")
 
 
@@ -294,7 +282,7 @@ def _verdicts(tables: dict[str, pd.DataFrame], weights: dict | None) -> list[Sui
     """Each suite run on its table for its verdict alone (GE's BOOLEAN_ONLY: no lists of unexpected
     rows and values), through Batch.validate: the same validator ValidationDefinition.run calls,
     without storing suites, definitions and results in the context."""
-    gx, gxe = _import_gx()
+    gx, gxe = import_gx()
     results = []
     for name, table, frame, expectations in _suites(gxe, tables, weights):
         run = _verdict_batch(table).get_batch(batch_parameters={"dataframe": frame}).validate(
@@ -311,7 +299,7 @@ def _suite_result(name: str, table: str, frame: pd.DataFrame, run) -> SuiteResul
 
 def _run_suites(tables: dict[str, pd.DataFrame], docs_dir: Path | None, weights: dict | None,
                 result_format: str) -> list[SuiteResult]:
-    gx, gxe = _import_gx()
+    gx, gxe = import_gx()
     ctx = _context(gx)
     if docs_dir is not None:
         docs_dir = Path(docs_dir).resolve()

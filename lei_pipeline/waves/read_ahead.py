@@ -11,8 +11,8 @@ of its bytes, unchanged while the worker read them), questionnaire (its sha256),
 options. Anything else, no worker, or a read that failed there: the step reads the file here, as
 it always did, and reports its own problems. Only `lei run` starts a worker, so the Dagster UI
 and the tests always read in the step. The first wave's export, when large, is read the same way,
-by the worker before it imports GE (first_job, for worker.start), while this process imports
-Dagster and loads the registry. The worker then scores what it read (waves/score_ahead.py)."""
+and scored by the worker before it imports GE (first_jobs, for worker.start), while this process
+imports Dagster and loads the registry. The worker then scores what it read (waves/score_ahead.py)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -37,24 +37,11 @@ def start(settings, wave: str) -> None:
         return
 
 
-FIRST_READ_BYTES = 5 * 1024 * 1024
-
-
-def first_job(settings, wave: str) -> tuple | None:
-    """(name, fn, args) of reading wave's export, for worker.start(first=...), when the export
-    is at least FIRST_READ_BYTES: `lei run`'s first wave is then read there while this process
-    imports Dagster and loads the registry (a 100,000-unit export: 2.7 s), and GE is imported
-    after it. A smaller export is read faster than the wait it would add for GE (the sample
-    waves' 90 KB: measured no better, if anything slower), so it is read in its step. None:
-    read in the step."""
-    from lei_pipeline.waves.declared import find_export
-
-    try:
-        if find_export(settings, wave).stat().st_size < FIRST_READ_BYTES:
-            return None
-    except Exception:   # noqa: BLE001  (the wave's own steps say why)
-        return None
-    return _job_name(wave), _read_wave, (settings, wave)
+def first_jobs(settings, wave: str) -> list[tuple]:
+    """(name, fn, args) of reading wave's export and then scoring it, for worker.start(first=...):
+    `lei run`'s first wave is read and scored there while this process imports Dagster and loads
+    the registry (a 100,000-unit export's read: 2.7 s), and GE is imported after them."""
+    return [(_job_name(wave), _read_wave, (settings, wave)), score_ahead.job(settings, wave)]
 
 
 def take(path: Path, sha256: str, questionnaire, wave: str, options: dict):

@@ -91,7 +91,13 @@ def start(settings, wave: str) -> None:
     """After read_ahead.start: the worker scores the export it reads."""
     from lei_pipeline import worker
 
-    worker.submit_ahead(f"scores {wave}", _score, settings, str(wave), later=True)
+    name, fn, args = job(settings, wave)
+    worker.submit_ahead(name, fn, *args, later=True)
+
+
+def job(settings, wave: str) -> tuple:
+    """(name, fn, args) of scoring wave's export once read there."""
+    return f"scores {wave}", _score, (settings, str(wave))
 
 
 def start_analysis(settings, wave: str) -> None:

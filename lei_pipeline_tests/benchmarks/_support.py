@@ -145,7 +145,7 @@ def run_dagster(n_units: int, data_dir: str) -> dict:
         # Then the worker, as `lei run` starts it: it reads the export, then imports GE. Started
         # after the imports here (in `lei run` it starts before them), so nothing it does falls
         # outside the time measured.
-        worker.start(first=read_ahead.first_job(Settings.from_env(data_dir=data_dir), WAVE))
+        worker.start(first=read_ahead.first_jobs(Settings.from_env(data_dir=data_dir), WAVE))
         try:
             instance = get_instance()
             run = materialize_wave(instance, WAVE, resources)

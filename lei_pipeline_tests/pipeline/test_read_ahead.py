@@ -12,7 +12,10 @@ from lei_pipeline.settings import Settings
 from lei_pipeline.survey.questionnaire import load_questionnaire
 from lei_pipeline.survey.readers import read_export
 from lei_pipeline.survey.readers.reading import load_reading
-from lei_pipeline.waves.declared import find_export
+from lei_pipeline.methodology import compose_index, score_matrix
+from lei_pipeline.survey.clean import clean_responses
+from lei_pipeline.waves.declared import find_export, reference_dates
+from lei_pipeline.waves.inputs import load_inputs
 
 
 def _wave(data_dir, wave):
@@ -79,21 +82,36 @@ def test_a_wave_whose_export_cannot_be_found_is_not_read_ahead(data_dir):
         worker.stop()
 
 
-def test_a_large_first_export_is_read_as_the_worker_starts(data_dir, monkeypatch):
+def _ge_imported():
+    import sys
+
+    return "great_expectations" in sys.modules
+
+
+def test_the_first_wave_is_read_and_scored_before_the_ge_import(data_dir):
     settings, path, q, options = _wave(data_dir, "2024")
-    assert read_ahead.first_job(settings, "2024") is None      # 90 KB: read in its step
-    monkeypatch.setattr(read_ahead, "FIRST_READ_BYTES", path.stat().st_size)
-    worker.start(first=read_ahead.first_job(settings, "2024"))
+    worker.start(first=[*read_ahead.first_jobs(settings, "2024"), ("ge before?", _ge_imported, ())])
     try:
         there = read_ahead.take(path, file_sha256(path), q, "2024", options)
+        scored = worker.take_ahead("scores 2024").result()
+        ge_before = worker.take_ahead("ge before?").result()
+        ge_after = worker.submit(_ge_imported).result()
     finally:
         worker.stop()
+    assert (ge_before, ge_after) == (False, True)
     here = read_export(path, q, wave="2024", **options)
     assert there is not None
     assert_frame_equal(there.value.frame, here.frame, check_exact=True)
-    assert read_ahead.first_job(settings, "2031") is None     # no such wave: its step says so
-    worker.start(first=("raw export 2031", read_ahead._read_wave, (settings, "2031")))
+    inputs = load_inputs(settings)
+    clean = clean_responses(here.frame, q, inputs.registry, "2024", matcher=inputs.matcher, headers=here.headers)
+    matrix = score_matrix(clean.frame, q, inputs.methodology, registry=inputs.registry,
+                          reference_dates=reference_dates(settings))
+    assert_frame_equal(scored.clean.frame, clean.frame, check_exact=True)
+    assert scored.matrix.same_as(matrix)
+    assert_frame_equal(scored.scores, compose_index(matrix, inputs.registry, inputs.methodology), check_exact=True)
+    worker.start(first=[*read_ahead.first_jobs(settings, "2031")])    # no such wave: its steps say so
     try:
         assert worker.take_ahead("raw export 2031").result() is None
+        assert worker.take_ahead("scores 2031").result() is None
     finally:
         worker.stop()

@@ -205,7 +205,7 @@ def _fail():
 
 
 def test_a_first_job_runs_before_the_ge_import_and_is_answered_first():
-    worker.start(first=("early", _ge_imported, ()))
+    worker.start(first=[("early", _ge_imported, ())])
     try:
         later = worker.submit(_ge_imported)       # after the import, in order
         early = worker.take_ahead("early")
@@ -217,7 +217,7 @@ def test_a_first_job_runs_before_the_ge_import_and_is_answered_first():
 
 
 def test_a_first_job_that_fails_or_cannot_be_sent_leaves_the_worker_working():
-    worker.start(first=("early", _fail, ()))
+    worker.start(first=[("early", _fail, ())])
     try:
         early = worker.take_ahead("early")
         try:
@@ -229,7 +229,7 @@ def test_a_first_job_that_fails_or_cannot_be_sent_leaves_the_worker_working():
         assert worker.submit(_pid).result() != os.getpid()
     finally:
         worker.stop()
-    worker.start(first=("early", lambda: 1, ()))     # a lambda cannot be pickled: not done ahead
+    worker.start(first=[("early", lambda: 1, ())])     # a lambda cannot be pickled: not done ahead
     try:
         assert worker.take_ahead("early") is None
         assert worker.submit(_pid).result() != os.getpid()
