@@ -1,8 +1,9 @@
 """Great Expectations suites on the tables about to be published.
 
 great_expectations is imported inside run_quality_suites only (publish/gx_import.py): it takes
-seconds to import, and the pure core (and the CLI's fast paths) must not pay for it. GE runs offline: analytics off,
-progress bars off, an ephemeral context (nothing written except the optional Data Docs)."""
+seconds to import, and the pure core (and the CLI's fast paths) must not pay for it. GE runs
+offline: analytics off, progress bars off, an ephemeral context (nothing written except the
+optional Data Docs)."""
 from __future__ import annotations
 
 import functools
@@ -12,9 +13,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from lei_pipeline.publish.gx_import import import_gx
+
 # Rules a pandera contract already states (not null, unique, bounds, keys) are re-asserted here
 # from the contract itself; the suites add what crosses rows and tables.
-from lei_pipeline.publish.gx_import import import_gx
 from lei_pipeline.schemas.tables import CHANGE, CLEAN_RESPONSES, INDICATORS, SCORES
 
 WEIGHT_TOLERANCE = 1e-6
