@@ -5,15 +5,15 @@ from __future__ import annotations
 from pandas.testing import assert_frame_equal
 
 from lei_pipeline import worker
-from lei_pipeline.waves import read_ahead
 from lei_pipeline.files import file_sha256
+from lei_pipeline.methodology import compose_index, score_matrix
 from lei_pipeline.schemas import step_checks
 from lei_pipeline.settings import Settings
+from lei_pipeline.survey.clean import clean_responses
 from lei_pipeline.survey.questionnaire import load_questionnaire
 from lei_pipeline.survey.readers import read_export
 from lei_pipeline.survey.readers.reading import load_reading
-from lei_pipeline.methodology import compose_index, score_matrix
-from lei_pipeline.survey.clean import clean_responses
+from lei_pipeline.waves import read_ahead
 from lei_pipeline.waves.declared import find_export, reference_dates
 from lei_pipeline.waves.inputs import load_inputs
 
