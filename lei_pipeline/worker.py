@@ -2,16 +2,15 @@
 read and scored ahead (waves/read_ahead.py, waves/score_ahead.py; the first wave is read and
 scored before GE is imported: start(first=...)).
 
-Importing GE takes 2-3 s on a 2-core machine (publish/gx_import.py), more than its suites take on
-a 140-unit wave, and the in-process executor `lei run` uses runs one step at a time. So `lei run`
-starts this worker first: it imports GE on the second core while the first wave is read and
-scored. The suites
-start before their step: wave_change's step, the last of the four tables, hands them over with
-submit_ahead() and the quality step takes the report with take_ahead(), so the suites run here
-while the calling process runs the uncertainty analysis (the in-process executor would otherwise
-leave one core idle during each). Publishing still waits for the result, and the suites, their
-results and Data Docs are exactly what write_report makes. When the snapshot's reading files are
-built, the worker writes the workbook (about 0.25 s a sample wave) while the calling process
+Importing GE takes 2-3 s on a 2-core machine (publish/gx_import.py), more than its suites take on a
+140-unit wave, and the in-process executor `lei run` uses runs one step at a time. So `lei run`
+starts this worker first: it imports GE on the second core while the first wave is read and scored.
+The suites start before their step: wave_change's step, the last of the four tables, hands them
+over with submit_ahead() and the quality step takes the report with take_ahead(), so the suites run
+here while the calling process runs the uncertainty analysis (the in-process executor would
+otherwise leave one core idle during each). Publishing still waits for the result, and the suites,
+their results and Data Docs are exactly what write_report makes. When the snapshot's reading files
+are built, the worker writes the workbook (about 0.25 s a sample wave) while the calling process
 builds the report: submit() and its result().
 
 Without a started worker (the Dagster UI, tests, the benchmarks), or if the worker died, the
