@@ -96,11 +96,9 @@ class _Inbox:
 
 def _serve(conn, first: list[tuple[int, bytes]]) -> None:
     import gc
-    import os
 
     from lei_pipeline.collector import imports_uncollected
 
-    os.environ["GX_ANALYTICS_ENABLED"] = "false"
     inbox = _Inbox()
     threading.Thread(target=inbox.fill, args=(conn,), name="lei-worker-inbox", daemon=True).start()
     for number, body in first:   # the jobs start() was given: before GE's import
@@ -185,10 +183,10 @@ def _send_all(conn, outbox: queue.SimpleQueue) -> None:
 
 
 def _receive_all(conn, in_flight: dict, ended: threading.Event) -> None:
-    """Takes every answer as soon as the worker sends it, each for the oldest job still waiting
-    for one. A thread for the same reason the other way: an answer bigger than the pipe's buffer
-    (an export read ahead) held the worker until this process next asked for a result, and the
-    jobs queued behind it with it (the workbook waited 0.3 s for that, measured)."""
+    """Takes every answer as soon as the worker sends it, each for the job its number names. A
+    thread for the same reason the other way: an answer bigger than the pipe's buffer (an export
+    read ahead) held the worker until this process next asked for a result, and the jobs queued
+    behind it with it (the workbook waited 0.3 s for that, measured)."""
     while True:
         try:
             number, _ = _HEADER.unpack(conn.recv_bytes())

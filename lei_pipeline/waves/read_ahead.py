@@ -41,7 +41,8 @@ def first_jobs(settings, wave: str) -> list[tuple]:
     """(name, fn, args) of reading wave's export and then scoring it, for worker.start(first=...):
     `lei run`'s first wave is read and scored there while this process imports Dagster and loads
     the registry (a 100,000-unit export's read: 2.7 s; above score_ahead.MAX_UNITS only the read),
-    and GE is imported after them. The sample waves' first four steps: about 2.0 -> 1.0 s."""
+    and GE is imported after them. A sample wave's steps from raw_responses to wave_change:
+    about 2.0 -> 1.0 s."""
     return [(_job_name(wave), _read_wave, (settings, wave)), score_ahead.job(settings, wave)]
 
 
