@@ -186,9 +186,10 @@ def run_sensitivity(data: pd.DataFrame, framework: Framework, method: Method, sp
         # was gigabytes). A run's ranks do not depend on the runs beside it (fragile runs are
         # recomputed exactly), so the blocks give the same numbers.
         # The runs are taken combination by combination (reading, impute, treat, normalise), and
-        # a combination's cached tables are released once its last run is done: the caches then
-        # hold about one combination at a time instead of every one the design draws (at 100,000
-        # units each is ~60 MB, and a wave's spec draws dozens). Each run's result is put back in
+        # a combination's cached tables are released once its last run is done, within a block
+        # too: the caches then hold one combination at a time (two where a block ends inside
+        # one) instead of every one the design draws (at 100,000 units each is ~400 MB with its
+        # aggregation terms, and a wave's spec draws dozens). Each run's result is put back in
         # its design row, so the order changes nothing.
         per = max(1, _MODEL_BLOCK_VALUES // max(1, len(rep.units)))
         combos = rep.combinations(u)
@@ -196,8 +197,8 @@ def run_sensitivity(data: pd.DataFrame, framework: Framework, method: Method, sp
         out = np.empty(len(u))
         for i in range(0, len(u), per):
             rows = order[i:i + per]
-            out[rows] = rep.rank_shift(rep.evaluate(u[rows], progress)[1])
-            rep.release(keep=set(combos[order[i + per:]].tolist()))
+            later = set(combos[order[i + per:]].tolist())   # the combinations the next blocks use
+            out[rows] = rep.rank_shift(rep.evaluate(u[rows], progress, keep=later)[1])
         return out
 
     sens = spec.sensitivity

@@ -24,7 +24,8 @@ def skew_kurt(x: np.ndarray) -> tuple[float, float]:
 
 
 def _skew_kurt_clean(x: np.ndarray) -> tuple[float, float]:
-    # Dot products instead of separate sums: this runs once per winsorisation step.
+    # numpy sums, not BLAS dot products (d2 @ d): BLAS sums in an order set by the CPU's kernel,
+    # and a skewness at a threshold must decide the same way on every machine.
     n = x.size
     if n < 4:
         return np.nan, np.nan
@@ -33,9 +34,9 @@ def _skew_kurt_clean(x: np.ndarray) -> tuple[float, float]:
     s2 = float(d2.sum())
     if s2 == 0:
         return np.nan, np.nan
-    g1 = np.sqrt(n) * float(d2 @ d) / s2**1.5
+    g1 = np.sqrt(n) * float((d2 * d).sum()) / s2**1.5
     skew = g1 * np.sqrt(n * (n - 1)) / (n - 2)
-    r = n * float(d2 @ d2) / (s2 * s2)
+    r = n * float((d2 * d2).sum()) / (s2 * s2)
     kurt = ((n + 1) * (r - 3) + 6) * (n - 1) / ((n - 2) * (n - 3))
     return float(skew), float(kurt)
 

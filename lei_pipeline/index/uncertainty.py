@@ -27,7 +27,7 @@ import itertools
 import secrets
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -173,10 +173,12 @@ class Replicator:
 
     # design -> scores and ranks
     def evaluate(self, u: np.ndarray, progress: Callable[[int], None] | None = None,
-                 release: bool = False) -> tuple[np.ndarray, np.ndarray]:
+                 keep: Iterable[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Target scores and ranks (units x runs; NaN where a unit has none) of design rows.
-        progress(n) is called after each block of n runs. release: these are the last runs
-        evaluated, so each combination's cached tables are dropped once its runs are done."""
+        progress(n) is called after each block of n runs. keep: None keeps every combination's
+        cached tables; otherwise the numbers (see combinations) of the combinations that runs
+        evaluated later will use, and every other combination's tables are dropped as soon as
+        its runs here are done (empty: these are the last runs)."""
         mult, choice = self.decode(u)
         runs = len(mult)
         w = self.weights(mult)
@@ -194,6 +196,7 @@ class Replicator:
         widest = max(len(k) for k in self._kids.values())
         # combinations in order (those sharing a reading together), so each is released once done
         order = sorted(groups, key=lambda key: _order(key[0]))
+        later = set() if keep is None else {pre for pre, number in self._pres.items() if number in set(keep)}
         for n_done, (pre, agg) in enumerate(order):
             rows = groups[(pre, agg)]
             norm = self._normalised(pre)
@@ -219,8 +222,10 @@ class Replicator:
                     scores[part] = block
                 if progress is not None:
                     progress(len(part))
-            if release:
-                self._release({p for p, _ in order[n_done + 1:]})
+            if keep is not None:
+                # at 100,000 units a combination's tables are ~400 MB: a block of runs crossing
+                # three combinations held all three until its end (the analysis' peak)
+                self._release({p for p, _ in order[n_done + 1:]} | later)
         ranks = self._rank(scores, self._eligible(choice))
         return scores.T, ranks.T
 
@@ -236,10 +241,6 @@ class Replicator:
         self._pres = {pre: number for number, pre in enumerate(order)}
         numbers = np.array([self._pres[pre] for pre in keys], dtype=np.int64)
         return numbers[np.asarray(row_of).reshape(-1)]
-
-    def release(self, keep: set[int]) -> None:
-        """Drop the cached tables of every combination not numbered in keep (see combinations)."""
-        self._release({pre for pre, number in self._pres.items() if number in keep})
 
     def _release(self, kept: set[tuple]) -> None:
         if self._keep_all:
@@ -316,8 +317,9 @@ class Replicator:
                 if kids:
                     wk = np.array([self.framework[k].weight for k in kids], dtype=float)
                     idx = [col[k] for k in kids]
-                    total = counts[:, idx] @ wk
-                    shares.append(np.divide(present[:, idx] @ wk, total, out=np.ones(len(total)), where=total > 0))
+                    total = _products(wk[None, :], counts[:, idx])[0]
+                    shares.append(np.divide(_products(wk[None, :], present[:, idx])[0], total,
+                                            out=np.ones(len(total)), where=total > 0))
             self._coverage[reading] = np.min(shares, axis=0) if shares else np.ones(len(self.units))
         return self._coverage[reading]
 
@@ -433,9 +435,10 @@ class Replicator:
                 if key not in self._terms:
                     terms, present = _domain_terms(np.column_stack([values[k] for k in kids]),
                                                    [k < n_ind for k in kids], agg)
-                    self._terms[key] = terms, (np.ones(terms.shape) if present is None else present.astype(float))
+                    self._terms[key] = terms, present   # presence kept as booleans (or None: all there)
                 terms, present = self._terms[key]
-                z = _domain_mean(wk @ terms.T, wk @ present.T)
+                wsum = _products(wk, np.ones(terms.shape) if present is None else present)
+                z = _domain_mean(_products(wk, terms), wsum)
                 values.append(z if weighted else z[0])
             else:  # few children, varying by run: one (runs x units) product per child
                 num = np.zeros((runs, units))
@@ -480,6 +483,14 @@ def _order(pre: tuple) -> tuple:
     (not drawn: -1), so that combinations sharing a reading sort together."""
     reading, *steps = pre
     return tuple(-1 if x is None else x for x in (*(reading if reading is not None else (None,)), *steps))
+
+
+def _products(w: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """runs x units: sum over k of w[run, k] * x[unit, k] (x may be boolean), in numpy's own
+    loops. Not BLAS (w @ x.T): its sums run in an order set by the kernel it picks for the CPU
+    (AVX-512 or AVX2), so the published score intervals differed in their last bits from one
+    machine to another, and a seeded analysis must publish the same table everywhere."""
+    return np.einsum("rk,uk->ru", w, x)
 
 
 def _domain_terms(x: np.ndarray, raw, agg: AggregateSpec) -> tuple[np.ndarray, np.ndarray | None]:
@@ -598,7 +609,7 @@ def run_uncertainty(data: pd.DataFrame, framework: Framework, method: Method, sp
                                    decimals=decimals, **build_kwargs)
     seed = secrets.randbits(63) if spec.seed is None else spec.seed
     u = np.random.default_rng(seed).random((spec.replications, rep.n_vars))
-    scores, ranks = rep.evaluate(u, progress, release=True)
+    scores, ranks = rep.evaluate(u, progress, keep=())
     cols = pd.RangeIndex(spec.replications, name="replication")
     return UncertaintyResult(
         spec=rep.spec, target=rep.target, seed=seed, nominal=rep.nominal, parameters=rep.parameters(u),

@@ -228,8 +228,8 @@ def test_runs_taken_combination_by_combination_hold_one_combination_cached(asem,
     whole = run_sensitivity(data, fw, m, spec, **kw)
     held, evaluate = [], Replicator.evaluate
 
-    def spying(self, u, progress=None):
-        out = evaluate(self, u, progress)
+    def spying(self, u, progress=None, keep=None):
+        out = evaluate(self, u, progress, keep)
         held.append((len(self._cache), len(set(self.combinations(u).tolist()))))
         return out
 
