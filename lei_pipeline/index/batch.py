@@ -123,13 +123,36 @@ def rank_rows(scores: np.ndarray) -> np.ndarray:
 # --- the fast path: matrix products ------------------------------------------------------------
 def distinct_rows(table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(index of one representative per distinct row, representative of every row): units with
-    identical values get identical scores in every replication, whatever the summation order."""
-    if table.shape[0] == 0:
+    identical values get identical scores in every replication, whatever the summation order.
+    Rows are equal when their values are (0.0 and -0.0 alike, NaN equal to NaN), as for
+    np.unique(axis=0), which sorted the rows as wide byte strings (1.2 s a table at 100,000 units
+    x 78 indicators, a third of the analysis); here each row is hashed to one integer and the
+    grouping checked row by row against its representative, so a hash collision can never merge
+    two different rows (it falls back to the sort). The representatives come in no particular
+    order: each unit's score is computed from its own row's values whatever its position."""
+    n = table.shape[0]
+    if n == 0:
         return np.arange(0), np.arange(0)
-    nan = np.isnan(table)
-    key = np.hstack([np.where(nan, 0.0, table), nan])
-    _, first, inverse = np.unique(key, axis=0, return_index=True, return_inverse=True)
-    return first, inverse.reshape(-1)
+    canon = np.where(np.isnan(table), np.nan, table + 0.0)   # one NaN, and -0.0 + 0.0 is 0.0
+    bits = np.ascontiguousarray(canon).view(np.uint64).reshape(n, -1)
+    key = np.zeros(n, dtype=np.uint64)
+    for column, factor in zip(np.ascontiguousarray(bits.T), _row_hash_factors(bits.shape[1])):
+        key ^= column                              # column by column, each contiguous
+        key *= factor                              # wraps modulo 2**64; a product only carries
+        key ^= key >> np.uint64(31)                # bits upward, the shift brings them down
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    if not np.array_equal(bits, bits[first[inverse]]):
+        nan = np.isnan(table)   # a collision: two different rows share a key (never seen)
+        _, first, inverse = np.unique(np.hstack([np.where(nan, 0.0, table), nan]), axis=0,
+                                      return_index=True, return_inverse=True)
+        inverse = inverse.reshape(-1)
+    return first, inverse
+
+
+def _row_hash_factors(k: int) -> np.ndarray:
+    """k fixed odd 64-bit multipliers (a seeded draw: the same grouping in every run)."""
+    return np.random.default_rng(0x1E1).integers(1, 2**63, size=k, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
 
 
 def mean_terms(x: np.ndarray, method: str, offset: float = 0.0) -> tuple[np.ndarray, np.ndarray]:

@@ -261,3 +261,41 @@ def test_kept_tables_and_a_shared_replicator_change_no_result(asem, monkeypatch)
     # ASEM's method normalises minmax [0, 100]; SPEC's two normalisations both differ from it
     assert len(builds) == 1 + 2   # the nominal build, then each normalisation once
     assert released_builds > 2 * len(builds)
+
+
+def _groups_by_hand(table: np.ndarray) -> list[list[int]]:
+    """Rows grouped by comparing them value by value in Python: equal when every value is equal
+    as a float (0.0 == -0.0) or both are missing."""
+    groups: list[list[int]] = []
+    for i, row in enumerate(table.tolist()):
+        for g in groups:
+            other = table[g[0]].tolist()
+            if all((a != a and b != b) or a == b for a, b in zip(row, other)):
+                g.append(i)
+                break
+        else:
+            groups.append([i])
+    return groups
+
+
+@pytest.mark.parametrize("collide", [False, True])
+def test_distinct_rows_group_equal_rows_only(collide, monkeypatch):
+    """distinct_rows: one representative per group of equal rows (its first row), every row mapped
+    to its group's; duplicated rows, NaN, 0.0 against -0.0. With every row hashed to the same key
+    (collide), different rows are still never merged."""
+    import lei_pipeline.index.batch as batch
+
+    if collide:
+        monkeypatch.setattr(batch, "_row_hash_factors", lambda k: np.zeros(k, dtype=np.uint64))
+    rng = np.random.default_rng(11)
+    table = rng.integers(0, 3, (300, 6)).astype(float)
+    table[rng.random(table.shape) < 0.2] = np.nan
+    table[100:200] = table[:100]
+    table[rng.random(table.shape) < 0.05] = -0.0
+    first, inverse = batch.distinct_rows(table)
+    want = _groups_by_hand(table)
+    assert len(first) == len(want)
+    got = sorted(sorted(np.flatnonzero(inverse == g).tolist()) for g in range(len(first)))
+    assert got == sorted(want)
+    assert all(first[inverse[g[0]]] == g[0] for g in want)   # a group's representative is its first row
+    assert batch.distinct_rows(np.empty((0, 3)))[0].size == 0
