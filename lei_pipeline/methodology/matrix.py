@@ -205,6 +205,15 @@ class IndicatorMatrix:
         }
         return pd.DataFrame({c: make[c]() for c in (columns or OUTPUT_COLUMNS)})
 
+    def long_rows(self, start: int, stop: int) -> pd.DataFrame:
+        """Rows start to stop - 1 of long() (indexed from 0), made from the units they cover only:
+        a publisher writes the long table a row group at a time instead of holding it whole."""
+        k = len(self.codes)
+        first = start // k if k else 0
+        last = max(first, -(-stop // k)) if k else 0
+        part = self.rows(np.arange(first, min(last, self.units))).long()
+        return part.iloc[start - first * k: stop - first * k].reset_index(drop=True)
+
     def wide(self, values: np.ndarray | None = None, codes: list[str] | None = None) -> pd.DataFrame:
         """unit_code + one float column per indicator, sorted by unit_code (as a pivot of the long
         table gives it); codes: these columns in this order (an indicator not in the matrix: NaN)."""

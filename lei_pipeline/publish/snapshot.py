@@ -36,7 +36,7 @@ from lei_pipeline.publish.integrity import snapshot_problems
 from lei_pipeline.publish.manifest import METHODOLOGY_COPY, build_manifest, table_hashes, utc_now, write_manifest
 from lei_pipeline.publish.names import validate_table_name, validate_wave_name
 from lei_pipeline.files import file_sha256
-from lei_pipeline.publish.parquet_io import write_table
+from lei_pipeline.publish.parquet_io import RowBatches, write_table
 from lei_pipeline.publish.staging import Staging, clean_stale_staging, exclusive_lock
 from lei_pipeline.publish.storage import Storage, storage_for
 from lei_pipeline.settings import Settings
@@ -66,7 +66,7 @@ def _check_tables(tables: dict[str, pd.DataFrame]) -> None:
         raise LeiError("nothing to publish: no tables given")
     for name, frame in tables.items():
         validate_table_name(name)
-        if not isinstance(frame, pd.DataFrame):
+        if not isinstance(frame, (pd.DataFrame, RowBatches)):
             raise LeiError(f"table {name!r} is a {type(frame).__name__}, not a pandas DataFrame")
         _refuse_local_paths(name, frame)
 
@@ -74,17 +74,19 @@ def _check_tables(tables: dict[str, pd.DataFrame]) -> None:
 _ABSOLUTE = re.compile(r"^(/|\\\\|[A-Za-z]:[\\/])")
 
 
-def _refuse_local_paths(name: str, frame: pd.DataFrame) -> None:
+def _refuse_local_paths(name: str, frame: pd.DataFrame | RowBatches) -> None:
     """Published data holds no local path: columns that name a file or path must be relative
     (a responses table once carried the export's absolute path, so every checkout published anew)."""
-    for col in frame.columns:
-        if not str(col).endswith(("file", "path")):
-            continue
-        values = [v for v in frame[col].dropna().unique() if isinstance(v, str)]
-        bad = next((v for v in values if _ABSOLUTE.match(v)), None)
-        if bad is not None:
-            raise LeiError(f"table {name!r} column {col!r} holds a local path ({bad!r}): published tables "
-                           f"hold file names relative to their wave folder")
+    cols = [c for c in frame.columns if str(c).endswith(("file", "path"))]
+    if not cols:
+        return
+    for part in frame.batches(1_000_000) if isinstance(frame, RowBatches) else [frame]:
+        for col in cols:
+            values = [v for v in part[col].dropna().unique() if isinstance(v, str)]
+            bad = next((v for v in values if _ABSOLUTE.match(v)), None)
+            if bad is not None:
+                raise LeiError(f"table {name!r} column {col!r} holds a local path ({bad!r}): published tables "
+                               f"hold file names relative to their wave folder")
 
 
 def _methodology_file(settings: Settings, provenance: dict) -> Path:
@@ -159,10 +161,11 @@ def _unrecorded(result: PublishResult, e: Exception) -> None:
     result.warnings.append(msg)
 
 
-def publish_snapshot(settings: Settings, wave: str, tables: dict[str, pd.DataFrame], provenance: dict, *,
+def publish_snapshot(settings: Settings, wave: str, tables: dict[str, pd.DataFrame | RowBatches], provenance: dict, *,
                      quality: bool = True, weights: dict | None = None,
                      report: QualityReport | None = None) -> PublishResult:
-    """Publish tables as the next version of wave. quality=False skips the GE suites (benchmarks only).
+    """Publish tables as the next version of wave (a large one may come as RowBatches, written a
+    row group at a time). quality=False skips the GE suites (benchmarks only).
     weights: component weights for the sum-to-1 suite (default: provenance["weights"]).
     report: the suites already run on these tables by this run's quality check; taken (results and
     Data Docs) when its row counts match the tables, otherwise the suites run here."""
@@ -212,7 +215,8 @@ def publish_snapshot(settings: Settings, wave: str, tables: dict[str, pd.DataFra
             if report is not None and report.fits(tables):
                 results = report.suites
             else:
-                results = run_quality_suites(tables, weights=weights if weights is not None else provenance.get("weights"))
+                whole = {n: t.whole() if isinstance(t, RowBatches) else t for n, t in tables.items()}
+                results = run_quality_suites(whole, weights=weights if weights is not None else provenance.get("weights"))
             if not all(r.passed for r in results):
                 raise LeiError(f"wave {wave}: not published, quality suites failed: {failed_summary(results)}")
             suites = [r.to_dict() for r in results]

@@ -128,3 +128,15 @@ def test_validating_the_matrix_names_a_unit_s_bad_wave_at_its_first_long_row():
     assert sorted((f["row"], f["column"]) for f in failures) == [(1, "value"), (2 * k, "wave")]
     long = {(f["row"], f["column"]) for f in validate_table(Indicators, mat.long())}
     assert {(1, "value"), (2 * k, "wave")} <= long   # the long table names every row of that unit
+
+
+def test_any_row_range_of_the_long_table_is_that_slice_of_it():
+    """long_rows(start, stop) is long()'s rows start..stop - 1, whether the range starts and ends
+    inside a unit's block of indicators or on its border, empty or reaching the end."""
+    t = wave_tables("2024")
+    mat = score_matrix(t.responses, t.inputs.questionnaire, t.inputs.methodology)
+    whole, k = mat.long(), len(mat.codes)
+    for start, stop in [(0, 0), (0, 1), (0, k), (k - 1, k + 1), (3, 5 * k + 7), (len(whole) - 2, len(whole)),
+                        (0, len(whole)), (len(whole), len(whole))]:
+        part = mat.long_rows(start, stop)
+        pd.testing.assert_frame_equal(part, whole.iloc[start:stop].reset_index(drop=True))
