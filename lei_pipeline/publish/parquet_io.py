@@ -131,16 +131,28 @@ def write_table(df: pd.DataFrame | RowBatches, path: Path, descriptions: dict[st
 
 def _write_batches(batches: RowBatches, path: Path, descriptions: dict[str, str] | None) -> pa.Schema:
     """One row group per batch of row_group_size rows: the groups pq.write_table cuts the whole
-    table into."""
+    table into. The next batch is made in a thread while this one is encoded and compressed
+    (both mostly outside the GIL): at 100,000 units, making the batches took 1.4 s and writing
+    them 2.3 s one after the other."""
+    from concurrent.futures import ThreadPoolExecutor
+
     size = WRITE_OPTIONS["row_group_size"]
     options = {k: v for k, v in WRITE_OPTIONS.items() if k != "row_group_size"}
+    frames = batches.batches(size)
+
+    def next_table() -> pa.Table | None:
+        frame = next(frames, None)
+        return None if frame is None else to_arrow(frame, descriptions)
+
     writer = None
     try:
-        for frame in batches.batches(size):
-            table = to_arrow(frame, descriptions)
-            if writer is None:
-                writer = pq.ParquetWriter(path, table.schema, **options)
-            writer.write_table(table, row_group_size=size)
+        with ThreadPoolExecutor(max_workers=1) as maker:
+            ahead = maker.submit(next_table)
+            while (table := ahead.result()) is not None:
+                ahead = maker.submit(next_table)
+                if writer is None:
+                    writer = pq.ParquetWriter(path, table.schema, **options)
+                writer.write_table(table, row_group_size=size)
     finally:
         if writer is not None:
             writer.close()
