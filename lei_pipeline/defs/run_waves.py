@@ -60,6 +60,7 @@ def materialize_wave(instance: dg.DagsterInstance, wave: str, resources: dict | 
     """log_level: Dagster's console log; on_event receives each DagsterEvent as it happens."""
     from lei_pipeline.defs.checks import is_blocking
     from lei_pipeline.defs.definitions import WAVE_ASSETS, build_definitions
+    from lei_pipeline.defs.in_process import execute_without_capture
     from lei_pipeline.defs.partitions import wave_partitions
 
     if not instance.has_dynamic_partition(wave_partitions.name, wave):
@@ -71,10 +72,9 @@ def materialize_wave(instance: dg.DagsterInstance, wave: str, resources: dict | 
         logger_config["lei_progress"] = {}
     defs = build_definitions(resources=resources, loggers=loggers)
     start = time.perf_counter()
-    result = defs.resolve_job_def("wave_job").execute_in_process(
-        instance=instance, partition_key=wave, raise_on_error=False, tags={"lei/source": "cli"},
-        run_config={"loggers": logger_config},
-    )
+    # as execute_in_process, without Dagster keeping every step's output until the run ends
+    result = execute_without_capture(defs.resolve_job_def("wave_job"), instance=instance, partition_key=wave,
+                                     run_config={"loggers": logger_config}, tags={"lei/source": "cli"})
     run = WaveRun(wave=wave, success=result.success, run_id=result.run_id, seconds=time.perf_counter() - start)
     for ev in result.get_asset_check_evaluations():
         asset = ev.asset_key.to_user_string()
