@@ -205,8 +205,8 @@ class Replicator:
             first, inverse = self._distinct_units(pre, norm)
             # Memory per block: the exact path holds runs x units x children; the fast path only
             # the (small) children of aggregates whose children vary by run, and runs x units.
-            per = max(1, (_CHUNK_VALUES // max(1, norm.shape[0] * widest)) if self.exact
-                      else _FAST_CHUNK_VALUES // max(1, len(first) * self._widest_varying))
+            exact_per = max(1, _CHUNK_VALUES // max(1, norm.shape[0] * widest))
+            per = exact_per if self.exact else max(1, _FAST_CHUNK_VALUES // max(1, len(first) * self._widest_varying))
             for i in range(0, len(rows), per):
                 part = np.asarray(rows[i:i + per])
                 if self.exact:
@@ -214,11 +214,15 @@ class Replicator:
                     self.exact_runs += len(part)
                 else:
                     fast = self._aggregate_fast(pre, agg, norm[first], w[part])
-                    redo = fragile_rows(fast, decimals=self.decimals, borders=self._borders)
+                    redo = np.flatnonzero(fragile_rows(fast, decimals=self.decimals, borders=self._borders))
                     block = fast[:, inverse]
-                    if redo.any():
-                        block[redo] = self._aggregate(pre, agg, norm, w[part[redo]])
-                        self.exact_runs += int(redo.sum())
+                    # the fragile runs again in the exact path, as few at a time as it takes on its
+                    # own: all of a fast block's at once held runs x units x children (400 MB at
+                    # 100,000 units, the analysis' peak); a run's scores do not depend on the others
+                    for j in range(0, len(redo), exact_per):
+                        again = redo[j:j + exact_per]
+                        block[again] = self._aggregate(pre, agg, norm, w[part[again]])
+                    self.exact_runs += len(redo)
                     scores[part] = block
                 if progress is not None:
                     progress(len(part))

@@ -299,3 +299,32 @@ def test_distinct_rows_group_equal_rows_only(collide, monkeypatch):
     assert got == sorted(want)
     assert all(first[inverse[g[0]]] == g[0] for g in want)   # a group's representative is its first row
     assert batch.distinct_rows(np.empty((0, 3)))[0].size == 0
+
+
+def test_fragile_runs_are_recomputed_a_few_at_a_time_with_the_same_scores(monkeypatch):
+    """The fast path's fragile runs (here every run: U1 scores 40, a category border, whatever the
+    weights) go back to the exact path in groups no larger than the exact path's own blocks
+    (_CHUNK_VALUES), not all of a fast block at once (at 100,000 units that was 400 MB of runs x
+    units x children): the same scores and ranks."""
+    import lei_pipeline.index.uncertainty as engine
+
+    fw = Framework(nodes=[Node("a", "Index", 1), Node("b", "Index", 1), Node("Index", None, 2)])
+    data = pd.DataFrame({"uCode": ["U1", "U2", "U3"], "a": [40.0, 35.0, 10.0], "b": [40.0, 20.0, 70.0]})
+    method = Method.from_dict({"aggregate": "arithmetic", "tiers": {"node": "Index", "labels": [
+        {"label": "high", "min": 40}, {"label": "low", "min": 0}]}})
+    spec = Uncertainty.from_dict({"replications": 30, "seed": 3, "weights": {"noise": {"a": 0.2, "b": 0.2}}})
+    u = np.random.default_rng(4).random((30, Replicator(data, fw, method, spec, id_col="uCode").n_vars))
+    whole = Replicator(data, fw, method, spec, id_col="uCode").evaluate(u)
+    sizes, aggregate = [], Replicator._aggregate
+
+    def counting(self, pre, agg, norm, w):
+        sizes.append(len(w))
+        return aggregate(self, pre, agg, norm, w)
+
+    monkeypatch.setattr(Replicator, "_aggregate", counting)
+    monkeypatch.setattr(engine, "_CHUNK_VALUES", 3 * 2 * 4)   # units x children x 4 runs
+    rep = Replicator(data, fw, method, spec, id_col="uCode")
+    parts = rep.evaluate(u)
+    assert rep.exact_runs == 30 and sum(sizes) == 30 and max(sizes) == 4
+    for a, b in zip(whole, parts):
+        np.testing.assert_array_equal(a, b)
