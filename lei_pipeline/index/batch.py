@@ -1,10 +1,11 @@
 """Replications in batches: weighted means with one weights row per replication, and ranks of
 many replications with one sort.
 
-The fast path computes each aggregate of a batch as matrix products (weights of the runs x
-terms of the units) on the distinct unit rows only. BLAS sums in its own order, so a score may
-differ from build()'s in the last bits (about 1e-14): fragile_rows() finds the runs where that
-could change a rank, a category or a rounding, and those runs are recomputed by the exact path.
+The fast path computes each aggregate of a batch as sums of products (weights of the runs x
+terms of the units, numpy's einsum: not BLAS, whose order depends on the CPU) on the distinct
+unit rows only. They sum in another order than build(), so a score may differ from build()'s in
+the last bits (about 1e-14): fragile_rows() finds the runs where that could change a rank, a
+category or a rounding, and those runs are recomputed by the exact path.
 
 The exact path (Children, batched_mean, rank_rows) gives, bit for bit, what the per-replication code gives (aggregate.weighted_mean and
 results._rank_desc_array): the same products are summed over the same contiguous last axis in
@@ -120,7 +121,7 @@ def rank_rows(scores: np.ndarray) -> np.ndarray:
     return out
 
 
-# --- the fast path: matrix products ------------------------------------------------------------
+# --- the fast path: sums of products ---------------------------------------------------------
 def distinct_rows(table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(index of one representative per distinct row, representative of every row): units with
     identical values get identical scores in every replication, whatever the summation order.

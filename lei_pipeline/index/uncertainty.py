@@ -196,7 +196,8 @@ class Replicator:
         widest = max(len(k) for k in self._kids.values())
         # combinations in order (those sharing a reading together), so each is released once done
         order = sorted(groups, key=lambda key: _order(key[0]))
-        later = set() if keep is None else {pre for pre, number in self._pres.items() if number in set(keep)}
+        kept_numbers = set() if keep is None else set(keep)
+        later = {pre for pre, number in self._pres.items() if number in kept_numbers}
         for n_done, (pre, agg) in enumerate(order):
             rows = groups[(pre, agg)]
             norm = self._normalised(pre)
@@ -421,7 +422,7 @@ class Replicator:
         return self._distinct[pre]
 
     def _aggregate_fast(self, pre: tuple, agg: AggregateSpec, norm: np.ndarray, w: np.ndarray) -> np.ndarray:
-        """Target scores (runs x distinct units) as matrix products: per aggregate, the runs'
+        """Target scores (runs x distinct units) as sums of products: per aggregate, the runs'
         weights times the children's terms (units x children). Aggregates stay in the mean's own
         domain (log(x + offset) for geometric, 1 / (x + offset) for harmonic, x for arithmetic):
         a parent's terms are its children's domain values, so only the target is transformed back."""
