@@ -35,8 +35,10 @@ UNCERTAINTY = TableContract(
         Column("mean_rank", "float", "Mean rank over the replications", ge=1, nullable=True),
         Column("rank_q05", "float", "5th percentile rank (best end of the band)", ge=1, nullable=True),
         Column("rank_q95", "float", "95th percentile rank (worst end of the band)", ge=1, nullable=True),
-        Column("score_q05", "float", "5th percentile LEI over the replications", ge=0, le=100, nullable=True),
-        Column("score_q95", "float", "95th percentile LEI over the replications", ge=0, le=100, nullable=True),
+        Column("score_q05", "float", "5th percentile LEI over the replications, to 1e-6 points "
+               "(the last bits differ between CPUs)", ge=0, le=100, nullable=True),
+        Column("score_q95", "float", "95th percentile LEI over the replications, to 1e-6 points "
+               "(the last bits differ between CPUs)", ge=0, le=100, nullable=True),
         Column("mean_abs_rank_shift", "float", "Mean |rank - nominal rank| over the replications", ge=0, nullable=True),
         Column("nominal_category", "str", "Development category code of the nominal LEI", nullable=True),
         Column("^p_", "float", "p_<category>: share of replications in that category; p_unranked: not ranked",

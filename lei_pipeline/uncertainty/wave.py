@@ -18,6 +18,12 @@ from lei_pipeline.methodology.matrix import IndicatorMatrix
 from lei_pipeline.uncertainty.readings import check_readings, rescorer, wide_indicators
 
 OUTPUT = "mean_abs_rank_shift"  # what the Sobol indices apportion
+# The score interval's ends are published to a millionth of a point. Beyond that they are not the
+# same on every machine: a replication under the geometric mean takes np.log and np.exp, whose last
+# bits differ between numpy's AVX-512 loops and the others (seen: 1.4e-14 on a few units of each
+# sample wave), and a seeded analysis must publish the same table everywhere. Ranks and categories
+# never hang on those bits (fragile runs are recomputed exactly; see index/batch.py).
+INTERVAL_DECIMALS = 6
 
 
 @dataclass
@@ -139,6 +145,8 @@ def _unit_table(wave: str, ua, scores: pd.DataFrame, m) -> pd.DataFrame:
         out[f"p_{c.code}"] = s[f"p_{c.code}"].to_numpy(dtype=float)
     out["p_unranked"] = s["p_unranked"].to_numpy(dtype=float)
     lo, hi = _category(out["score_q05"].to_numpy(), m), _category(out["score_q95"].to_numpy(), m)
+    for c in ("score_q05", "score_q95"):
+        out[c] = out[c].round(INTERVAL_DECIMALS)
     out["crosses_category_border"] = (lo != hi) & pd.notna(lo) & pd.notna(hi)
     for c in ("wave", "unit_code", "unit_name", "nominal_category"):
         out[c] = out[c].astype("str")

@@ -1,10 +1,16 @@
 """A seeded analysis publishes the same table on every machine: the sample wave 2024's analysis
 (its full spec, 1,000 replications and the Sobol runs) computed in child processes whose BLAS
 uses another kernel (OPENBLAS_CORETYPE: the one an SSE-only CPU gets, the AVX2 one, and the
-machine's own) and whose numpy runs without its AVX-512 and AVX2 loops (NPY_DISABLE_CPU_FEATURES)
-gives byte-identical tables. With the replications' weighted sums as BLAS products, the score
-intervals of 2022, 2024 and 2025 differed in their last bits between these kernels, and from the
-tables recorded on another machine."""
+machine's own) and whose numpy runs without its AVX-512 loops, or without any of its
+CPU-dispatched loops (NPY_DISABLE_CPU_FEATURES, with the names this numpy dispatches to; the
+child says which are still on), gives byte-identical tables.
+
+What it caught: with the replications' weighted sums as BLAS products, the score intervals of
+2022, 2024 and 2025 differed in their last bits between BLAS kernels; and numpy's AVX-512 np.log
+and np.exp (the geometric-mean replications) differ from its other loops in the last bit, which
+reached score_q05 (hence the interval's ends published to 1e-6). The fixtures recorded on the
+AVX2 machines of 11-28 to 11-30 were reproduced exactly with the code of then, an AVX2 numpy and
+the Haswell BLAS kernel."""
 from __future__ import annotations
 
 import hashlib
@@ -37,9 +43,16 @@ scores = compose_index(ind, inputs.registry, m)
 result = analyse_wave(wave, clean, ind, scores, q, m, load_spec(m.path)[0], score_kwargs=facts)
 for name, table in result.tables().items():
     print(name, hashlib.sha256(table.to_csv(float_format=repr).encode()).hexdigest())
+from numpy._core._multiarray_umath import __cpu_dispatch__, __cpu_features__
+print("dispatched_on", ",".join(d for d in __cpu_dispatch__ if __cpu_features__.get(d)) or "-")
 """
 
-NO_WIDE_SIMD = "AVX512F,AVX512CD,AVX512_SKX,AVX512_CLX,AVX512_CNL,AVX512_ICL,AVX512_SPR,AVX2,FMA3"
+
+def _dispatched() -> list[str]:
+    """The CPU targets this numpy dispatches to that this machine has (X86_V3, X86_V4, ... )."""
+    from numpy._core._multiarray_umath import __cpu_dispatch__, __cpu_features__
+
+    return [d for d in __cpu_dispatch__ if __cpu_features__.get(d)]
 
 
 def _tables(**env: str) -> dict[str, str]:
@@ -47,14 +60,20 @@ def _tables(**env: str) -> dict[str, str]:
                          env={**{k: v for k, v in os.environ.items() if not k.startswith(("LEI_", "OPENBLAS", "NPY_"))},
                               **env}, cwd=REPO)
     assert run.returncode == 0, run.stderr[-2000:]
-    return dict(line.split() for line in run.stdout.splitlines())
+    out = dict(line.split() for line in run.stdout.splitlines())
+    off = [d for d in env.get("NPY_DISABLE_CPU_FEATURES", "").split(",") if d]
+    on = set(out.pop("dispatched_on").split(","))
+    assert not on & set(off), f"numpy kept {sorted(on & set(off))} on"   # the switch did switch
+    return out
 
 
 def test_the_analysis_is_byte_identical_whatever_the_cpu_kernels():
     own = _tables()
     assert sorted(own) == ["replications", "sensitivity", "uncertainty"]
+    widest = [d for d in _dispatched() if "512" in d or d.endswith("V4")]   # an AVX2 machine's numpy
     assert _tables(OPENBLAS_CORETYPE="Nehalem") == own
-    assert _tables(OPENBLAS_CORETYPE="Haswell", NPY_DISABLE_CPU_FEATURES=NO_WIDE_SIMD) == own
+    assert _tables(OPENBLAS_CORETYPE="Haswell", NPY_DISABLE_CPU_FEATURES=",".join(widest)) == own
+    assert _tables(OPENBLAS_CORETYPE="Nehalem", NPY_DISABLE_CPU_FEATURES=",".join(_dispatched())) == own
 
 
 def test_the_hash_covers_every_digit():
