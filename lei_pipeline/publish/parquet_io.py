@@ -107,7 +107,9 @@ class RowBatches:
     def whole(self) -> pd.DataFrame:
         return self.frame(0, self.rows)
 
-    def batches(self, size: int) -> Iterator[pd.DataFrame]:
+    def batches(self, size: int | None = None) -> Iterator[pd.DataFrame]:
+        """Frames of size rows (default: a Parquet row group's), the last one shorter."""
+        size = size or WRITE_OPTIONS["row_group_size"]
         for start in range(0, self.rows, size):
             yield self.frame(start, min(start + size, self.rows))
 
@@ -138,7 +140,7 @@ def _write_batches(batches: RowBatches, path: Path, descriptions: dict[str, str]
 
     size = WRITE_OPTIONS["row_group_size"]
     options = {k: v for k, v in WRITE_OPTIONS.items() if k != "row_group_size"}
-    frames = batches.batches(size)
+    frames = batches.batches()
 
     def next_table() -> pa.Table | None:
         frame = next(frames, None)

@@ -80,7 +80,7 @@ def _refuse_local_paths(name: str, frame: pd.DataFrame | RowBatches) -> None:
     cols = [c for c in frame.columns if str(c).endswith(("file", "path"))]
     if not cols:
         return
-    for part in frame.batches(1_000_000) if isinstance(frame, RowBatches) else [frame]:
+    for part in frame.batches() if isinstance(frame, RowBatches) else [frame]:
         for col in cols:
             values = [v for v in part[col].dropna().unique() if isinstance(v, str)]
             bad = next((v for v in values if _ABSOLUTE.match(v)), None)
