@@ -158,6 +158,12 @@ class IndicatorMatrix:
                                [self.traces[j] for j in keep] if self.traces else [],
                                {c: r for c, r in self.reading.items() if c in codes})
 
+    def without_traces(self) -> IndicatorMatrix:
+        """The same matrix without its traces (the same arrays, not copies): what a check that
+        reads no trace needs, a fraction of the size to send to another process."""
+        return IndicatorMatrix(self.codes, self.components, self.waves, self.unit_codes, self.values,
+                               self.statuses, [], self.reading)
+
     def wave_names(self) -> list[str]:
         return sorted(pc.unique(self.waves).to_pylist())
 

@@ -60,7 +60,9 @@ def report_dir(settings: Settings, wave: str, run_id: str) -> Path:
 def write_report(folder: Path, tables: dict[str, pd.DataFrame], weights: dict | None) -> QualityReport:
     """Run every suite on tables (with Data Docs) into folder, replacing an earlier report there."""
     from lei_pipeline.publish.quality import run_quality_suites
+    from lei_pipeline.publish.quality_gate import suite_tables
 
+    tables = suite_tables(tables)
     _discard_stale(folder.parent)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)

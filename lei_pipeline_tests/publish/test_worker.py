@@ -235,3 +235,41 @@ def test_a_first_job_that_fails_or_cannot_be_sent_leaves_the_worker_working():
         assert worker.submit(_pid).result() != os.getpid()
     finally:
         worker.stop()
+
+
+def test_the_suites_get_the_indicators_without_traces_and_make_the_long_table_where_they_run(settings, monkeypatch):
+    import pickle
+
+    from lei_pipeline.change.compare import empty_change
+    from lei_pipeline.methodology import IndicatorMatrix, score_matrix
+    from lei_pipeline.publish.quality_gate import methodology_weights, quality_tables
+    from lei_pipeline_tests.support.wave_tables import wave_tables
+
+    wt = wave_tables("2024")
+    m, change = wt.inputs.methodology, empty_change(wt.inputs.methodology)
+    matrix = score_matrix(wt.responses, wt.inputs.questionnaire, m)   # scored as wt.indicators was
+    matrix.values = matrix.values.copy()
+    matrix.values[2, 5] = 130.0                      # the indicators suite fails on this cell
+    bad = wt.indicators.copy()                       # and on the same row of the long table
+    bad.loc[(bad["unit_code"] == matrix.unit_codes[2].as_py()) & (bad["indicator"] == matrix.codes[5]), "value"] = 130.0
+    assert (bad["value"] == 130.0).sum() == 1
+    with monkeypatch.context() as patched:
+        patched.setattr(IndicatorMatrix, "long", _long_table_built)   # not in the caller's process
+        tables = quality_tables(wt.responses, matrix, wt.scores, change)
+    sent = tables["indicators"]
+    assert isinstance(sent, IndicatorMatrix) and sent.traces == [] and matrix.traces
+    assert len(pickle.dumps(sent)) < len(pickle.dumps(matrix)) / 2
+    # the report is the one the long table as published gives (scored apart by the support code)
+    weights = methodology_weights(m)
+    as_long = write_report(report_dir(settings, "2024", "run-long"),
+                           {"responses": wt.responses, "indicators": bad, "scores": wt.scores, "change": change},
+                           weights)
+    worker.start()
+    try:
+        from_matrix = worker.write_report(report_dir(settings, "2024", "run-matrix"), tables, weights)
+    finally:
+        worker.stop()
+    assert not as_long.passed
+    assert [s.to_dict() for s in from_matrix.suites] == [s.to_dict() for s in as_long.suites]
+    assert from_matrix.rows == as_long.rows == {"responses": len(wt.responses), "indicators": len(bad),
+                                                "scores": len(wt.scores), "change": 0}
