@@ -83,15 +83,19 @@ def _odd_quotes_by_hand(text: str, delimiter: str) -> bool:
     return False
 
 
-def test_odd_quotes_agrees_with_the_rule_read_by_hand():
+@pytest.mark.parametrize("block", [None, 1, 3], ids=["whole", "block-1", "block-3"])
+def test_odd_quotes_agrees_with_the_rule_read_by_hand(block, monkeypatch):
     import random
 
+    from lei_pipeline.survey.readers import _arrow_csv
     from lei_pipeline.survey.readers._arrow_csv import odd_quotes
 
+    if block is not None:   # cut into tiny blocks: runs and neighbours at every kind of cut
+        monkeypatch.setattr(_arrow_csv, "BLOCK_BYTES", block)
     rng = random.Random(17)
     for _ in range(4000):
         delimiter = rng.choice([",", ";", "\t"])
-        text = "".join(rng.choice(['"', '"', delimiter, "\n", "\r", "a", "ž"]) for _ in range(rng.randint(0, 14)))
+        text = "".join(rng.choice(['"', '"', delimiter, "\n", "\r", "a", "ž"]) for _ in range(rng.randint(0, 24)))
         assert odd_quotes(text.encode("utf-8"), delimiter) == _odd_quotes_by_hand(text, delimiter), repr(text)
     assert odd_quotes('id,name\n1,"Novi Sad"\n2,""\n'.encode(), ",") is False
 

@@ -31,6 +31,9 @@ _SPACE = "".join(f"\\x{{{ord(c):x}}}" for c in map(chr, range(LAST_SPACE + 1)) i
 _BLANK = f"^[{_SPACE}]*$"
 
 
+BLOCK_BYTES = 1 << 22   # odd_quotes' block: its masks stay in cache and in memory the process reuses
+
+
 def odd_quotes(data: bytes, delimiter: str) -> bool:
     """Quote runs a clean file never has, where the scanner and Arrow read quotes differently
     (the scanner keeps a quote inside an unquoted field and text after a closing quote; Arrow
@@ -38,17 +41,35 @@ def odd_quotes(data: bytes, delimiter: str) -> bool:
     quotes escaped inside a quoted value, as in 'said ""hi""': the scanner reads those, at its
     own pace), or an even run (an empty quoted field) with an ordinary character on one side.
     Also true for an odd number of quotes (a value open at the end of the file). On the bytes:
-    the quote, the separators and line breaks are ASCII, never part of a UTF-8 sequence."""
+    the quote, the separators and line breaks are ASCII, never part of a UTF-8 sequence.
+
+    Block by block (BLOCK_BYTES), each cut between two bytes that are not quotes, so no run and
+    no quote's neighbours cross a cut: a 67 MB export's whole-file masks took 0.65 s in a fresh
+    process (the kernel zeroing new pages for them), blocks 0.1 s."""
     a = np.frombuffer(data, dtype=np.uint8)
-    count = int(np.count_nonzero(a == ord('"')))
-    if count % 2:
-        return True
-    if not count:
-        return False
-    # One padded copy of each mask; "before" and "after" are views into it, not shifted copies
-    # (three fewer passes over a 67 MB export). The file's ends count as edges.
+    quotes, start = 0, 0
+    while start < len(a):
+        stop = min(len(a), start + BLOCK_BYTES)
+        while stop < len(a) and (a[stop - 1] == QUOTE or a[stop] == QUOTE):
+            stop += 1
+        block = a[start:stop]
+        count = int(np.count_nonzero(block == QUOTE))
+        if count and _odd_runs(block, delimiter):
+            return True
+        quotes += count
+        start = stop
+    return quotes % 2 == 1
+
+
+QUOTE = ord('"')
+
+
+def _odd_runs(a: np.ndarray, delimiter: str) -> bool:
+    """odd_quotes' run test on a block whose first and last bytes are not quotes (or are the
+    file's ends, which count as edges)."""
+    # One padded copy of each mask; "before" and "after" are views into it, not shifted copies.
     quote = np.zeros(len(a) + 2, dtype=bool)
-    np.equal(a, ord('"'), out=quote[1:-1])
+    np.equal(a, QUOTE, out=quote[1:-1])
     edge = np.ones(len(a) + 2, dtype=bool)
     np.equal(a, ord(delimiter), out=edge[1:-1])
     edge[1:-1] |= a == ord("\r")
@@ -67,8 +88,6 @@ def odd_quotes(data: bytes, delimiter: str) -> bool:
     left, right = edge_before[starts], edge_after[ends]
     even = (ends - starts) % 2 == 1
     return bool(np.any((~left & ~right) | (even & (left != right))))
-
-
 
 
 @dataclass
