@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 from rapidfuzz import fuzz, process
@@ -51,8 +52,7 @@ class MatchResult:
         return self.status in MATCHED
 
 
-@dataclass(frozen=True)
-class _Unit:
+class _Unit(NamedTuple):   # a tuple: 100,000 made per registry at the scale benchmark
     code: str
     name: str
     unit_type: str
@@ -79,20 +79,27 @@ class Matcher:
             reg[c].tolist() for c in ("unit_code", "name_latin", "name_cyrillic", "unit_type", "parent_city",
                                       "respondent"))
         # Each name's keys: Latin, Cyrillic, and Latin with đ typed as a plain d ("Arandelovac"),
-        # a form as deliberate as "dj". All at once (100,000 units at the scale benchmark).
-        forms = [*latins, *cyrillics, *(name.replace("đ", "d").replace("Đ", "D") for name in latins)]
+        # a form as deliberate as "dj" (made only for names with a đ: elsewhere it is the Latin
+        # one). All at once (100,000 units at the scale benchmark).
+        n = len(latins)
+        with_dj = [i for i, name in enumerate(latins) if "đ" in name or "Đ" in name]
+        forms = [*latins, *cyrillics, *(latins[i].replace("đ", "d").replace("Đ", "D") for i in with_dj)]
         keys = name_keys(forms)
         self._key_of = dict(zip(forms, keys))   # a name typed as the registry writes it: no key to make
-        n = len(latins)
+        latin_keys, cyrillic_keys, plain_d_keys = keys[:n], keys[n:2 * n], keys[:n]
+        for j, i in enumerate(with_dj):
+            plain_d_keys[i] = keys[2 * n + j]
+        parents = [p if isinstance(p, str) or not pd.isna(p) else None for p in parents]   # missing: None
         with collector_paused():   # a record and three keys per unit
-            for i, (code, latin, unit_type, parent, respondent) in enumerate(
-                    zip(unit_codes, latins, types, parents, respondents)):
-                parent = None if pd.isna(parent) else parent
-                unit = _Unit(code, latin, unit_type, parent, bool(respondent), keys[i])
-                self._units[code] = unit
-                for key in (keys[i], keys[n + i], keys[2 * n + i]):
-                    codes = self._names.setdefault(key, [])
-                    if code not in codes:
+            self._units = dict(zip(unit_codes, map(_Unit, unit_codes, latins, types, parents,
+                                                   map(bool, respondents), latin_keys)))
+            names = self._names
+            for code, *unit_keys in zip(unit_codes, latin_keys, cyrillic_keys, plain_d_keys):
+                for key in unit_keys:
+                    codes = names.get(key)
+                    if codes is None:
+                        names[key] = [code]
+                    elif code not in codes:
                         codes.append(code)
         self._codes = {compact_code(c): c for c in self._units}
         alias_map = aliases if isinstance(aliases, dict) else load_aliases(reg, aliases, set(keys[:2 * n]))
@@ -106,8 +113,9 @@ class Matcher:
         self._choice_keys = list(self._choices)
         # Keys naming a city, for `parent=` and for "Palilula (Niš)" / "Niš Palilula".
         self._city_keys: dict[str, str] = {}
+        city_names = {c: u.name for c, u in self._units.items() if u.unit_type in CITY_TYPES}
         for key, codes in self._choices.items():
-            cities = [self._units[c].name for c in codes if self._units[c].unit_type in CITY_TYPES]
+            cities = [city_names[c] for c in codes if c in city_names]
             if len(cities) == 1:
                 self._city_keys[key] = cities[0]
         parents = {u.parent for u in self._units.values() if u.parent}

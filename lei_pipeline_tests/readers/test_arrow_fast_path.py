@@ -87,11 +87,11 @@ def _odd_quotes_by_hand(text: str, delimiter: str) -> bool:
 def test_odd_quotes_agrees_with_the_rule_read_by_hand(block, monkeypatch):
     import random
 
-    from lei_pipeline.survey.readers import _arrow_csv
-    from lei_pipeline.survey.readers._arrow_csv import odd_quotes
+    from lei_pipeline.survey.readers import csv_quotes
+    from lei_pipeline.survey.readers.csv_quotes import odd_quotes
 
     if block is not None:   # cut into tiny blocks: runs and neighbours at every kind of cut
-        monkeypatch.setattr(_arrow_csv, "BLOCK_BYTES", block)
+        monkeypatch.setattr(csv_quotes, "BLOCK_BYTES", block)
     rng = random.Random(17)
     for _ in range(4000):
         delimiter = rng.choice([",", ";", "\t"])
@@ -102,7 +102,7 @@ def test_odd_quotes_agrees_with_the_rule_read_by_hand(block, monkeypatch):
 
 def test_every_whitespace_character_is_in_the_blank_class():
     # the class stops at LAST_SPACE instead of scanning every code point at import
-    from lei_pipeline.survey.readers._arrow_csv import LAST_SPACE
+    from lei_pipeline.survey.readers.csv_quotes import LAST_SPACE
 
     assert chr(LAST_SPACE).isspace()
     assert not [hex(i) for i in range(LAST_SPACE + 1, sys.maxunicode + 1) if chr(i).isspace()]
