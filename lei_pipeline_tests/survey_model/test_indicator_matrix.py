@@ -5,6 +5,7 @@ import itertools
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pytest
 
 from lei_pipeline.methodology import compose_index, score_indicators
 from lei_pipeline.methodology import IndicatorMatrix, score_matrix
@@ -37,7 +38,12 @@ def test_a_shuffled_table_is_pivoted_and_gives_the_same_index():
     pd.testing.assert_frame_equal(compose_index(shuffled, t.inputs.registry, m), t.scores, check_exact=True)
 
 
-def test_wide_validation_names_the_rows_the_long_validation_names():
+@pytest.mark.parametrize("block", [None, 333, 1000], ids=["one-block", "block-333", "block-1000"])
+def test_wide_validation_names_the_rows_the_long_validation_names(block, monkeypatch):
+    from lei_pipeline.schemas import validate
+
+    if block is not None:   # the values validated in blocks: failures in several, named by long row
+        monkeypatch.setattr(validate, "VALUE_BLOCK_ROWS", block)
     t = wave_tables("2024")
     bad = t.indicators.copy()
     values = bad["value"].to_numpy(copy=True)
