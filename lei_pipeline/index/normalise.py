@@ -35,7 +35,7 @@ def normalise(table: pd.DataFrame, directions: dict[str, int], spec: NormaliseSp
         out = _goalposts(raw, cols, dirs, spec)
     else:
         raise MethodError(f"normalise: unknown method {spec.method!r}")
-    return pd.DataFrame(out, index=table.index, columns=table.columns)
+    return pd.DataFrame(out, index=table.index, columns=table.columns, copy=False)   # out: a new array
 
 
 def _spread_check(lo: np.ndarray, hi: np.ndarray, cols, what: str) -> None:
