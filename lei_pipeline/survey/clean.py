@@ -83,6 +83,8 @@ def resolve_duplicates(df: pd.DataFrame, problems: list) -> tuple[pd.DataFrame, 
     dec = pd.DataFrame(decisions, columns=DECISION_COLUMNS)
     dec["kept_row"] = dec["kept_row"].astype("int64")
     kept_rows = order.loc[first, ["source_row"]].sort_values("source_row", kind="stable")
+    if kept_rows.index.equals(df.index):   # nothing dropped, nothing moved: no copy of every column
+        return df, dec
     return df.loc[kept_rows.index], dec
 
 
@@ -260,9 +262,13 @@ def clean_responses(raw_frame: pd.DataFrame, questionnaire, registry_df: pd.Data
     problems: list[Problem] = []
     headers = dict(headers or {})
     matcher = matcher or _make_matcher(registry_df)
-    df = raw_frame.copy()
+    # No copy of the answer columns unless rows go: copy-on-write keeps raw_frame as given, and a
+    # copy of 130 columns x 100,000 rows is 0.2-0.4 s each time (three times here before).
+    df = raw_frame.copy(deep=False)
     df["unit_code"] = match_units(df, registry_df, matcher, problems)
-    df = df[df["unit_code"].notna()]
+    identified = df["unit_code"].notna()
+    if not identified.all():
+        df = df[identified]
     df, decisions = resolve_duplicates(df, problems) if len(df) else (df, pd.DataFrame(columns=DECISION_COLUMNS))
     typed = type_answers(df, questionnaire, wave, problems, headers)
     _report_blank_submissions(df, typed, problems)
