@@ -26,6 +26,7 @@ STATUSES = INDICATOR_STATUSES   # how an answer was read: the vocabulary's one l
 EXCUSED = frozenset({"not_shown", "not_asked", "not_in_force", "no_population", "not_applicable"})
 status_code = {s: i for i, s in enumerate(STATUSES)}
 MATRIX_KEY = b"lei_indicator_matrix"
+EARLIER_PREFIX = {"values": "value", "statuses": "status"}   # to_table's columns before layout 2
 
 
 def resolve_reading(m: Methodology, override: dict | None) -> dict[str, dict]:
@@ -252,16 +253,20 @@ class IndicatorMatrix:
     # ---- stored between steps ----
 
     def to_table(self) -> pa.Table:
-        """A row per unit: wave, unit_code, then value:, status: and trace: per indicator."""
+        """A row per unit: wave, unit_code, the unit's values and statuses (a fixed-size list each:
+        the matrix's own row-major buffers, so from_table maps them back without a copy), then a
+        trace: column per indicator."""
+        n, k = self.values.shape
         cols, names = [self.waves, self.unit_codes], ["wave", "unit_code"]
-        for j, code in enumerate(self.codes):
-            cols += [pa.array(self.values[:, j]), pa.array(self.statuses[:, j])]
-            names += [f"value:{code}", f"status:{code}"]
-            if self.traces:
-                cols.append(self.traces[j])
-                names.append(f"trace:{code}")
+        for name, block in (("values", self.values), ("statuses", self.statuses)):
+            flat = pa.array(np.ascontiguousarray(block).reshape(n * k))
+            cols.append(pa.FixedSizeListArray.from_arrays(flat, k))
+            names.append(name)
+        for code, trace in zip(self.codes, self.traces):
+            cols.append(trace)
+            names.append(f"trace:{code}")
         about = {"codes": self.codes, "components": self.components, "reading": self.reading,
-                 "traces": bool(self.traces)}
+                 "traces": bool(self.traces), "layout": 2}
         return pa.Table.from_arrays(cols, names=names).replace_schema_metadata({MATRIX_KEY: json.dumps(about)})
 
     @staticmethod
@@ -270,15 +275,13 @@ class IndicatorMatrix:
 
     @classmethod
     def from_table(cls, table: pa.Table) -> IndicatorMatrix:
+        """The matrix to_table stored. Values and statuses are views of the table's buffers (read
+        only: a memory-mapped file's pages, not a copy made by each step that reads the matrix,
+        0.1-0.2 s a step at 100,000 units); a table of the earlier layout (value: and status:
+        columns per indicator) is copied into new arrays."""
         about = json.loads(table.schema.metadata[MATRIX_KEY])
         codes = about["codes"]
-        n = table.num_rows
-
-        def block(prefix: str, dtype) -> np.ndarray:
-            out = np.empty((n, len(codes)), dtype=dtype)
-            for j, code in enumerate(codes):
-                out[:, j] = table.column(f"{prefix}:{code}").to_numpy()
-            return out
+        n, k = table.num_rows, len(codes)
 
         def array(name: str) -> pa.Array:
             # a column read from one file is one chunk: taken as it is (combine_chunks copies even
@@ -286,6 +289,14 @@ class IndicatorMatrix:
             column = table.column(name)
             return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
 
+        def block(name: str, dtype) -> np.ndarray:
+            if about.get("layout") == 2:
+                return array(name).flatten().to_numpy().reshape(n, k)
+            out = np.empty((n, k), dtype=dtype)
+            for j, code in enumerate(codes):
+                out[:, j] = table.column(f"{EARLIER_PREFIX[name]}:{code}").to_numpy()
+            return out
+
         traces = [array(f"trace:{c}") for c in codes] if about["traces"] else []
-        return cls(codes, about["components"], array("wave"), array("unit_code"), block("value", float),
-                   block("status", np.int8), traces, about["reading"])
+        return cls(codes, about["components"], array("wave"), array("unit_code"), block("values", np.float64),
+                   block("statuses", np.int8), traces, about["reading"])

@@ -146,3 +146,27 @@ def test_any_row_range_of_the_long_table_is_that_slice_of_it():
                         (0, len(whole)), (len(whole), len(whole))]:
         part = mat.long_rows(start, stop)
         pd.testing.assert_frame_equal(part, whole.iloc[start:stop].reset_index(drop=True))
+
+
+def test_a_stored_matrix_reads_back_as_views_of_its_table_and_the_earlier_layout_still_reads():
+    import json
+
+    from lei_pipeline.methodology.matrix import MATRIX_KEY
+
+    t = wave_tables("2024")
+    mat = score_matrix(t.responses, t.inputs.questionnaire, t.inputs.methodology)
+    table = mat.to_table()
+    back = IndicatorMatrix.from_table(table)
+    assert back.same_as(mat)
+    # the values are the table's buffer, not a copy, and cannot be written through
+    buffer = table.column("values").chunk(0).flatten().buffers()[1]
+    assert back.values.ctypes.data == buffer.address and not back.values.flags.writeable
+    assert IndicatorMatrix.from_table(mat.rows(np.arange(0)).to_table()).same_as(mat.rows(np.arange(0)))
+    # a step's output stored before layout 2: value:, status: and trace: columns per indicator
+    cols, names = [mat.waves, mat.unit_codes], ["wave", "unit_code"]
+    for j, code in enumerate(mat.codes):
+        cols += [pa.array(mat.values[:, j]), pa.array(mat.statuses[:, j]), mat.traces[j]]
+        names += [f"value:{code}", f"status:{code}", f"trace:{code}"]
+    about = {"codes": mat.codes, "components": mat.components, "reading": mat.reading, "traces": True}
+    earlier = pa.Table.from_arrays(cols, names=names).replace_schema_metadata({MATRIX_KEY: json.dumps(about)})
+    assert IndicatorMatrix.from_table(earlier).same_as(mat)
