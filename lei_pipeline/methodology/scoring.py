@@ -21,6 +21,7 @@ don't-know read as missing, do."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 
 import numpy as np
@@ -375,6 +376,25 @@ def _score(ind: Indicator, ctx: _Ctx) -> tuple:
     raise LeiError(f"indicator {ind.code}: unknown rule {ind.rule!r}")
 
 
+# From this many units the indicators are scored on a few threads: most of an indicator's time is
+# in Arrow and numpy kernels, which release the GIL, and each indicator reads the shared answers
+# only (its own arrays, its own column of the matrix). 100,000 units: 1.3-2.0 s -> 0.8 s on two
+# cores, the same matrix. Below it a pool costs more than it saves.
+THREADED_FROM_UNITS = 5_000
+MAX_THREADS = 4
+
+
+def _score_all(indicators: list[Indicator], ctx: _Ctx) -> list[tuple]:
+    """(values, traces, statuses) per indicator, in order."""
+    threads = min(MAX_THREADS, os.cpu_count() or 1, len(indicators))
+    if ctx.n < THREADED_FROM_UNITS or threads < 2:
+        return [_score(ind, ctx) for ind in indicators]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(threads, thread_name_prefix="lei-scoring") as pool:
+        return list(pool.map(lambda ind: _score(ind, ctx), indicators))
+
+
 def score_indicators(clean_frame: pd.DataFrame, questionnaire, m: Methodology, *, reading: dict | None = None,
                      reference_dates: dict | None = None, registry: pd.DataFrame | None = None) -> pd.DataFrame:
     """Long table: one row per (wave, unit_code, indicator) with value 0..100 (NaN = left out),
@@ -406,8 +426,7 @@ def score_matrix(clean_frame: pd.DataFrame, questionnaire, m: Methodology, *, re
     values = np.empty((n, k), dtype=float)
     statuses = np.empty((n, k), dtype=np.int8)
     traces = []
-    for j, ind in enumerate(m.indicators):
-        v, t, s = _score(ind, ctx)
+    for j, (v, t, s) in enumerate(_score_all(m.indicators, ctx)):
         values[:, j] = v
         statuses[:, j] = s
         traces.append(t)

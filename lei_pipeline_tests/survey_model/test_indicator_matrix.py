@@ -170,3 +170,27 @@ def test_a_stored_matrix_reads_back_as_views_of_its_table_and_the_earlier_layout
     about = {"codes": mat.codes, "components": mat.components, "reading": mat.reading, "traces": True}
     earlier = pa.Table.from_arrays(cols, names=names).replace_schema_metadata({MATRIX_KEY: json.dumps(about)})
     assert IndicatorMatrix.from_table(earlier).same_as(mat)
+
+
+@pytest.mark.parametrize("methodology", [None, "lei-v1.yaml"], ids=["in-force", "v1"])
+def test_scoring_on_threads_gives_the_matrix_scoring_in_turn_gives(methodology, monkeypatch):
+    import threading
+
+    from lei_pipeline.methodology import scoring
+
+    t = wave_tables("2024", methodology)
+    q, m, reg = t.inputs.questionnaire, t.inputs.methodology, t.inputs.registry
+    in_turn = score_matrix(t.responses, q, m, registry=reg)
+    seen = set()
+    real = scoring._score
+
+    def noted(ind, ctx):
+        seen.add(threading.current_thread().name)
+        return real(ind, ctx)
+
+    monkeypatch.setattr(scoring, "_score", noted)
+    monkeypatch.setattr(scoring, "THREADED_FROM_UNITS", 0)
+    monkeypatch.setattr(scoring.os, "cpu_count", lambda: 2)
+    on_threads = score_matrix(t.responses, q, m, registry=reg)
+    assert seen and all(name.startswith("lei-scoring") for name in seen)
+    assert on_threads.same_as(in_turn)
