@@ -23,6 +23,7 @@ WEIGHT_TOLERANCE = 1e-6
 DOCS_SITE = "lei_snapshot_docs"  # not "local_site": the ephemeral context owns that name
 MAX_LISTED = 20
 INDICATOR_COLUMNS = ("wave", "unit_code", "indicator", "value")   # what the indicators suite reads
+RESPONSE_COLUMNS = ("wave", "unit_code")   # what the suites read of the responses (their rows counted too)
 
 
 @dataclass

@@ -19,11 +19,16 @@ def methodology_weights(methodology) -> dict[str, dict[str, float]]:
 
 
 def quality_tables(responses: pd.DataFrame, indicators, scores: pd.DataFrame, change: pd.DataFrame) -> dict:
-    """The four tables the suites read, the indicators as their matrix without traces: the long
-    table is made where the suites run (suite_tables), so `lei run` sends the worker 70 MB of
-    values instead of building and pickling 7.8 million rows in the wave's own process (100,000
-    units: 0.4-0.8 s of the wave_change step)."""
-    return {"responses": responses, "indicators": indicators.without_traces(), "scores": scores, "change": change}
+    """The four tables the suites read, as little of them as they read: the responses' key columns
+    (not the 130 answers: 95 MB pickled at 100,000 units, held until the worker has it), the
+    indicators as their matrix without traces (the long table is made where the suites run,
+    suite_tables: `lei run` sends the worker 70 MB of values instead of building and pickling
+    7.8 million rows in the wave's own process, 0.4-0.8 s of the wave_change step)."""
+    from lei_pipeline.publish.quality import RESPONSE_COLUMNS
+
+    read = [c for c in RESPONSE_COLUMNS if c in responses.columns]
+    return {"responses": responses[read], "indicators": indicators.without_traces(), "scores": scores,
+            "change": change}
 
 
 def suite_tables(tables: dict) -> dict[str, pd.DataFrame]:

@@ -258,8 +258,10 @@ def test_the_suites_get_the_indicators_without_traces_and_make_the_long_table_wh
         tables = quality_tables(wt.responses, matrix, wt.scores, change)
     sent = tables["indicators"]
     assert isinstance(sent, IndicatorMatrix) and sent.traces == [] and matrix.traces
+    assert list(tables["responses"].columns) == ["wave", "unit_code"] and len(wt.responses.columns) > 50
     assert len(pickle.dumps(sent)) < len(pickle.dumps(matrix)) / 2
-    # the report is the one the long table as published gives (scored apart by the support code)
+    # the report is the one the whole responses and the long table as published give (scored
+    # apart by the support code)
     weights = methodology_weights(m)
     as_long = write_report(report_dir(settings, "2024", "run-long"),
                            {"responses": wt.responses, "indicators": bad, "scores": wt.scores, "change": change},
