@@ -128,12 +128,15 @@ def run_plain(n_units: int, data_dir: str) -> dict:
 def run_dagster(n_units: int, data_dir: str) -> dict:
     """The wave as `lei run` materialises it: the worker started (the export read there, GE
     imported), then lei_pipeline.defs.run_waves.materialize_wave on the CLI's instance (defs.instance.get_instance:
-    SQLite with open engines) in a fresh DAGSTER_HOME, the resources pointed at the bench data
+    SQLite with open engines; made, as `lei run` makes it, with the collector off and what it
+    imported frozen out of the collector's passes) in a fresh DAGSTER_HOME, the resources pointed at the bench data
     directory. Peak memory: this process's plus the worker's (their peaks may not coincide, so
     the sum is an upper bound)."""
+    import gc
     import tempfile
 
     from lei_pipeline import worker
+    from lei_pipeline.collector import imports_uncollected
     from lei_pipeline.settings import Settings
     from lei_pipeline.waves import read_ahead
 
@@ -150,13 +153,17 @@ def run_dagster(n_units: int, data_dir: str) -> dict:
         # outside the time measured.
         worker.start(first=read_ahead.first_jobs(Settings.from_env(data_dir=data_dir), WAVE))
         try:
-            instance = get_instance()
+            # the instance made as `lei run` makes it (cli/run.py): with the collector off, and what
+            # the imports made frozen out of its passes while the wave runs
+            with imports_uncollected():
+                instance = get_instance()
             run = materialize_wave(instance, WAVE, resources)
             stages = _step_seconds(instance, run.run_id)
             suites = _suites_seconds(instance, run.run_id)
             worker_mb = peak_mb(worker._worker[0].pid) if worker._worker else 0.0   # before it exits
         finally:
             worker.stop()
+            gc.unfreeze()
     total = time.perf_counter() - t0
     if not run.success or run.unchanged:
         raise SystemExit(f"dagster bench run failed: {run.error} {run.failed_blocking[:3]}")
