@@ -72,6 +72,7 @@ def _run_waves(settings, todo: list[str]) -> list:
     # collector's full passes while the waves run: those passes walked it every time (7 passes,
     # 1.5 s of a `lei run` of the sample waves, measured).
     with imports_uncollected():
+        import lei_pipeline.defs.definitions  # noqa: F401  (the assets materialize_wave builds: imported here, uncollected)
         from lei_pipeline.defs.instance import get_instance
         from lei_pipeline.defs.run_waves import materialize_wave
         from lei_pipeline.methodology.versions import check_methodology_version

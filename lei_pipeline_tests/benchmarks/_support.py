@@ -142,6 +142,7 @@ def run_dagster(n_units: int, data_dir: str) -> dict:
 
     with tempfile.TemporaryDirectory(prefix="lei-bench-home-") as home:
         os.environ["DAGSTER_HOME"] = home
+        import lei_pipeline.defs.definitions  # noqa: F401  (as `lei run` imports it before its first wave)
         from lei_pipeline.defs.instance import get_instance
         from lei_pipeline.defs.resources import LeiSettings, SurveyInputs
         from lei_pipeline.defs.run_waves import materialize_wave
