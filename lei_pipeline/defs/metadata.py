@@ -127,7 +127,11 @@ def value_distribution(values) -> dict[str, float]:
     if not x.size:
         return {k: (0.0 if k == "count" else float("nan")) for k in keys}
     std = float(x.std(ddof=1)) if x.size > 1 else float("nan")
-    stats = [x.size, x.mean(), std, x.min(), *np.percentile(x, [10, 25, 50, 75, 90]), x.max()]
+    head = [x.size, x.mean(), std, x.min(), x.max()]
+    # x is this call's own copy: the percentiles may reorder it instead of copying it again (a
+    # fresh 60 MB at 100,000 units: 0.35 -> 0.15 s in a fresh process)
+    tenths = np.percentile(x, [10, 25, 50, 75, 90], overwrite_input=True)
+    stats = [*head[:4], *tenths, head[4]]
     return {k: round(float(v), 3) for k, v in zip(keys, stats)}
 
 
