@@ -8,7 +8,6 @@ import io
 import random
 
 import pandas as pd
-import pytest
 
 from lei_pipeline.errors import LeiError
 from lei_pipeline.registry import columns, load

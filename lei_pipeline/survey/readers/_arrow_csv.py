@@ -3,7 +3,7 @@
 It answers only when its reading is the one the Python record scanner (_csv.py) would give:
 every record exactly as wide as the header, an even number of quote characters (so no value runs
 to the end of the file unterminated), and quotes only where a clean export has them (see
-odd_quotes). Anything else (ragged or mixed-delimiter rows, trailing separators, odd quoting,
+csv_quotes.odd_quotes). Anything else (ragged or mixed-delimiter rows, trailing separators, odd quoting,
 a separator Arrow cannot take) returns None, and the scanner reads the file and words each
 problem with its row and column as before.
 
@@ -14,14 +14,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from ._csv import DELIMITERS, parse_records
-
 from .csv_quotes import SPACE_CLASS, odd_quotes
 
 _BLANK = f"^[{SPACE_CLASS}]*$"
