@@ -43,11 +43,14 @@ def project_code(name_latin: str) -> str:
     return PROJECT_CODE_PREFIX + name_key(name_latin).upper().replace(" ", "-")
 
 
+CHECK_WEIGHTS = (5, 4, 3, 2)   # the RZS code's first four digits, for its mod-11 check digit
+
+
 def check_digit_ok(code: str) -> bool:
-    """RZS municipality codes: 4 digits plus a mod-11 check digit (weights 5,4,3,2)."""
+    """RZS municipality codes: 4 digits plus a mod-11 check digit (weights CHECK_WEIGHTS)."""
     if len(code) != 5 or not code.isdigit():
         return False
-    remainder = sum(int(d) * w for d, w in zip(code[:4], (5, 4, 3, 2))) % 11
+    remainder = sum(int(d) * w for d, w in zip(code[:4], CHECK_WEIGHTS)) % 11
     check = 11 - remainder
     return (0 if check >= 10 else check) == int(code[4])
 
@@ -187,7 +190,7 @@ def _check_digits_ok(codes: pa.Array) -> np.ndarray:
     if not len(codes):
         return np.zeros(0, bool)
     digits = np.frombuffer("".join(codes.to_pylist()).encode("ascii"), np.uint8).reshape(-1, 5).astype(np.int64) - 48
-    check = 11 - (digits[:, :4] @ np.array([5, 4, 3, 2])) % 11
+    check = 11 - (digits[:, :4] @ np.array(CHECK_WEIGHTS)) % 11
     return np.where(check >= 10, 0, check) == digits[:, 4]
 
 

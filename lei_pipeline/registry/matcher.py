@@ -72,7 +72,6 @@ class Matcher:
         self.respondents_only = respondents_only
         self.threshold = threshold
         self.margin = margin
-        self._units: dict[str, _Unit] = {}
         self._names: dict[str, list[str]] = {}
         # Columns as Python lists first: itertuples over Arrow-backed columns converts every cell.
         unit_codes, latins, cyrillics, types, parents, respondents = (
@@ -91,8 +90,8 @@ class Matcher:
             plain_d_keys[i] = keys[2 * n + j]
         parents = [p if isinstance(p, str) or not pd.isna(p) else None for p in parents]   # missing: None
         with collector_paused():   # a record and three keys per unit
-            self._units = dict(zip(unit_codes, map(_Unit, unit_codes, latins, types, parents,
-                                                   map(bool, respondents), latin_keys)))
+            self._units: dict[str, _Unit] = dict(zip(unit_codes, map(_Unit, unit_codes, latins, types, parents,
+                                                                     map(bool, respondents), latin_keys)))
             names = self._names
             for code, *unit_keys in zip(unit_codes, latin_keys, cyrillic_keys, plain_d_keys):
                 for key in unit_keys:
