@@ -12,13 +12,24 @@ options. Anything else, no worker, or a read that failed there: the step reads t
 it always did, and reports its own problems. Only `lei run` starts a worker, so the Dagster UI
 and the tests always read in the step. The first wave's export is read the same way, and scored,
 by the worker before it imports GE (first_jobs, for worker.start), while this process imports
-Dagster and loads the registry. The worker scores every export it reads (waves/score_ahead.py)."""
+Dagster and loads the registry, unless it is large (FIRST_READ_MAX_BYTES). The worker scores
+every export it reads (waves/score_ahead.py)."""
 from __future__ import annotations
 
 from pathlib import Path
 
 from lei_pipeline import worker
 from lei_pipeline.waves import score_ahead
+from lei_pipeline.waves.declared import find_export
+
+
+# A large first export is read in its step. Its frame then need not cross the pipe, and GE's import
+# (2 s of the worker's core) is over before the steps that would share the machine with it. A
+# 100,000-unit CSV (67 MB): the Dagster path without the analysis 9.2-10.2 -> 7.8-8.0 s (two runs
+# each), its peak memory 3.2 -> 2.8-2.9 GB; a 10,000-unit one (6.7 MB): 2.11-2.36 -> 2.07-2.24 s.
+# Below this, about 6,000 units in a CSV and more in a workbook (slower to read: 0.6 s for the
+# 140-unit sample one), the read and the scores ahead pay (waves/score_ahead.MAX_UNITS).
+FIRST_READ_MAX_BYTES = 4_000_000
 
 
 def _job_name(wave: str) -> str:
@@ -40,9 +51,15 @@ def start(settings, wave: str) -> None:
 def first_jobs(settings, wave: str) -> list[tuple]:
     """(name, fn, args) of reading wave's export and then scoring it, for worker.start(first=...):
     `lei run`'s first wave is read and scored there while this process imports Dagster and loads
-    the registry (a 100,000-unit export's read: 2.7 s; above score_ahead.MAX_UNITS only the read),
-    and GE is imported after them. A sample wave's steps from raw_responses to wave_change:
-    about 2.0 -> 1.0 s."""
+    the registry, and GE is imported after them. A sample wave's steps from raw_responses to
+    wave_change: about 2.0 -> 1.0 s. None for an export above FIRST_READ_MAX_BYTES: its step
+    reads it, and the worker imports GE at once."""
+    try:
+        size = find_export(settings, wave).stat().st_size
+    except Exception:   # noqa: BLE001  (no readable export: the worker's job and the step say why)
+        size = 0
+    if size > FIRST_READ_MAX_BYTES:
+        return []
     return [(_job_name(wave), _read_wave, (settings, wave)), score_ahead.job(settings, wave)]
 
 
@@ -71,7 +88,6 @@ def _read_wave(settings, wave: str):
     reads it; None when its folder or the questionnaire cannot be read (the step says why)."""
     from lei_pipeline.survey.questionnaire import load_questionnaire
     from lei_pipeline.survey.readers.reading import load_reading
-    from lei_pipeline.waves.declared import find_export
 
     try:
         path = find_export(settings, wave)

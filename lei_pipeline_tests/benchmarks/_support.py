@@ -126,8 +126,8 @@ def run_plain(n_units: int, data_dir: str) -> dict:
 
 
 def run_dagster(n_units: int, data_dir: str) -> dict:
-    """The wave as `lei run` materialises it: the worker started (the export read there, GE
-    imported), then lei_pipeline.defs.run_waves.materialize_wave on the CLI's instance (defs.instance.get_instance:
+    """The wave as `lei run` materialises it: the worker started (a small export read and scored
+    there, waves/read_ahead.first_jobs; GE imported), then lei_pipeline.defs.run_waves.materialize_wave on the CLI's instance (defs.instance.get_instance:
     SQLite with open engines; made, as `lei run` makes it, with the collector off and what it
     imported frozen out of the collector's passes) in a fresh DAGSTER_HOME, the resources pointed at the bench data
     directory. Peak memory: this process's plus the worker's (their peaks may not coincide, so
@@ -149,7 +149,7 @@ def run_dagster(n_units: int, data_dir: str) -> dict:
 
         resources = {"lei": LeiSettings(data_dir=data_dir), "survey_inputs": SurveyInputs(data_dir=data_dir)}
         t0 = time.perf_counter()   # after the imports, as for the other paths
-        # Then the worker, as `lei run` starts it: it reads the export, then imports GE. Started
+        # Then the worker, as `lei run` starts it: it reads a small export, then imports GE. Started
         # after the imports here (in `lei run` it starts before them), so nothing it does falls
         # outside the time measured.
         worker.start(first=read_ahead.first_jobs(Settings.from_env(data_dir=data_dir), WAVE))

@@ -115,3 +115,17 @@ def test_the_first_wave_is_read_and_scored_before_the_ge_import(data_dir):
         assert worker.take_ahead("scores 2031").result() is None
     finally:
         worker.stop()
+
+
+def test_a_large_first_export_is_left_to_its_step(data_dir, monkeypatch):
+    settings, path, q, options = _wave(data_dir, "2025")
+    size = path.stat().st_size
+    monkeypatch.setattr(read_ahead, "FIRST_READ_MAX_BYTES", size)       # at the limit: read ahead
+    assert [name for name, *_ in read_ahead.first_jobs(settings, "2025")] == ["raw export 2025", "scores 2025"]
+    monkeypatch.setattr(read_ahead, "FIRST_READ_MAX_BYTES", size - 1)   # above it: nothing ahead
+    assert read_ahead.first_jobs(settings, "2025") == []
+    worker.start(first=read_ahead.first_jobs(settings, "2025"))
+    try:
+        assert worker.take_ahead("raw export 2025") is None   # the step reads it, as without a worker
+    finally:
+        worker.stop()
