@@ -126,11 +126,12 @@ def value_distribution(values) -> dict[str, float]:
     keys = ["count", "mean", "std", "min", "10%", "25%", "50%", "75%", "90%", "max"]
     if not x.size:
         return {k: (0.0 if k == "count" else float("nan")) for k in keys}
-    mean, lowest, highest = x.mean(), x.min(), x.max()
-    std = float(x.std(ddof=1)) if x.size > 1 else float("nan")
-    # x is this call's own copy: the percentiles may reorder it instead of copying it again (a
-    # fresh 60 MB at 100,000 units: 0.35 -> 0.15 s in a fresh process), so they come last
+    # x is this call's own copy: the percentiles may reorder it, and the deviations take its place,
+    # instead of a fresh 60 MB array each at 100,000 units (0.32 -> 0.17 s in a fresh process)
     tenths = np.percentile(x, [10, 25, 50, 75, 90], overwrite_input=True)
+    mean, lowest, highest = x.mean(), x.min(), x.max()
+    x -= mean
+    std = float(np.sqrt(np.dot(x, x) / (x.size - 1))) if x.size > 1 else float("nan")
     stats = [x.size, mean, std, lowest, *tenths, highest]
     return {k: round(float(v), 3) for k, v in zip(keys, stats)}
 
