@@ -3,6 +3,7 @@ keeps .Data$Denominated, $Imputed, $Screened, $Treated, $Normalised, $Aggregated
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -14,7 +15,7 @@ from lei_pipeline.index.framework import Framework
 from lei_pipeline.index.impute import impute
 from lei_pipeline.index.method import Method
 from lei_pipeline.index.normalise import normalise
-from lei_pipeline.index.results import results
+from lei_pipeline.index.results import check_tier_node, results as scores_and_ranks
 from lei_pipeline.index.screen import availability, screen
 from lei_pipeline.index.treat import treat
 
@@ -36,10 +37,15 @@ class IndexBuild:
     treated: pd.DataFrame
     normalised: pd.DataFrame
     aggregated: pd.DataFrame
-    results: pd.DataFrame
     availability: pd.Series  # share of non-missing indicator values per unit, before screening
     treatment: pd.DataFrame  # one row per indicator: skew, kurt, treatment applied
     steps: tuple[str, ...] = field(default_factory=tuple)
+
+    @cached_property
+    def results(self) -> pd.DataFrame:
+        """Every aggregate's score and rank, and tiers if the method has them; made when first
+        asked for (a wave's scores need only the aggregates: 0.15 s of ranks at 100,000 units)."""
+        return scores_and_ranks(self.aggregated, self.framework, self.method.tiers)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {"raw": self.raw, **{s: getattr(self, s) for s in STEPS}, "results": self.results}
@@ -105,11 +111,12 @@ def build(data: pd.DataFrame, framework: Framework, method: Method, id_col: str 
         table = aggregate(table, framework, method.aggregate.method, method.aggregate.offset)
         steps.append("aggregate")
     aggregated = table
+    check_tier_node(aggregated, method.tiers)   # results are made when asked for; a bad method says so now
 
     return IndexBuild(
         framework=framework, method=method, id_col=id_col, raw=raw, denominated=denominated,
         imputed=imputed, screened=screened, treated=treated, normalised=normalised,
-        aggregated=aggregated, results=results(aggregated, framework, method.tiers),
+        aggregated=aggregated,
         availability=avail, treatment=treatment, steps=tuple(steps),
     )
 

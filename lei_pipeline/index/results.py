@@ -35,6 +35,11 @@ def tiers(scores: pd.Series, spec: TierSpec) -> pd.Series:
     return pd.Series(out, index=scores.index, name="tier", dtype="str")
 
 
+def check_tier_node(aggregated: pd.DataFrame, tier_spec: TierSpec | None) -> None:
+    if tier_spec is not None and tier_spec.node not in aggregated.columns:
+        raise MethodError(f"tiers: unknown node {tier_spec.node!r}; it must be a framework code")
+
+
 def results(aggregated: pd.DataFrame, framework: Framework, tier_spec: TierSpec | None = None) -> pd.DataFrame:
     """Every aggregate score (top level first), a rank_<code> for each, and tier if asked."""
     order = sorted((c for c in framework.aggregates if c in aggregated.columns), key=lambda c: -framework[c].level)
@@ -45,8 +50,7 @@ def results(aggregated: pd.DataFrame, framework: Framework, tier_spec: TierSpec 
         data[f"rank_{c}"] = _rank_desc_array(data[c])
     res = pd.DataFrame(data, index=aggregated.index, columns=pd.Index(list(data), dtype=object))
     if tier_spec is not None:
-        if tier_spec.node not in aggregated.columns:
-            raise MethodError(f"tiers: unknown node {tier_spec.node!r}; it must be a framework code")
+        check_tier_node(aggregated, tier_spec)
         res["tier"] = tiers(aggregated[tier_spec.node], tier_spec)
         # Extra keys of a label (e.g. label_en) become tier_<key> columns, aligned with tier.
         for key in dict.fromkeys(k for t in tier_spec.labels for k in t.extra):

@@ -105,7 +105,7 @@ def _compose_wave(wave: str, ind: pd.DataFrame | IndicatorMatrix, registry: pd.D
     codes = [i.code for i in m.indicators]
     wide = _wide(ind, m) if mat is None else mat.wide(codes=codes)
     b = build(wide, m.framework(), m.method(), id_col="unit_code")
-    res = b.results
+    res = b.aggregated   # the scores; the engine's ranks and tiers (b.results) only for v1's tiers
     out = pd.DataFrame({"wave": wave, "unit_code": res.index.astype(str)})
     reg = registry.drop_duplicates("unit_code").set_index("unit_code")
     out["unit_name"] = out["unit_code"].map(reg["name_latin"]) if "name_latin" in reg else np.nan
@@ -127,7 +127,7 @@ def _compose_wave(wave: str, ind: pd.DataFrame | IndicatorMatrix, registry: pd.D
     out["rank_in_type"] = rankable.groupby(out["type_group"], sort=False).transform(rank_desc).astype("Int64")
     if m.precision is None:   # v1: the engine's tiers on the unrounded score
         by_code = {c.code: c for c in m.categories}
-        cats = [by_code.get(t) for t in res["tier"].to_numpy(dtype=object)]
+        cats = [by_code.get(t) for t in b.results["tier"].to_numpy(dtype=object)]
     else:
         # the engine's tiers on the rounded score (one vectorised pass, not a lookup per unit)
         from lei_pipeline.index.results import tiers
