@@ -22,6 +22,7 @@ from lei_pipeline.schemas.tables import CHANGE, CLEAN_RESPONSES, INDICATORS, SCO
 WEIGHT_TOLERANCE = 1e-6
 DOCS_SITE = "lei_snapshot_docs"  # not "local_site": the ephemeral context owns that name
 MAX_LISTED = 20
+SUITE_ORDER = ("responses", "indicators", "scores", "change", "weights")   # by the table each checks
 INDICATOR_COLUMNS = ("wave", "unit_code", "indicator", "value")   # what the indicators suite reads
 RESPONSE_COLUMNS = ("wave", "unit_code")   # what the suites read of the responses (their rows counted too)
 
@@ -188,10 +189,15 @@ def _weights_suite(gxe, weights: dict):
                                                      max_value=1 + WEIGHT_TOLERANCE)]
 
 
-def _suites(gxe, tables: dict[str, pd.DataFrame], weights: dict | None) -> list[tuple[str, str, pd.DataFrame, list]]:
-    responses, scores = tables.get("responses"), tables.get("scores")
+def _suites(gxe, tables: dict[str, pd.DataFrame], weights: dict | None,
+            responses: pd.DataFrame | None = None) -> list[tuple[str, str, pd.DataFrame, list]]:
+    """(suite, table, frame, expectations) per table present, in SUITE_ORDER; responses: what the
+    other suites read of them (default: tables' own)."""
+    scores = tables.get("scores")
+    if responses is None:
+        responses = tables.get("responses")
     out = []
-    if responses is not None:
+    if tables.get("responses") is not None:
         out.append(("responses_one_row_per_unit", "responses", *_responses_suite(gxe, responses)))
     if tables.get("indicators") is not None:
         out.append(("indicators_values", "indicators", *_indicators_suite(gxe, tables["indicators"], responses)))
@@ -243,19 +249,30 @@ def _failure(res: dict, frame: pd.DataFrame) -> dict:
 
 
 def run_quality_suites(tables: dict[str, pd.DataFrame], docs_dir: Path | None = None,
-                       weights: dict | None = None, docs_if_passed: bool = True) -> list[SuiteResult]:
+                       weights: dict | None = None, docs_if_passed: bool = True,
+                       known: dict[str, SuiteResult] | None = None) -> list[SuiteResult]:
     """One GE suite per table present (responses, indicators, scores, change) plus one on the
     component weights when given. With docs_dir, GE Data Docs (HTML) are built into it (unless
-    every suite passed and docs_if_passed is False)."""
+    every suite passed and docs_if_passed is False). known: by table, the verdict of its suite on
+    this same table, found already (suite_verdict); taken instead of running that suite again for
+    its verdict."""
     if docs_dir is None or not docs_if_passed:
         # The verdicts first, without the lists of unexpected rows and values GE otherwise gathers
         # for every expectation, failing or not (a sample wave's suites 1.1-1.3 s -> 0.5-0.6 s,
         # 100,000 units 9.5 s -> 7.0 s, measured); only when a suite fails do they all run again,
         # in full, for the rows and values its failures name and for the Data Docs.
-        verdicts = _verdicts(tables, weights)
+        known = known or {}
+        verdicts = _verdicts({n: t for n, t in tables.items() if n not in known}, weights, tables.get("responses"))
+        verdicts = sorted([*verdicts, *(known[n] for n in known if n in tables)], key=lambda r: SUITE_ORDER.index(r.table))
         if all(r.passed for r in verdicts):
             return verdicts
     return _run_suites(tables, docs_dir, weights, "COMPLETE")
+
+
+def suite_verdict(tables: dict[str, pd.DataFrame], table: str) -> SuiteResult:
+    """The verdict of table's suite alone (the other tables only as it reads them), as
+    run_quality_suites finds it: for its known= later."""
+    return next(r for r in _verdicts({table: tables[table]}, None, tables.get("responses")) if r.table == table)
 
 
 def _context(gx):
@@ -281,13 +298,14 @@ def _verdict_batch(table: str):
     return _verdict_source().add_dataframe_asset(name=table).add_batch_definition_whole_dataframe("whole")
 
 
-def _verdicts(tables: dict[str, pd.DataFrame], weights: dict | None) -> list[SuiteResult]:
+def _verdicts(tables: dict[str, pd.DataFrame], weights: dict | None, responses: pd.DataFrame | None) -> list[SuiteResult]:
     """Each suite run on its table for its verdict alone (GE's BOOLEAN_ONLY: no lists of unexpected
     rows and values), through Batch.validate: the same validator ValidationDefinition.run calls,
-    without storing suites, definitions and results in the context."""
+    without storing suites, definitions and results in the context. responses: what the other
+    suites read of them, with or without their own suite among tables."""
     gx, gxe = import_gx()
     results = []
-    for name, table, frame, expectations in _suites(gxe, tables, weights):
+    for name, table, frame, expectations in _suites(gxe, tables, weights, responses):
         run = _verdict_batch(table).get_batch(batch_parameters={"dataframe": frame}).validate(
             gx.ExpectationSuite(name=name, expectations=expectations), result_format="BOOLEAN_ONLY")
         results.append(_suite_result(name, table, frame, run))

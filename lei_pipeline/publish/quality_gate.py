@@ -27,8 +27,9 @@ def quality_tables(responses: pd.DataFrame, indicators, scores: pd.DataFrame, ch
     from lei_pipeline.publish.quality import RESPONSE_COLUMNS
 
     read = [c for c in RESPONSE_COLUMNS if c in responses.columns]
-    return {"responses": responses[read], "indicators": indicators.without_traces(), "scores": scores,
-            "change": change}
+    tables = {"responses": responses[read], "indicators": None if indicators is None else indicators.without_traces(),
+              "scores": scores, "change": change}
+    return {n: t for n, t in tables.items() if t is not None}   # None: a table sent another way
 
 
 def suite_tables(tables: dict) -> dict[str, pd.DataFrame]:
@@ -43,6 +44,52 @@ def suite_tables(tables: dict) -> dict[str, pd.DataFrame]:
     return {**tables, "indicators": indicators.long(list(INDICATOR_COLUMNS), keys_as_categories=True)}
 
 
+# The indicators suite is the longest: at 100,000 units GE's compound-key check on the long table's
+# 7.8 million rows is most of the suites' 1.5-1.8 s. The indicators step starts it in `lei run`'s
+# worker (start_indicators_suite), beside composite_index and wave_change, which leave the second
+# core idle; wave_change's step then starts the others (start_quality_report), and the report
+# takes the indicators verdict found before. In the worker, by report folder: the indicators and
+# responses as the suite read them, its verdict, and when it ran.
+_ahead_here: dict[str, tuple[dict, tuple]] = {}
+_started: set[str] = set()   # in the calling process: report folders whose indicators suite was started
+
+
+def start_indicators_suite(folder: Path, responses: pd.DataFrame, indicators) -> None:
+    """Start the indicators suite on these tables now in `lei run`'s worker (without one, nothing
+    is done): start_quality_report on the same folder then sends the other tables only."""
+    from lei_pipeline import worker
+
+    if worker.running():
+        tables = quality_tables(responses, indicators, None, None)
+        if worker.submit(_indicators_suite_here, folder, {n: tables[n] for n in ("responses", "indicators")}):
+            _started.add(str(folder))
+
+
+def _indicators_suite_here(folder: Path, tables: dict) -> None:
+    """In the worker: the indicators suite's verdict, kept for _report_here."""
+    import time
+
+    from lei_pipeline.publish.quality import suite_verdict
+
+    began = time.time()
+    tables = suite_tables(tables)
+    verdict = suite_verdict(tables, "indicators")
+    _ahead_here.clear()   # one wave at a time: a run that stopped before its report leaves nothing
+    _ahead_here[str(folder)] = (tables, ("indicators", verdict, began, time.time()))
+
+
+def _report_here(folder: Path, tables: dict, weights: dict | None):
+    """In the worker: write_report with the indicators suite found before; None when it was not
+    (its job failed): quality_report then runs every suite on the whole tables."""
+    from lei_pipeline.publish.quality_report import write_report
+
+    found = _ahead_here.pop(str(folder), None)
+    if found is None:
+        return None
+    early_tables, ahead = found
+    return write_report(folder, {**tables, "indicators": early_tables["indicators"]}, weights, ahead=ahead)
+
+
 def start_quality_report(folder: Path, methodology, responses: pd.DataFrame, indicators, scores: pd.DataFrame,
                          change: pd.DataFrame) -> None:
     """Start the suites on these tables now in `lei run`'s worker (without one, nothing is done,
@@ -50,9 +97,16 @@ def start_quality_report(folder: Path, methodology, responses: pd.DataFrame, ind
     from lei_pipeline import worker
     from lei_pipeline.publish.quality_report import write_report
 
-    if worker.running():
+    if not worker.running():
+        return
+    weights = methodology_weights(methodology)
+    if str(folder) in _started:   # the indicators suite runs there already: the others, with its verdict
+        _started.discard(str(folder))
+        tables = quality_tables(responses, None, scores, change)
+        worker.submit_ahead(str(folder), _report_here, folder, tables, weights)
+    else:
         worker.submit_ahead(str(folder), write_report, folder, quality_tables(responses, indicators, scores, change),
-                            methodology_weights(methodology))
+                            weights)
 
 
 def quality_report(folder: Path, methodology, responses: pd.DataFrame, indicators, scores: pd.DataFrame,
@@ -68,7 +122,7 @@ def quality_report(folder: Path, methodology, responses: pd.DataFrame, indicator
         # row counts first: the long indicators table has len(indicators) rows, and building it
         # again (7.5 million rows at 100,000 units) is needed only when the suites run here
         sizes = {"responses": responses, "indicators": indicators, "scores": scores, "change": change}
-        if report is not None and report.fits(sizes):
+        if report is not None and report.fits(sizes) and set(sizes) <= set(report.rows):
             return report
     return worker.write_report(folder, quality_tables(responses, indicators, scores, change),
                                methodology_weights(methodology))

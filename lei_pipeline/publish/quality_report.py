@@ -37,6 +37,9 @@ class QualityReport:
     suites: list[SuiteResult]
     rows: dict[str, int]  # rows of each table the suites ran on
     seconds: float = 0.0  # how long the suites took, wherever they ran
+    # a suite run before the others (publish/quality_gate.start_indicators_suite): its table, and
+    # its start and end (time.time()); not in seconds
+    ahead: dict | None = None
 
     @property
     def passed(self) -> bool:
@@ -57,8 +60,11 @@ def report_dir(settings: Settings, wave: str, run_id: str) -> Path:
     return settings.work_dir / "quality" / f"wave={wave}" / f"run={run_id}"
 
 
-def write_report(folder: Path, tables: dict[str, pd.DataFrame], weights: dict | None) -> QualityReport:
-    """Run every suite on tables (with Data Docs) into folder, replacing an earlier report there."""
+def write_report(folder: Path, tables: dict[str, pd.DataFrame], weights: dict | None,
+                 ahead: tuple[str, SuiteResult, float, float] | None = None) -> QualityReport:
+    """Run every suite on tables (with Data Docs) into folder, replacing an earlier report there.
+    ahead: (table, its suite's verdict on it, start, end) found before, taken as run_quality_suites'
+    known verdict."""
     from lei_pipeline.publish.quality import run_quality_suites
     from lei_pipeline.publish.quality_gate import suite_tables
 
@@ -67,12 +73,14 @@ def write_report(folder: Path, tables: dict[str, pd.DataFrame], weights: dict | 
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     start = time.perf_counter()
-    results = run_quality_suites(tables, docs_dir=folder / DOCS_DIR, weights=weights, docs_if_passed=False)
+    results = run_quality_suites(tables, docs_dir=folder / DOCS_DIR, weights=weights, docs_if_passed=False,
+                                 known={ahead[0]: ahead[1]} if ahead else None)
+    about_ahead = {"table": ahead[0], "began": ahead[2], "ended": ahead[3]} if ahead else None
     report = QualityReport(folder, results, {name: len(t) for name, t in tables.items()},
-                           round(time.perf_counter() - start, 3))
+                           round(time.perf_counter() - start, 3), about_ahead)
     tmp = folder / f".{RESULTS_FILE}.tmp"
     tmp.write_text(json.dumps({"suites": [r.to_dict() for r in results], "rows": report.rows,
-                               "seconds": report.seconds}, indent=1), encoding="utf-8")
+                               "seconds": report.seconds, "ahead": about_ahead}, indent=1), encoding="utf-8")
     os.replace(tmp, folder / RESULTS_FILE)  # the results file appears last: its presence means complete
     return report
 
@@ -83,7 +91,8 @@ def read_report(folder: Path) -> QualityReport | None:
         return None
     body = json.loads(path.read_text(encoding="utf-8"))
     return QualityReport(folder, [SuiteResult(**s) for s in body["suites"]],
-                         {k: int(v) for k, v in body["rows"].items()}, float(body.get("seconds", 0.0)))
+                         {k: int(v) for k, v in body["rows"].items()}, float(body.get("seconds", 0.0)),
+                         body.get("ahead"))
 
 
 def _discard_stale(wave_folder: Path) -> None:

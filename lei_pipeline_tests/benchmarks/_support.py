@@ -159,8 +159,10 @@ def run_dagster(n_units: int, data_dir: str) -> dict:
             with imports_uncollected():
                 instance = get_instance()
             run = materialize_wave(instance, WAVE, resources)
-            stages = _step_seconds(instance, run.run_id)
-            suites = _suites_seconds(instance, run.run_id)
+            spans = _step_spans(instance, run.run_id)
+            stages = {step: end - begin for step, (begin, end) in spans.items()}
+            suites, ahead = _suites_seconds(instance, run.run_id)
+            beside = _overlap(ahead, spans.get("wave_uncertainty"))
             worker_mb = peak_mb(worker._worker[0].pid) if worker._worker else 0.0   # before it exits
         finally:
             worker.stop()
@@ -169,19 +171,28 @@ def run_dagster(n_units: int, data_dir: str) -> dict:
     if not run.success or run.unchanged:
         raise SystemExit(f"dagster bench run failed: {run.error} {run.failed_blocking[:3]}")
     return {"stages": stages, "total": total, "units": run.units_scored, "peak_mb": peak_mb() + worker_mb,
-            "worker_peak_mb": worker_mb, "run_seconds": run.seconds, "suites_seconds": suites}
+            "worker_peak_mb": worker_mb, "run_seconds": run.seconds, "suites_seconds": suites,
+            "suite_ahead_beside_analysis": beside}
+
+
+def _overlap(a: tuple[float, float] | None, b: tuple[float, float] | None) -> float:
+    return max(0.0, min(a[1], b[1]) - max(a[0], b[0])) if a and b else 0.0
 
 
 def without_analysis(dagster: dict) -> tuple[float, float]:
     """(seconds, of which GE suites counted back) of the Dagster path without wave_uncertainty.
-    The suites run in the worker beside the analysis (started by wave_change's step): taking the
-    analysis step's time away would take away that part of the suites too, so it is added back."""
+    The suites run in the worker beside the analysis (started by wave_change's step; the
+    indicators suite by the indicators step, and it may still run when the analysis starts):
+    taking the analysis step's time away would take away that part of the suites too, so it is
+    added back."""
     hidden = max(0.0, dagster.get("suites_seconds", 0.0) - dagster["stages"].get("wave_change_quality_suites", 0.0))
+    hidden += dagster.get("suite_ahead_beside_analysis", 0.0)
     return dagster["total"] - dagster["stages"].get("wave_uncertainty", 0.0) + hidden, hidden
 
 
-def _suites_seconds(instance, run_id: str) -> float:
-    """How long the GE suites took (the quality check's suites_seconds), wherever they ran."""
+def _suites_seconds(instance, run_id: str) -> tuple[float, tuple[float, float] | None]:
+    """How long the GE suites took (the quality check's suites_seconds), wherever they ran, and
+    when the suite run ahead of them ran (time.time(); None: none was)."""
     import dagster as dg
 
     for rec in instance.get_records_for_run(run_id).records:
@@ -189,12 +200,14 @@ def _suites_seconds(instance, run_id: str) -> float:
         if ev is not None and ev.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
             data = ev.event_specific_data
             if data.check_name == "quality_suites" and "suites_seconds" in data.metadata:
-                return float(data.metadata["suites_seconds"].value)
-    return 0.0
+                ahead = data.metadata["suite_ahead"].value if "suite_ahead" in data.metadata else None
+                return (float(data.metadata["suites_seconds"].value),
+                        (float(ahead["began"]), float(ahead["ended"])) if ahead else None)
+    return 0.0, None
 
 
-def _step_seconds(instance, run_id: str) -> dict:
-    """Wall time per step (asset) from the run's STEP_START / STEP_SUCCESS events."""
+def _step_spans(instance, run_id: str) -> dict[str, tuple[float, float]]:
+    """(start, end) per step (asset), time.time(), from the run's STEP_START / STEP_SUCCESS events."""
     import dagster as dg
 
     starts, out = {}, {}
@@ -207,7 +220,7 @@ def _step_seconds(instance, run_id: str) -> dict:
         if ev.event_type == dg.DagsterEventType.STEP_START:
             starts[ev.step_key] = e.timestamp
         elif ev.event_type in (dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE):
-            out[ev.step_key] = e.timestamp - starts.get(ev.step_key, e.timestamp)
+            out[ev.step_key] = (starts.get(ev.step_key, e.timestamp), e.timestamp)
     return out
 
 

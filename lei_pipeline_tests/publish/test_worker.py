@@ -275,3 +275,69 @@ def test_the_suites_get_the_indicators_without_traces_and_make_the_long_table_wh
     assert [s.to_dict() for s in from_matrix.suites] == [s.to_dict() for s in as_long.suites]
     assert from_matrix.rows == as_long.rows == {"responses": len(wt.responses), "indicators": len(bad),
                                                 "scores": len(wt.scores), "change": 0}
+
+
+def _ahead_report(settings, run: str, responses, matrix, scores, change, m):
+    """What the indicators step, then wave_change's step, then the quality check do under `lei run`."""
+    from lei_pipeline.publish.quality_gate import quality_report, start_indicators_suite, start_quality_report
+
+    folder = report_dir(settings, "2024", run)
+    start_indicators_suite(folder, responses, matrix)
+    start_quality_report(folder, m, responses, matrix, scores, change)
+    return quality_report(folder, m, responses, matrix, scores, change)
+
+
+def test_the_indicators_suite_started_ahead_gives_the_report_all_suites_give(settings):
+    from lei_pipeline.change.compare import empty_change
+    from lei_pipeline.methodology import score_matrix
+    from lei_pipeline.publish.quality_gate import methodology_weights
+    from lei_pipeline_tests.support.wave_tables import wave_tables
+
+    wt = wave_tables("2024")
+    m, change = wt.inputs.methodology, empty_change(wt.inputs.methodology)
+    matrix = score_matrix(wt.responses, wt.inputs.questionnaire, m)   # scored as wt.indicators was
+    bad_matrix = score_matrix(wt.responses, wt.inputs.questionnaire, m)
+    bad_matrix.values = bad_matrix.values.copy()
+    bad_matrix.values[2, 5] = 130.0                  # the indicators suite fails on this cell
+    bad_long = wt.indicators.copy()                  # and on the same row of the long table (support code)
+    bad_long.loc[(bad_long["unit_code"] == bad_matrix.unit_codes[2].as_py())
+                 & (bad_long["indicator"] == bad_matrix.codes[5]), "value"] = 130.0
+    bad_scores = wt.scores.copy()
+    bad_scores.loc[bad_scores.index[3], "lei"] = 130.0   # the scores suite fails on this
+    weights = methodology_weights(m)
+    cases = {"passing": (matrix, wt.indicators, wt.scores), "indicators fail": (bad_matrix, bad_long, wt.scores),
+             "scores fail": (matrix, wt.indicators, bad_scores)}
+    worker.start()
+    try:
+        ahead = {case: _ahead_report(settings, f"run-ahead-{i}", wt.responses, mat, scores, change, m)
+                 for i, (case, (mat, _, scores)) in enumerate(cases.items())}
+    finally:
+        worker.stop()
+    for i, (case, (_, long, scores)) in enumerate(cases.items()):
+        whole = write_report(report_dir(settings, "2024", f"run-whole-{i}"),
+                             {"responses": wt.responses, "indicators": long, "scores": scores, "change": change},
+                             weights)
+        got = ahead[case]
+        assert got.ahead is not None and got.ahead["table"] == "indicators", case   # it did run ahead
+        assert got.ahead["began"] <= got.ahead["ended"]
+        assert [s.to_dict() for s in got.suites] == [s.to_dict() for s in whole.suites], case
+        assert got.rows == whole.rows and got.passed == (case == "passing"), case
+        assert read_report(got.folder).ahead == got.ahead   # kept with the results
+
+
+def test_a_report_without_the_suite_started_ahead_runs_every_suite(settings):
+    from lei_pipeline.change.compare import empty_change
+    from lei_pipeline.methodology import score_matrix
+    from lei_pipeline.publish import quality_gate
+    from lei_pipeline_tests.support.wave_tables import wave_tables
+
+    wt = wave_tables("2024")
+    m, change = wt.inputs.methodology, empty_change(wt.inputs.methodology)
+    matrix = score_matrix(wt.responses, wt.inputs.questionnaire, m)
+    folder = report_dir(settings, "2024", "run-no-ahead")
+    # in the worker, had the indicators suite's job failed: nothing kept, so no report there ...
+    assert quality_gate._report_here(folder, quality_gate.quality_tables(wt.responses, None, wt.scores, change),
+                                     quality_gate.methodology_weights(m)) is None
+    # ... and the check runs every suite on the whole tables (here: no worker)
+    report = quality_gate.quality_report(folder, m, wt.responses, matrix, wt.scores, change)
+    assert report.passed and report.ahead is None and set(report.rows) == {"responses", "indicators", "scores", "change"}

@@ -15,7 +15,7 @@ from lei_pipeline.methodology import IndicatorMatrix, compose_index, score_matri
 from lei_pipeline.methodology.versions import check_methodology_version
 from lei_pipeline.change.compare import empty_change
 from lei_pipeline.change.previous import compare_with_previous, previous_wave
-from lei_pipeline.publish.quality_gate import start_quality_report
+from lei_pipeline.publish.quality_gate import start_indicators_suite, start_quality_report
 from lei_pipeline.publish.quality_report import report_dir
 from lei_pipeline.waves.declared import reference_dates
 from lei_pipeline.schemas import Change, Indicators, Scores, step_checks
@@ -44,6 +44,8 @@ def indicators(context: AssetExecutionContext, clean_responses: pd.DataFrame, su
     else:
         matrix = score_matrix(clean_responses, inputs.questionnaire, inputs.methodology, registry=inputs.registry,
                               reference_dates=reference_dates(settings))
+    # under `lei run` its quality suite starts now in the worker, beside the steps up to wave_change
+    start_indicators_suite(report_dir(settings, context.partition_key, context.run_id), clean_responses, matrix)
     yield dg.Output(matrix, metadata={**indicator_matrix_metadata(matrix, model_descriptions(Indicators)),
                                       **_methodology_metadata(inputs.methodology), "computed_ahead": ahead is not None})
     yield failures_result("indicators", "indicators_schema",

@@ -31,6 +31,8 @@ def _quality_suites(context: AssetCheckExecutionContext, wave_change: pd.DataFra
                             clean_responses, indicators, composite_index, wave_change)
     docs = report.docs / "index.html"   # built when a suite failed (the folder then stays)
     extra = {"suites_seconds": dg.MetadataValue.float(report.seconds)}   # in `lei run`, partly beside the analysis
+    if report.ahead:   # `lei run`: the indicators suite, started by the indicators step (not in suites_seconds)
+        extra["suite_ahead"] = dg.MetadataValue.json(report.ahead)
     if docs.is_file():
         extra["data_docs"] = dg.MetadataValue.path(str(docs))
     return failures_result("wave_change", _NAME, suite_failures(report.suites), extra=extra)
