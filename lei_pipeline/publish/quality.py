@@ -298,11 +298,12 @@ def _verdict_batch(table: str):
     return _verdict_source().add_dataframe_asset(name=table).add_batch_definition_whole_dataframe("whole")
 
 
-def _verdicts(tables: dict[str, pd.DataFrame], weights: dict | None, responses: pd.DataFrame | None) -> list[SuiteResult]:
+def _verdicts(tables: dict[str, pd.DataFrame], weights: dict | None,
+              responses: pd.DataFrame | None = None) -> list[SuiteResult]:
     """Each suite run on its table for its verdict alone (GE's BOOLEAN_ONLY: no lists of unexpected
     rows and values), through Batch.validate: the same validator ValidationDefinition.run calls,
     without storing suites, definitions and results in the context. responses: what the other
-    suites read of them, with or without their own suite among tables."""
+    suites read of them when their own suite is not among tables (default: tables' own)."""
     gx, gxe = import_gx()
     results = []
     for name, table, frame, expectations in _suites(gxe, tables, weights, responses):
