@@ -55,7 +55,24 @@ KEEP_RUN_SHARDS = 8
 
 def _engine(conn_string: str) -> sa.Engine:
     # SQLAlchemy's default pool for a file database: connections are reused, one per thread at a time.
-    return sa.create_engine(conn_string, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
+    engine = sa.create_engine(conn_string, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
+    sa.event.listen(engine, "connect", _sync_at_checkpoints)
+    return engine
+
+
+def _sync_at_checkpoints(dbapi_conn, _record) -> None:
+    """A database in WAL mode (Dagster's event-log shards) syncs its log to disk at checkpoints
+    rather than at every commit (SQLite's synchronous=NORMAL; the default FULL syncs every event:
+    1.5 ms each on these machines, a few hundred a wave). A commit is then atomic and the file
+    consistent after any crash; only the last events before a power loss may be missing from the
+    run's history, which is not what a snapshot's integrity rests on (its files and manifest).
+    A database in another journal mode keeps SQLite's default."""
+    cursor = dbapi_conn.cursor()
+    try:
+        if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
+            cursor.execute("PRAGMA synchronous=NORMAL")
+    finally:
+        cursor.close()
 
 
 @functools.cache
@@ -110,6 +127,7 @@ class OpenSqliteEventLogStorage(SqliteEventLogStorage):
             # what the stock class does for a database without tables (stamping "head"), in one transaction
             with engine.connect() as conn:   # WAL first: the tables are then written in one WAL commit
                 conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+                conn.exec_driver_sql("PRAGMA synchronous=NORMAL")   # as _sync_at_checkpoints: now WAL
             with engine.connect() as conn, conn.begin():
                 _create_shard(conn)
         except sa.exc.DatabaseError:   # another process created it meanwhile: the stock class settles that

@@ -218,3 +218,26 @@ def test_a_partition_seen_is_kept_until_this_process_deletes_it(tmp_path):
     assert not instance.has_dynamic_partition("waves", "2024")
     assert not instance.has_dynamic_partition("other", "2024")
     instance.dispose()
+
+
+def _synchronous(engine) -> tuple[str, int]:
+    with engine.connect() as conn:
+        return (str(conn.exec_driver_sql("PRAGMA journal_mode").scalar()).lower(),
+                int(conn.exec_driver_sql("PRAGMA synchronous").scalar()))
+
+
+def test_databases_in_wal_mode_sync_at_checkpoints_only(tmp_path):
+    import sqlalchemy as sa
+
+    instance = _instance(tmp_path, "open")
+    run_id = _materialise(instance)                  # a new run shard, made in this process
+    storage = instance.event_log_storage
+    NORMAL, FULL = 1, 2                              # SQLite's PRAGMA synchronous values
+    assert _synchronous(storage._shard_engine(run_id)) == ("wal", NORMAL)
+    assert _synchronous(storage._index_engine) == ("wal", NORMAL)
+    assert _synchronous(instance.run_storage._engine) == ("wal", NORMAL)
+    instance.dispose()
+    # a database in another journal mode keeps SQLite's default
+    other = tmp_path / "rollback.db"
+    sa.create_engine(f"sqlite:///{other}").dispose()
+    assert _synchronous(sqlite_storage._engine(f"sqlite:///{other}")) == ("delete", FULL)
