@@ -215,7 +215,7 @@ def _print_summary(results: dict, run: dict | None) -> None:
         pu, (du, hidden) = p["total"] - p["stages"].get("uncertainty", 0.0), without_analysis(d)
         size = "scaled down" if n > SCALED_FROM else "the spec's"
         print(f"  {n:>7,} {size:<15} {pu:8.2f} {du:10.2f} {pu / b['total']:10.1f}x {du / b['total']:12.1f}x"
-              f"   (GE suites' {hidden:.1f} s beside the analysis counted back in)")
+              f"   ({hidden:.1f} s of GE suites beside the analysis counted back in)")
     big = max(results) if results else None
     if big:
         d, b = results[big]["dagster"], results[big]["bare"]
