@@ -127,7 +127,7 @@ class OpenSqliteEventLogStorage(SqliteEventLogStorage):
             # what the stock class does for a database without tables (stamping "head"), in one transaction
             with engine.connect() as conn:   # WAL first: the tables are then written in one WAL commit
                 conn.exec_driver_sql("PRAGMA journal_mode=WAL")
-                conn.exec_driver_sql("PRAGMA synchronous=NORMAL")   # as _sync_at_checkpoints: now WAL
+                _sync_at_checkpoints(conn.connection.dbapi_connection, None)   # now in WAL mode
             with engine.connect() as conn, conn.begin():
                 _create_shard(conn)
         except sa.exc.DatabaseError:   # another process created it meanwhile: the stock class settles that

@@ -60,8 +60,7 @@ def start_indicators_suite(folder: Path, responses: pd.DataFrame, indicators) ->
     from lei_pipeline import worker
 
     if worker.running():
-        tables = quality_tables(responses, indicators, None, None)
-        if worker.submit(_indicators_suite_here, folder, {n: tables[n] for n in ("responses", "indicators")}):
+        if worker.submit(_indicators_suite_here, folder, quality_tables(responses, indicators, None, None)):
             _started.add(str(folder))
 
 

@@ -52,7 +52,7 @@ def first_jobs(settings, wave: str) -> list[tuple]:
     """(name, fn, args) of reading wave's export and then scoring it, for worker.start(first=...):
     `lei run`'s first wave is read and scored there while this process imports Dagster and loads
     the registry, and GE is imported after them. A sample wave's steps from raw_responses to
-    wave_change: about 2.0 -> 1.0 s. None for an export above FIRST_READ_MAX_BYTES: its step
+    wave_change: about 2.0 -> 1.0 s. No job for an export above FIRST_READ_MAX_BYTES: its step
     reads it, and the worker imports GE at once."""
     try:
         size = find_export(settings, wave).stat().st_size

@@ -127,10 +127,11 @@ def run_plain(n_units: int, data_dir: str) -> dict:
 
 def run_dagster(n_units: int, data_dir: str) -> dict:
     """The wave as `lei run` materialises it: the worker started (a small export read and scored
-    there, waves/read_ahead.first_jobs; GE imported), then lei_pipeline.defs.run_waves.materialize_wave on the CLI's instance (defs.instance.get_instance:
+    there, waves/read_ahead.first_jobs; GE imported), then
+    lei_pipeline.defs.run_waves.materialize_wave on the CLI's instance (defs.instance.get_instance:
     SQLite with open engines; made, as `lei run` makes it, with the collector off and what it
-    imported frozen out of the collector's passes) in a fresh DAGSTER_HOME, the resources pointed at the bench data
-    directory. Peak memory: this process's plus the worker's (their peaks may not coincide, so
+    imported frozen out of the collector's passes) in a fresh DAGSTER_HOME, the resources pointed
+    at the bench data directory. Peak memory: this process's plus the worker's (their peaks may not coincide, so
     the sum is an upper bound)."""
     import gc
     import tempfile
