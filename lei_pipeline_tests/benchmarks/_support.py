@@ -58,11 +58,13 @@ def peak_mb(pid: int | str = "self") -> float:
 class _Stages:
     def __init__(self):
         self.seconds: dict[str, float] = {}
+        self.spans: dict[str, tuple[float, float]] = {}   # first start, last end (time.time())
 
     def __call__(self, name, fn, *args, **kwargs):
-        t0 = time.perf_counter()
+        t0, began = time.perf_counter(), time.time()
         out = fn(*args, **kwargs)
         self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - t0
+        self.spans[name] = (self.spans.get(name, (began,))[0], time.time())
         return out
 
 
@@ -122,7 +124,7 @@ def run_plain(n_units: int, data_dir: str) -> dict:
     prov["uncertainty"] = {"seed": int(reps["seed"].iloc[0]) if len(reps) else None, "replications": len(reps)}
     st("publish", publish_snapshot, settings, WAVE, tables, prov, report=report)
     return {"stages": st.seconds, "total": time.perf_counter() - t0, "units": len(scores),
-            "indicator_rows": len(ind), "peak_mb": peak_mb()}
+            "indicator_rows": len(ind), "peak_mb": peak_mb(), "analysis_span": st.spans.get("uncertainty")}
 
 
 def run_dagster(n_units: int, data_dir: str) -> dict:
@@ -173,7 +175,7 @@ def run_dagster(n_units: int, data_dir: str) -> dict:
         raise SystemExit(f"dagster bench run failed: {run.error} {run.failed_blocking[:3]}")
     return {"stages": stages, "total": total, "units": run.units_scored, "peak_mb": peak_mb() + worker_mb,
             "worker_peak_mb": worker_mb, "run_seconds": run.seconds, "suites_seconds": suites,
-            "suite_ahead_beside_analysis": beside}
+            "suite_ahead_beside_analysis": beside, "analysis_span": spans.get("wave_uncertainty")}
 
 
 def _overlap(a: tuple[float, float] | None, b: tuple[float, float] | None) -> float:
